@@ -1,0 +1,84 @@
+import {
+  BackendUnavailableError,
+  OutOfMemoryError,
+  type BackendProbe,
+  type BackendV1,
+  type CreateSessionOptions,
+  type Dtype,
+  InvalidInputError,
+  InvalidModelError,
+} from '@accel/core';
+import type { CpuBackendOptions } from './cpu-backend-options.js';
+import { describeCpu } from './cpu-description.js';
+import { wrapSession } from './cpu-session.js';
+import { loadOnnxRuntime } from './load-onnxruntime.js';
+
+const cpuDtypes: readonly Dtype[] = ['fp32', 'q8', 'int8', 'uint8', 'q4'];
+const outOfMemoryPattern = /bad_alloc|failed to allocate|out of memory/i;
+
+function validateOptions(options: CpuBackendOptions): void {
+  for (const key of ['threads', 'interOpThreads'] as const) {
+    const value = options[key];
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+      throw new InvalidInputError({ reason: `${key} must be a positive integer, got ${value}` });
+    }
+  }
+}
+
+/** The CPU backend: onnxruntime-node's CPU execution provider, with an explicit thread budget. */
+export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
+  validateOptions(options);
+  let probed: Promise<BackendProbe> | undefined;
+
+  const probe = async (): Promise<BackendProbe> => {
+    const cpu = await describeCpu();
+    const threads = options.threads ?? cpu.cores;
+    const devices = [{ label: 'cpu', name: cpu.model, cores: cpu.cores }];
+    const details = { threads, cores: cpu.cores, instructionSets: cpu.instructionSets.join(' ') || 'unknown' };
+    try {
+      const runtime = await loadOnnxRuntime();
+      return { backend: 'cpu', available: true, devices, dtypes: cpuDtypes, runtime: `onnxruntime-node ${runtime.env.versions.node}`, details };
+    } catch (error) {
+      return {
+        backend: 'cpu',
+        available: false,
+        reason: `onnxruntime-node's native binding could not load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+        fix: 'npm install onnxruntime-node@1.30.0 (Linux, macOS or Windows on x64/arm64 with glibc); elsewhere use @accel/backend-wasm',
+        devices: [],
+        dtypes: [],
+        details,
+      };
+    }
+  };
+
+  return {
+    specificationVersion: 'v1',
+    name: 'cpu',
+    packageName: '@accel/backend-cpu',
+    probe: () => (probed ??= probe()),
+    async doCreateSession({ file, device, threads }: CreateSessionOptions) {
+      if (device !== 'cpu') throw new BackendUnavailableError({ backend: 'cpu', reason: `device ${device} is not a CPU device label (use "cpu")` });
+      const runtime = await loadOnnxRuntime().catch((error: unknown) => {
+        throw new BackendUnavailableError({ backend: 'cpu', reason: `onnxruntime-node could not load: ${String(error)}`, cause: error });
+      });
+      const cores = (await describeCpu()).cores;
+      try {
+        const session = await runtime.InferenceSession.create(file, {
+          executionProviders: ['cpu'],
+          intraOpNumThreads: threads ?? options.threads ?? cores,
+          interOpNumThreads: options.interOpThreads ?? 1,
+          graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
+          extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
+        });
+        return wrapSession(session, runtime.Tensor);
+      } catch (error) {
+        if (error instanceof Error && outOfMemoryPattern.test(error.message)) throw new OutOfMemoryError({ device: 'cpu', cause: error });
+        throw new InvalidModelError({ model: file, file, reason: error instanceof Error ? error.message : String(error), cause: error });
+      }
+    },
+    classifyError(error, device) {
+      if (error instanceof Error && outOfMemoryPattern.test(error.message)) return new OutOfMemoryError({ device, cause: error });
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,12 @@
+type OnnxRuntime = typeof import('onnxruntime-node');
+
+let loading: Promise<OnnxRuntime> | undefined;
+
+/** Imports onnxruntime-node once, on first use, so merely importing the backend loads no native code. */
+export function loadOnnxRuntime(): Promise<OnnxRuntime> {
+  loading ??= import('onnxruntime-node').catch((error: unknown) => {
+    loading = undefined;
+    throw error;
+  });
+  return loading;
+}

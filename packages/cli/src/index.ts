@@ -1,0 +1,3 @@
+export { main, type CommandIo } from './main.js';
+export { collectDoctorRows, renderDoctor, type DoctorRow } from './commands/doctor.js';
+export { runSkill, type RunOptions } from './commands/run.js';

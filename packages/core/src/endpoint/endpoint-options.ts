@@ -1,0 +1,35 @@
+import type { BackendV1 } from '../backend/v1/backend-v1.js';
+import type { Dtype } from '../backend/v1/dtype.js';
+import type { SkillV1 } from '../skill/v1/skill-v1.js';
+
+/** The unit a user manages: one skill's model on one device. */
+export interface EndpointOptions {
+  /** Unique id. Default `<skill>@<device>`, with `#2`, `#3`, … appended when taken. */
+  readonly id?: string;
+  /** A skill object, or the name of one the registry already knows. */
+  readonly skill: SkillV1 | string;
+  /** Hub id or local folder. Default: the skill's `defaultModel`. */
+  readonly model?: string;
+  /**
+   * Device label: `cpu`, `cuda:0`, `openvino:GPU`, `wasm`, … The part before `:` names the
+   * backend, which must be registered. Default `cpu`.
+   */
+  readonly backend?: string;
+  /** Default `fp32`. */
+  readonly dtype?: Dtype;
+  /** Longest input in tokens; longer inputs are truncated, and the provenance says so. Default: the model's. */
+  readonly contextLength?: number;
+  /** Most requests waiting in this endpoint's queue. Default 1024. */
+  readonly maxQueueSize?: number;
+  /** Batch limit, at most the skill's `maxBatchSize` (the default). */
+  readonly maxBatchSize?: number;
+  /** How long a queued item waits for batch-mates, in milliseconds. Default 0 (the next macrotask). */
+  readonly batchWaitMs?: number;
+}
+
+/** Backends and skills a registry starts with. */
+export interface AccelOptions {
+  readonly backends?: readonly BackendV1[];
+  readonly skills?: readonly SkillV1[];
+  readonly models?: import('../model-source/model-source-options.js').ModelSourceOptions;
+}

@@ -1,0 +1,13 @@
+export { AccelError } from './accel-error.js';
+export { AbortedError } from './aborted-error.js';
+export { BackendUnavailableError } from './backend-unavailable-error.js';
+export { DeviceError } from './device-error.js';
+export { EndpointNotFoundError } from './endpoint-not-found-error.js';
+export { InferenceError } from './inference-error.js';
+export { InvalidInputError } from './invalid-input-error.js';
+export { InvalidModelError } from './invalid-model-error.js';
+export { ModelNotFoundError } from './model-not-found-error.js';
+export { OutOfMemoryError } from './out-of-memory-error.js';
+export { QueueFullError } from './queue-full-error.js';
+export { TimeoutError } from './timeout-error.js';
+export { UnsupportedError } from './unsupported-error.js';

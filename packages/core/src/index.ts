@@ -1,0 +1,23 @@
+export * from './backend/v1/index.js';
+export * from './endpoint/index.js';
+export * from './errors/index.js';
+export * from './model-source/index.js';
+export type { FallbackStep, InferResult, Provenance, ProvenanceNote, ProvenanceTimings } from './provenance/provenance.js';
+export { Accel, createAccel } from './registry/accel.js';
+export type { InferCallOptions } from './registry/infer-options.js';
+export { BatchQueue, type BatchQueueOptions, type QueuedRequestResult, type QueueTicket } from './scheduler/batch-queue.js';
+export * from './skill/v1/index.js';
+export { clsPool, cosineSimilarity, l2Normalize, meanPool, type HiddenStates } from './math/vector.js';
+export { prepareTextInput } from './text/prepare-text-input.js';
+export { buildTokenFeeds, truncateKeepingLast } from './text/token-feeds.js';
+export { loadTextEmbeddingModel, type TextEmbeddingItem, type TextPooling } from './text/text-embedding-model.js';
+export type { TextTokenizer } from './text/text-tokenizer.js';
+export {
+  defineTextEmbeddingSkill,
+  type EmbeddingOutput,
+  type TextEmbeddingOptions,
+  type TextEmbeddingSkill,
+  type TextEmbeddingSkillDefinition,
+  type TextInput,
+} from './text/text-embedding-skill.js';
+export { loadTokenizer } from './transformers/load-tokenizer.js';

@@ -1,0 +1,71 @@
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BackendV1 } from '../backend/v1/backend-v1.js';
+import type { Dtype } from '../backend/v1/dtype.js';
+import { modelFileForDtype } from '../backend/v1/dtype.js';
+import type { InferenceSessionV1 } from '../backend/v1/inference-session-v1.js';
+import { InvalidModelError } from '../errors/invalid-model-error.js';
+import { ModelNotFoundError } from '../errors/model-not-found-error.js';
+import type { SkillLoadContext } from '../skill/v1/skill-load-context.js';
+import type { ResolvedModel } from './resolved-model.js';
+
+export interface LoadContextOptions {
+  readonly model: ResolvedModel;
+  readonly backend: BackendV1;
+  readonly device: string;
+  readonly dtype: Dtype;
+  readonly contextLength: number | undefined;
+}
+
+/** A load context plus the list of files it loaded and the sessions it opened. */
+export interface TrackedLoadContext {
+  readonly context: SkillLoadContext;
+  readonly files: string[];
+  readonly sessions: InferenceSessionV1[];
+}
+
+export function createLoadContext({ model, backend, device, dtype, contextLength }: LoadContextOptions): TrackedLoadContext {
+  const files: string[] = [];
+  const sessions: InferenceSessionV1[] = [];
+  const context: SkillLoadContext = {
+    model,
+    backend: backend.name,
+    device,
+    dtype,
+    contextLength,
+    async createSession(sessionName) {
+      const file = modelFileForDtype(sessionName, dtype);
+      const path = join(model.directory, file);
+      try {
+        await access(path);
+      } catch {
+        throw new ModelNotFoundError({
+          model: model.id,
+          searched: [path],
+          hint: `No ${dtype} file for session "${sessionName}". Choose a dtype this model folder has, or export ${file}.`,
+        });
+      }
+      const session = await backend.doCreateSession({ file: path, device, dtype });
+      files.push(file);
+      sessions.push(session);
+      return session;
+    },
+    async readJson<T>(relativePath: string): Promise<T> {
+      const path = join(model.directory, relativePath);
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch {
+        throw new ModelNotFoundError({ model: model.id, searched: [path], hint: `The model folder lacks ${relativePath}.` });
+      }
+      try {
+        const value = JSON.parse(text) as T;
+        if (!files.includes(relativePath)) files.push(relativePath);
+        return value;
+      } catch (error) {
+        throw new InvalidModelError({ model: model.id, file: path, reason: 'not valid JSON', cause: error });
+      }
+    },
+  };
+  return { context, files, sessions };
+}

@@ -1,0 +1,69 @@
+import type { Dtype } from '../backend/v1/dtype.js';
+
+/** One step of a fallback chain: the request left `from` for `to` because of `reason`. */
+export interface FallbackStep {
+  /** Endpoint id or device label that failed. */
+  readonly from: string;
+  /** Endpoint id or device label that was tried next. */
+  readonly to: string;
+  readonly reason: string;
+  /** Error code of the failure, e.g. `ACCEL_OUT_OF_MEMORY`. */
+  readonly code?: string;
+}
+
+/** Something the skill did to an item that the caller should know about, e.g. truncation. */
+export interface ProvenanceNote {
+  readonly kind: 'truncated' | 'info';
+  /** Index of the item within the request's input, when the note concerns one item. */
+  readonly item?: number;
+  readonly message: string;
+}
+
+/** Milliseconds spent in each phase of one request. */
+export interface ProvenanceTimings {
+  /** From `infer` to the start of the batch that ran the request's first item. */
+  readonly queuedMs: number;
+  /** Time inside the skill's `run` for the batches that served the request. */
+  readonly inferenceMs: number;
+  /** From `infer` to the result. */
+  readonly totalMs: number;
+  /** How long the endpoint took to load, for the record. */
+  readonly endpointLoadMs: number;
+  /** Skill-specific timings (realtime factor, tokens/s, …). */
+  readonly [extra: string]: number;
+}
+
+/**
+ * What really happened to one request. Every result carries one; there is no mock state.
+ */
+export interface Provenance {
+  readonly endpoint: string;
+  readonly skill: string;
+  readonly task: string;
+  /** Backend that ran the request, e.g. `cpu`. */
+  readonly backend: string;
+  /** Device label that ran it, e.g. `cpu` or `cuda:0`. */
+  readonly device: string;
+  readonly dtype: Dtype;
+  /** Runtime library and version, e.g. `onnxruntime-node 1.30.0`. */
+  readonly runtime?: string;
+  readonly model: {
+    readonly id: string;
+    /** Absolute folder the files were read from. */
+    readonly directory: string;
+    /** Model files loaded, relative to `directory`. */
+    readonly files: readonly string[];
+  };
+  /** Sizes of the batches the request's items ran in (one entry per batch). */
+  readonly batchSizes: readonly number[];
+  readonly timings: ProvenanceTimings;
+  /** Empty when the first choice served the request. */
+  readonly fallbacks: readonly FallbackStep[];
+  readonly notes: readonly ProvenanceNote[];
+}
+
+/** A skill's output together with the record of how it was produced. */
+export interface InferResult<Output> {
+  readonly output: Output;
+  readonly provenance: Provenance;
+}

@@ -1,0 +1,241 @@
+import type { BackendV1 } from '../backend/v1/backend-v1.js';
+import { isDtype } from '../backend/v1/dtype.js';
+import type { AccelOptions, EndpointOptions } from '../endpoint/endpoint-options.js';
+import type { EndpointStatus } from '../endpoint/endpoint-status.js';
+import { AbortedError } from '../errors/aborted-error.js';
+import { BackendUnavailableError } from '../errors/backend-unavailable-error.js';
+import { EndpointNotFoundError } from '../errors/endpoint-not-found-error.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { TimeoutError } from '../errors/timeout-error.js';
+import { UnsupportedError } from '../errors/unsupported-error.js';
+import type { ModelSourceOptions } from '../model-source/model-source-options.js';
+import type { InferResult, Provenance } from '../provenance/provenance.js';
+import type { QueuedRequestResult } from '../scheduler/batch-queue.js';
+import type { SkillInput, SkillOptions, SkillOutput, SkillV1 } from '../skill/v1/skill-v1.js';
+import { EndpointRuntime } from './endpoint-runtime.js';
+import type { InferCallOptions } from './infer-options.js';
+
+const defaultQueueSize = 1024;
+
+function parseDeviceLabel(label: string): { backend: string; device: string | undefined } {
+  const separator = label.indexOf(':');
+  if (separator === -1) return { backend: label, device: undefined };
+  return { backend: label.slice(0, separator), device: label };
+}
+
+/**
+ * The endpoint registry: add endpoints (a skill's model on a device), initialise them, send
+ * requests, and remove them. Requests to a skill go to its least-loaded healthy endpoint.
+ */
+export class Accel {
+  private readonly backends = new Map<string, BackendV1>();
+  private readonly skills = new Map<string, SkillV1>();
+  private readonly endpoints = new Map<string, EndpointRuntime>();
+  private readonly models: ModelSourceOptions;
+
+  constructor(options: AccelOptions = {}) {
+    for (const backend of options.backends ?? []) this.registerBackend(backend);
+    for (const skill of options.skills ?? []) this.registerSkill(skill);
+    this.models = options.models ?? {};
+  }
+
+  registerBackend(backend: BackendV1): this {
+    this.backends.set(backend.name, backend);
+    return this;
+  }
+
+  registerSkill(skill: SkillV1): this {
+    this.skills.set(skill.name, skill);
+    return this;
+  }
+
+  /** Adds an endpoint without loading it. Returns its id. Loading happens in `init` or on first use. */
+  addEndpoint(options: EndpointOptions): string {
+    const skill = this.resolveSkill(options.skill);
+    const label = options.backend ?? 'cpu';
+    const { backend: backendName, device } = parseDeviceLabel(label);
+    const backend = this.backends.get(backendName);
+    if (backend === undefined) {
+      throw new BackendUnavailableError({
+        backend: backendName,
+        reason: `no backend named ${backendName} is registered (registered: ${[...this.backends.keys()].join(', ') || 'none'})`,
+        fix: `npm install @accel/backend-${backendName} and pass it in createAccel({ backends: [...] })`,
+      });
+    }
+    const dtype = options.dtype ?? 'fp32';
+    if (!isDtype(dtype)) throw new InvalidInputError({ reason: `unknown dtype ${String(dtype)}` });
+    const maxBatchSize = options.maxBatchSize ?? skill.limits.maxBatchSize;
+    if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1 || maxBatchSize > skill.limits.maxBatchSize) {
+      throw new InvalidInputError({ reason: `maxBatchSize must be an integer from 1 to ${skill.limits.maxBatchSize}` });
+    }
+    const maxQueueSize = options.maxQueueSize ?? defaultQueueSize;
+    if (!Number.isInteger(maxQueueSize) || maxQueueSize < 1) throw new InvalidInputError({ reason: 'maxQueueSize must be a positive integer' });
+    if (options.contextLength !== undefined && (!Number.isInteger(options.contextLength) || options.contextLength < 1)) {
+      throw new InvalidInputError({ reason: 'contextLength must be a positive integer' });
+    }
+    const id = options.id ?? this.uniqueId(`${skill.name}@${label}`);
+    if (this.endpoints.has(id)) throw new InvalidInputError({ reason: `an endpoint named ${id} already exists` });
+    this.endpoints.set(
+      id,
+      new EndpointRuntime({
+        id,
+        skill,
+        model: options.model ?? skill.defaultModel,
+        backend,
+        device,
+        dtype,
+        contextLength: options.contextLength,
+        maxQueueSize,
+        maxBatchSize,
+        batchWaitMs: options.batchWaitMs ?? 0,
+        models: this.models,
+      }),
+    );
+    return id;
+  }
+
+  /**
+   * Loads one endpoint, or every endpoint not yet loaded. With an id, a failure rejects; without
+   * one, failures are reported in the returned statuses so one bad endpoint does not hide the rest.
+   */
+  async init(id?: string): Promise<EndpointStatus[]> {
+    if (id !== undefined) {
+      const endpoint = this.endpoint(id);
+      await endpoint.init();
+      return [endpoint.status()];
+    }
+    const pending = [...this.endpoints.values()].filter((endpoint) => endpoint.state !== 'ready');
+    await Promise.allSettled(pending.map((endpoint) => endpoint.init()));
+    return this.status();
+  }
+
+  /** Runs one request on the least-loaded healthy endpoint serving the skill. */
+  async infer<S extends SkillV1>(
+    skill: S | string,
+    input: SkillInput<S>,
+    options?: SkillOptions<S> & InferCallOptions,
+  ): Promise<InferResult<SkillOutput<S>>> {
+    const startedAt = performance.now();
+    const skillName = typeof skill === 'string' ? skill : skill.name;
+    const endpoint = options?.endpoint === undefined ? this.pickEndpoint(skillName) : this.endpoint(options.endpoint);
+    if (endpoint.options.skill.name !== skillName) {
+      throw new UnsupportedError({ feature: `skill ${skillName} on endpoint ${endpoint.id}, which serves ${endpoint.options.skill.name}` });
+    }
+    const signal = options?.signal;
+    if (signal?.aborted) throw new AbortedError({ reason: 'signal aborted before the request started' });
+    const endpointSkill = endpoint.options.skill as SkillV1<SkillInput<S>, SkillOutput<S>, SkillOptions<S>>;
+    const prepared = endpointSkill.doPrepare(input, options);
+    if (endpoint.state !== 'ready') {
+      endpoint.reserved += 1;
+      try {
+        await endpoint.init();
+      } finally {
+        endpoint.reserved -= 1;
+      }
+      if (signal?.aborted) throw new AbortedError({ reason: 'signal aborted before the request started' });
+    }
+    const ticket = endpoint.queue.enqueue(prepared.items);
+    const result = await this.awaitWithLimits(ticket, signal, options?.timeoutMs);
+    const output = endpointSkill.doAssemble(result.values, prepared, options);
+    return { output, provenance: this.provenance(endpoint, prepared.task, result, startedAt) };
+  }
+
+  /** Removes an endpoint: queued requests are rejected with `AbortedError`, a running batch finishes. */
+  async removeEndpoint(id: string): Promise<void> {
+    const endpoint = this.endpoint(id);
+    this.endpoints.delete(id);
+    await endpoint.dispose(`endpoint ${id} was removed`);
+  }
+
+  /** Removes every endpoint. */
+  async dispose(): Promise<void> {
+    await Promise.all([...this.endpoints.keys()].map((id) => this.removeEndpoint(id)));
+  }
+
+  /** A snapshot of every endpoint, or of one. */
+  status(id?: string): EndpointStatus[] {
+    if (id !== undefined) return [this.endpoint(id).status()];
+    return [...this.endpoints.values()].map((endpoint) => endpoint.status());
+  }
+
+  private resolveSkill(skill: SkillV1 | string): SkillV1 {
+    if (typeof skill !== 'string') {
+      this.registerSkill(skill);
+      return skill;
+    }
+    const found = this.skills.get(skill);
+    if (found === undefined) {
+      throw new UnsupportedError({
+        feature: `skill ${skill}: not registered (registered: ${[...this.skills.keys()].join(', ') || 'none'}); install @accel/skill-${skill} and pass it`,
+      });
+    }
+    return found;
+  }
+
+  private endpoint(id: string): EndpointRuntime {
+    const endpoint = this.endpoints.get(id);
+    if (endpoint === undefined) throw new EndpointNotFoundError({ endpoint: id });
+    return endpoint;
+  }
+
+  private pickEndpoint(skillName: string): EndpointRuntime {
+    const candidates = [...this.endpoints.values()].filter(
+      (endpoint) => endpoint.options.skill.name === skillName && endpoint.state !== 'removing',
+    );
+    if (candidates.length === 0) {
+      throw new EndpointNotFoundError({ endpoint: skillName, message: `no endpoint serves skill ${skillName}; add one with addEndpoint` });
+    }
+    const healthy = candidates.filter((endpoint) => endpoint.state !== 'failed');
+    const pool = healthy.length > 0 ? healthy : candidates;
+    const load = (endpoint: EndpointRuntime) => endpoint.reserved + endpoint.queue.pending + (endpoint.queue.busy ? 1 : 0);
+    return pool.reduce((best, endpoint) => (load(endpoint) < load(best) ? endpoint : best));
+  }
+
+  private uniqueId(base: string): string {
+    if (!this.endpoints.has(base)) return base;
+    for (let suffix = 2; ; suffix += 1) if (!this.endpoints.has(`${base}#${suffix}`)) return `${base}#${suffix}`;
+  }
+
+  private awaitWithLimits<Value>(
+    ticket: { result: Promise<QueuedRequestResult<Value>>; cancel(error: Error): void },
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+  ): Promise<QueuedRequestResult<Value>> {
+    if (signal === undefined && timeoutMs === undefined) return ticket.result;
+    const onAbort = () => ticket.cancel(new AbortedError({ reason: 'signal aborted', cause: signal?.reason }));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => ticket.cancel(new TimeoutError({ timeoutMs })), timeoutMs);
+    return ticket.result.finally(() => {
+      signal?.removeEventListener('abort', onAbort);
+      if (timer !== undefined) clearTimeout(timer);
+    });
+  }
+
+  private provenance(endpoint: EndpointRuntime, task: string, result: QueuedRequestResult<unknown>, startedAt: number): Provenance {
+    const model = endpoint.model!;
+    return {
+      endpoint: endpoint.id,
+      skill: endpoint.options.skill.name,
+      task,
+      backend: endpoint.options.backend.name,
+      device: endpoint.device,
+      dtype: endpoint.options.dtype,
+      ...(endpoint.runtime ? { runtime: endpoint.runtime } : {}),
+      model: { id: model.id, directory: model.directory, files: endpoint.modelFiles },
+      batchSizes: result.batchSizes,
+      timings: {
+        queuedMs: result.queuedMs,
+        inferenceMs: result.inferenceMs,
+        totalMs: performance.now() - startedAt,
+        endpointLoadMs: endpoint.loadMs ?? 0,
+      },
+      fallbacks: [],
+      notes: result.notes,
+    };
+  }
+}
+
+/** Creates an endpoint registry. */
+export function createAccel(options?: AccelOptions): Accel {
+  return new Accel(options);
+}

@@ -1,0 +1,215 @@
+import { AbortedError } from '../errors/aborted-error.js';
+import { QueueFullError } from '../errors/queue-full-error.js';
+import type { ItemOutcome } from '../skill/v1/loaded-skill-v1.js';
+import type { ProvenanceNote } from '../provenance/provenance.js';
+
+export interface BatchQueueOptions<Item, Value> {
+  readonly endpoint: string;
+  /** Most requests waiting at once; one more is refused with `QueueFullError`. */
+  readonly capacity: number;
+  readonly maxBatchSize: number;
+  /** How long the first queued item may wait for batch-mates. */
+  readonly batchWaitMs: number;
+  readonly run: (items: readonly Item[]) => Promise<ItemOutcome<Value>[]>;
+}
+
+/** The values of one request's items, in order, with what the batches recorded. */
+export interface QueuedRequestResult<Value> {
+  readonly values: Value[];
+  readonly notes: ProvenanceNote[];
+  readonly batchSizes: number[];
+  readonly queuedMs: number;
+  readonly inferenceMs: number;
+}
+
+interface QueuedRequest<Item, Value> {
+  readonly items: readonly Item[];
+  readonly values: Value[];
+  readonly notes: ProvenanceNote[];
+  readonly batchSizes: number[];
+  readonly enqueuedAt: number;
+  startedAt: number | undefined;
+  inferenceMs: number;
+  remaining: number;
+  settled: boolean;
+  resolve(result: QueuedRequestResult<Value>): void;
+  reject(error: unknown): void;
+}
+
+interface Slot<Item, Value> {
+  readonly request: QueuedRequest<Item, Value>;
+  readonly index: number;
+}
+
+/** A handle on one enqueued request. */
+export interface QueueTicket<Value> {
+  readonly result: Promise<QueuedRequestResult<Value>>;
+  /** Drops the request's items that have not started and rejects it with `error`. */
+  cancel(error: Error): void;
+}
+
+/**
+ * A bounded FIFO of request items for one endpoint. Items of several requests are grouped into
+ * batches of at most `maxBatchSize`, one batch running at a time. A failing item fails only its
+ * own request; a failing batch fails only the requests in it.
+ */
+export class BatchQueue<Item, Value> {
+  private readonly slots: Slot<Item, Value>[] = [];
+  private waitingRequests = 0;
+  private running = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private idleWaiters: Array<() => void> = [];
+  private servedItems = 0;
+
+  constructor(private readonly options: BatchQueueOptions<Item, Value>) {}
+
+  /** Requests not yet fully started. */
+  get pending(): number {
+    return this.waitingRequests;
+  }
+
+  /** True while a batch runs. */
+  get busy(): boolean {
+    return this.running;
+  }
+
+  get served(): number {
+    return this.servedItems;
+  }
+
+  get capacity(): number {
+    return this.options.capacity;
+  }
+
+  enqueue(items: readonly Item[]): QueueTicket<Value> {
+    if (this.waitingRequests >= this.options.capacity) {
+      throw new QueueFullError({ endpoint: this.options.endpoint, capacity: this.options.capacity });
+    }
+    let request!: QueuedRequest<Item, Value>;
+    const result = new Promise<QueuedRequestResult<Value>>((resolve, reject) => {
+      request = {
+        items,
+        values: new Array<Value>(items.length),
+        notes: [],
+        batchSizes: [],
+        enqueuedAt: performance.now(),
+        startedAt: undefined,
+        inferenceMs: 0,
+        remaining: items.length,
+        settled: false,
+        resolve,
+        reject,
+      };
+    });
+    this.waitingRequests += 1;
+    items.forEach((_, index) => this.slots.push({ request, index }));
+    this.schedule();
+    return { result, cancel: (error) => this.fail(request, error) };
+  }
+
+  /** Rejects every queued request with `reason`; a running batch finishes. */
+  rejectQueued(reason: string): void {
+    const requests = new Set(this.slots.map((slot) => slot.request));
+    for (const request of requests) this.fail(request, new AbortedError({ reason }));
+  }
+
+  /** Resolves when nothing is queued or running. */
+  whenIdle(): Promise<void> {
+    if (!this.running && this.slots.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private schedule(): void {
+    if (this.running || this.timer !== undefined || this.slots.length === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.runNextBatch();
+    }, this.options.batchWaitMs);
+  }
+
+  private takeBatch(): Slot<Item, Value>[] {
+    const batch: Slot<Item, Value>[] = [];
+    while (batch.length < this.options.maxBatchSize && this.slots.length > 0) {
+      const slot = this.slots.shift()!;
+      if (!slot.request.settled) batch.push(slot);
+    }
+    return batch;
+  }
+
+  private async runNextBatch(): Promise<void> {
+    const batch = this.takeBatch();
+    if (batch.length === 0) return this.settleIdle();
+    this.running = true;
+    const startedAt = performance.now();
+    const requests = new Set(batch.map((slot) => slot.request));
+    for (const request of requests) {
+      if (request.startedAt === undefined) request.startedAt = startedAt;
+      if (!this.slots.some((slot) => slot.request === request)) this.waitingRequests -= 1;
+      request.batchSizes.push(batch.length);
+    }
+    try {
+      const outcomes = await this.options.run(batch.map((slot) => slot.request.items[slot.index]!));
+      const elapsed = performance.now() - startedAt;
+      for (const request of requests) request.inferenceMs += elapsed;
+      batch.forEach((slot, position) => this.deliver(slot, outcomes[position]));
+      this.servedItems += batch.length;
+    } catch (error) {
+      for (const request of requests) this.fail(request, error);
+    } finally {
+      this.running = false;
+    }
+    if (this.slots.length > 0) this.schedule();
+    else this.settleIdle();
+  }
+
+  private deliver(slot: Slot<Item, Value>, outcome: ItemOutcome<Value> | undefined): void {
+    const { request, index } = slot;
+    if (request.settled) return;
+    if (outcome === undefined) {
+      this.fail(request, new Error(`skill returned no outcome for item ${index}`));
+      return;
+    }
+    if (!outcome.ok) {
+      this.fail(request, outcome.error);
+      return;
+    }
+    request.values[index] = outcome.value;
+    for (const note of outcome.notes ?? []) request.notes.push({ ...note, item: index });
+    request.remaining -= 1;
+    if (request.remaining === 0) {
+      request.settled = true;
+      request.resolve({
+        values: request.values,
+        notes: request.notes,
+        batchSizes: request.batchSizes,
+        queuedMs: (request.startedAt ?? request.enqueuedAt) - request.enqueuedAt,
+        inferenceMs: request.inferenceMs,
+      });
+    }
+  }
+
+  private fail(request: QueuedRequest<Item, Value>, error: unknown): void {
+    if (request.settled) return;
+    request.settled = true;
+    const hadQueuedSlots = this.slots.some((slot) => slot.request === request);
+    if (hadQueuedSlots) {
+      for (let position = this.slots.length - 1; position >= 0; position -= 1) {
+        if (this.slots[position]!.request === request) this.slots.splice(position, 1);
+      }
+      this.waitingRequests -= 1;
+    }
+    request.reject(error);
+    if (!this.running && this.slots.length === 0) this.settleIdle();
+  }
+
+  private settleIdle(): void {
+    if (this.running || this.slots.length > 0) return;
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

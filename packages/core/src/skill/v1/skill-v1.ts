@@ -1,0 +1,50 @@
+import type { Dtype } from '../../backend/v1/dtype.js';
+import type { LoadedSkillV1 } from './loaded-skill-v1.js';
+import type { SkillLoadContext } from './skill-load-context.js';
+
+/** Batching limits a skill declares as data; the scheduler and conformance kit read them. */
+export interface SkillLimits {
+  /** Most items one `run` call may receive. */
+  readonly maxBatchSize: number;
+}
+
+/** What `doPrepare` returns: the request split into independently batchable items. */
+export interface PreparedRequest<Item> {
+  readonly task: string;
+  readonly items: readonly Item[];
+}
+
+/**
+ * A model family: what it takes, what it returns, and how to load it on a backend.
+ *
+ * A request flows `doPrepare` (validate and split, before any queueing) → the scheduler batches
+ * items across requests → `LoadedSkillV1.run` → `doAssemble` (one output per request).
+ */
+export interface SkillV1<Input = unknown, Output = unknown, Options = unknown, Item = unknown, Value = unknown> {
+  readonly specificationVersion: 'v1';
+  /** Short name used on the command line and in `infer`, e.g. `bert`. */
+  readonly name: string;
+  readonly packageName: string;
+  readonly description: string;
+  /** Tasks served; the first is the default. */
+  readonly tasks: readonly [string, ...string[]];
+  /** Hub id used when an endpoint names no model. */
+  readonly defaultModel: string;
+  readonly limits: SkillLimits;
+  /** dtypes the skill's pre/post-processing can work with. */
+  readonly dtypes: readonly Dtype[];
+  /** Files a model folder must hold for this dtype (used to check folders and to download). */
+  requiredFiles(dtype: Dtype): readonly string[];
+  /** Validates and splits one request. Throws `InvalidInputError`; never touches the model. */
+  doPrepare(input: Input, options: Options | undefined): PreparedRequest<Item>;
+  doLoad(context: SkillLoadContext): Promise<LoadedSkillV1<Item, Value>>;
+  /** Builds the request's output from its items' values, in input order. */
+  doAssemble(values: readonly Value[], prepared: PreparedRequest<Item>, options: Options | undefined): Output;
+}
+
+/** The input type a skill accepts. */
+export type SkillInput<S> = S extends SkillV1<infer Input, unknown, unknown, unknown, unknown> ? Input : never;
+/** The output type a skill returns. */
+export type SkillOutput<S> = S extends SkillV1<unknown, infer Output, unknown, unknown, unknown> ? Output : never;
+/** The per-request options a skill takes. */
+export type SkillOptions<S> = S extends SkillV1<unknown, unknown, infer Options, unknown, unknown> ? Options : never;

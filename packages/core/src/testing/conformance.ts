@@ -1,0 +1,204 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BackendProbe } from '../backend/v1/backend-probe.js';
+import type { BackendV1 } from '../backend/v1/backend-v1.js';
+import type { Dtype } from '../backend/v1/dtype.js';
+import { EndpointNotFoundError } from '../errors/endpoint-not-found-error.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+import type { InferResult } from '../provenance/provenance.js';
+import type { InferCallOptions } from '../registry/infer-options.js';
+import { Accel } from '../registry/accel.js';
+import type { SkillInput, SkillOptions, SkillOutput, SkillV1 } from '../skill/v1/skill-v1.js';
+import { findDifference } from './deep-compare.js';
+import { type CaseRecord, type MatrixCell, recordMatrixCell } from './matrix-report.js';
+import { defaultReportDirectory } from './workspace-report-directory.js';
+
+/** A bad input and the reason it must be refused. */
+export interface InvalidInputCase {
+  readonly name: string;
+  readonly input: unknown;
+  readonly options?: unknown;
+}
+
+export interface ConformanceOptions<S extends SkillV1> {
+  readonly skill: S;
+  /** Creates the backend under test, e.g. `() => createCpuBackend()`. */
+  readonly backend: () => BackendV1 | Promise<BackendV1>;
+  /** Returns the model folder (or hub id) to load, e.g. one written by the model forge. */
+  readonly model: () => string | Promise<string>;
+  /** At least two distinct valid inputs; they are run alone and then together as one batch. */
+  readonly inputs: readonly SkillInput<S>[];
+  /** Inputs that must be refused with `InvalidInputError`. */
+  readonly invalidInputs: readonly InvalidInputCase[];
+  /** Asserts the output's types and shapes for one input. */
+  readonly expectOutput: (output: SkillOutput<S>, input: SkillInput<S>) => void;
+  readonly options?: SkillOptions<S>;
+  readonly dtype?: Dtype;
+  /** Largest difference allowed between batched and single results. Default 1e-4. */
+  readonly tolerance?: number;
+  /** Add/remove cycles and the RSS growth they may cause. Default 50 cycles, 64 MiB. */
+  readonly memory?: { readonly cycles?: number; readonly maxGrowthBytes?: number };
+  /** Where `matrix.json` and `matrix.md` go. Default: `reports/` at the workspace root. */
+  readonly reportDirectory?: string;
+}
+
+type CallOptions<S extends SkillV1> = SkillOptions<S> & InferCallOptions;
+
+function summarize(value: unknown): string {
+  const text = JSON.stringify(value, (_key, item: unknown) => {
+    if (ArrayBuffer.isView(item) && !(item instanceof DataView)) {
+      const values = Array.from(item as unknown as ArrayLike<number>);
+      return `${item.constructor.name}(${values.length}) [${values.slice(0, 4).map((number) => Number(number).toFixed(4)).join(', ')}${values.length > 4 ? ', …' : ''}]`;
+    }
+    return item;
+  });
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+}
+
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/**
+ * Registers the conformance suite of one skill on one backend package with vitest. Await it at
+ * the top of a test file. An unavailable backend registers one skipped case that carries the
+ * probe's reason, and the matrix report records the cell as skipped: never as passed.
+ */
+export async function testSkillConformance<S extends SkillV1>(options: ConformanceOptions<S>): Promise<void> {
+  const { skill, inputs, invalidInputs, expectOutput } = options;
+  const tolerance = options.tolerance ?? 1e-4;
+  const cycles = options.memory?.cycles ?? 50;
+  const maxGrowthBytes = options.memory?.maxGrowthBytes ?? 64 * 1024 * 1024;
+  const reportDirectory = options.reportDirectory ?? defaultReportDirectory();
+  if (inputs.length < 2) throw new Error('testSkillConformance needs at least two inputs');
+
+  let backend: BackendV1 | undefined;
+  let probe: BackendProbe;
+  try {
+    backend = await options.backend();
+    probe = await backend.probe();
+  } catch (error) {
+    probe = { backend: backend?.name ?? 'unknown', available: false, reason: `the backend could not be created: ${String(error)}`, devices: [], dtypes: [] };
+  }
+  const backendName = backend?.name ?? probe.backend;
+  const cases: CaseRecord[] = [];
+  const cell: { example?: MatrixCell['example']; memory?: MatrixCell['memory'] } = {};
+  const record = async (status: MatrixCell['status'], reason?: string) =>
+    recordMatrixCell(reportDirectory, {
+      skill: skill.name,
+      backend: backendName,
+      backendPackage: backend?.packageName ?? 'unknown',
+      status,
+      ...(reason === undefined ? {} : { reason }),
+      cases,
+      ...cell,
+      recordedAt: new Date().toISOString(),
+    });
+
+  if (!probe.available || backend === undefined) {
+    const reason = probe.reason ?? 'unavailable';
+    await record('skipped', reason);
+    describe(`${skill.name} conformance on ${backendName}`, () => {
+      it.skip(`skipped: ${reason}`, () => undefined);
+    });
+    return;
+  }
+
+  describe(`${skill.name} conformance on ${backendName}`, () => {
+    const activeBackend = backend;
+    let model = '';
+    const dtype = options.dtype ?? 'fp32';
+    const newRegistry = () => new Accel({ backends: [activeBackend], skills: [skill] });
+    const addTo = (accel: Accel, id?: string) =>
+      accel.addEndpoint({ skill, model, backend: activeBackend.name, dtype, ...(id === undefined ? {} : { id }) });
+    const infer = (accel: Accel, input: SkillInput<S>) =>
+      accel.infer(skill, input, options.options as CallOptions<S>) as Promise<InferResult<SkillOutput<S>>>;
+
+    const conformanceCase = (name: string, body: () => Promise<void>) =>
+      it(name, async () => {
+        try {
+          if (model === '') model = await options.model();
+          await body();
+          cases.push({ name, status: 'passed' });
+        } catch (error) {
+          cases.push({ name, status: 'failed', error: error instanceof Error ? error.message : String(error) });
+          throw error;
+        }
+      });
+
+    conformanceCase('add → init → infer (batch of 1 and of several) → remove', async () => {
+      const accel = newRegistry();
+      const id = addTo(accel);
+      const [status] = await accel.init(id);
+      expect(status?.state).toBe('ready');
+      expect(status?.modelFiles.some((file) => file.endsWith('.onnx'))).toBe(true);
+
+      const singles: InferResult<SkillOutput<S>>[] = [];
+      for (const input of inputs) {
+        const result = await infer(accel, input);
+        expectOutput(result.output, input);
+        singles.push(result);
+      }
+      const largestBatch = (results: InferResult<unknown>[]) => Math.max(...results.flatMap((result) => result.provenance.batchSizes));
+      const batched = await Promise.all(inputs.map((input) => infer(accel, input)));
+      expect(largestBatch(batched), 'concurrent requests were not batched together').toBeGreaterThan(largestBatch(singles));
+      batched.forEach((result, index) => {
+        expectOutput(result.output, inputs[index]!);
+        const difference = findDifference(result.output, singles[index]!.output, tolerance);
+        expect(difference, `batched result differs from single result for input ${index}`).toBeUndefined();
+      });
+
+      const provenance = singles[0]!.provenance;
+      expect(provenance.backend).toBe(activeBackend.name);
+      expect(provenance.endpoint).toBe(id);
+      expect(provenance.dtype).toBe(dtype);
+      expect(provenance.model.files.length).toBeGreaterThan(0);
+      expect(provenance.timings.totalMs).toBeGreaterThan(0);
+      cell.example = { input: summarize(inputs[0]), output: summarize(singles[0]!.output), provenance };
+
+      await accel.removeEndpoint(id);
+      expect(accel.status()).toEqual([]);
+      await expect(accel.infer(skill, inputs[0]!, { endpoint: id } as CallOptions<S>)).rejects.toSatisfy(EndpointNotFoundError.isInstance);
+    });
+
+    conformanceCase('bad inputs give InvalidInputError and leave the endpoint serving', async () => {
+      const accel = newRegistry();
+      addTo(accel);
+      await accel.init();
+      for (const invalid of invalidInputs) {
+        const outcome = await accel.infer(skill, invalid.input as SkillInput<S>, invalid.options as CallOptions<S>).then(
+          () => new Error(`${invalid.name}: accepted`),
+          (error: unknown) => error,
+        );
+        expect(InvalidInputError.isInstance(outcome), `${invalid.name}: expected InvalidInputError, got ${String(outcome)}`).toBe(true);
+      }
+      const after = await infer(accel, inputs[0]!);
+      expectOutput(after.output, inputs[0]!);
+      await accel.dispose();
+    });
+
+    conformanceCase(`${cycles} add/remove cycles keep RSS growth bounded`, async () => {
+      const cycle = async (index: number) => {
+        const accel = newRegistry();
+        const id = addTo(accel, `cycle-${index}`);
+        await infer(accel, inputs[index % inputs.length]!);
+        await accel.removeEndpoint(id);
+      };
+      for (let index = 0; index < 5; index += 1) await cycle(index);
+      collectGarbage();
+      const before = process.memoryUsage().rss;
+      for (let index = 0; index < cycles; index += 1) await cycle(index);
+      collectGarbage();
+      const growthBytes = process.memoryUsage().rss - before;
+      cell.memory = { cycles, growthBytes, boundBytes: maxGrowthBytes };
+      expect(growthBytes).toBeLessThan(maxGrowthBytes);
+    });
+
+    afterAll(async () => {
+      const failed = cases.filter((entry) => entry.status === 'failed');
+      const complete = cases.length === 3;
+      if (failed.length > 0) await record('failed', failed.map((entry) => `${entry.name}: ${entry.error}`).join('; '));
+      else if (!complete) await record('failed', 'not every conformance case ran (filtered or interrupted run)');
+      else await record('passed');
+    });
+  });
+}

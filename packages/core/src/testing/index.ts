@@ -1,0 +1,13 @@
+export { testSkillConformance, type ConformanceOptions, type InvalidInputCase } from './conformance.js';
+export { findDifference } from './deep-compare.js';
+export {
+  readMatrixCells,
+  recordMatrixCell,
+  renderMatrixMarkdown,
+  writeMatrixReport,
+  type CaseRecord,
+  type CellStatus,
+  type MatrixCell,
+  type MatrixReport,
+} from './matrix-report.js';
+export { defaultReportDirectory } from './workspace-report-directory.js';

@@ -1,0 +1,81 @@
+import type { Dtype } from '../backend/v1/dtype.js';
+import { modelFileForDtype } from '../backend/v1/dtype.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+import type { SkillV1 } from '../skill/v1/skill-v1.js';
+import { loadTokenizer } from '../transformers/load-tokenizer.js';
+import { prepareTextInput } from './prepare-text-input.js';
+import { loadTextEmbeddingModel, type TextEmbeddingItem, type TextPooling } from './text-embedding-model.js';
+
+/** Per-request options of text-embedding skills. */
+export interface TextEmbeddingOptions {
+  /** `mean`: average over real tokens; `cls`: the first token's hidden state. */
+  readonly pooling?: TextPooling;
+  /** Scale each embedding to unit length. */
+  readonly normalize?: boolean;
+}
+
+/** One embedding per input text, in input order. */
+export interface EmbeddingOutput {
+  readonly embeddings: Float32Array[];
+  /** Length of each embedding (the model's hidden size). */
+  readonly dimensions: number;
+}
+
+/** One text, or a non-empty list of texts. */
+export type TextInput = string | readonly string[];
+
+export type TextEmbeddingSkill<Options extends TextEmbeddingOptions = TextEmbeddingOptions> = SkillV1<
+  TextInput,
+  EmbeddingOutput,
+  Options,
+  TextEmbeddingItem,
+  Float32Array
+>;
+
+export interface TextEmbeddingSkillDefinition {
+  readonly name: string;
+  readonly packageName: string;
+  readonly description: string;
+  readonly defaultModel: string;
+  readonly defaults: Required<TextEmbeddingOptions>;
+  readonly maxBatchSize: number;
+}
+
+const poolings: readonly TextPooling[] = ['mean', 'cls'];
+const dtypes: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4'];
+
+function readOptions(options: TextEmbeddingOptions | undefined, defaults: Required<TextEmbeddingOptions>): Required<TextEmbeddingOptions> {
+  const pooling = options?.pooling ?? defaults.pooling;
+  const normalize = options?.normalize ?? defaults.normalize;
+  if (!poolings.includes(pooling)) throw new InvalidInputError({ reason: `pooling must be one of ${poolings.join(', ')}, got ${String(pooling)}` });
+  if (typeof normalize !== 'boolean') throw new InvalidInputError({ reason: `normalize must be a boolean, got ${typeof normalize}` });
+  return { pooling, normalize };
+}
+
+/** Defines a skill that embeds texts with a BERT-style encoder and a transformers.js tokenizer. */
+export function defineTextEmbeddingSkill<Options extends TextEmbeddingOptions = TextEmbeddingOptions>(
+  definition: TextEmbeddingSkillDefinition,
+): TextEmbeddingSkill<Options> {
+  return {
+    specificationVersion: 'v1',
+    name: definition.name,
+    packageName: definition.packageName,
+    description: definition.description,
+    tasks: ['embed'],
+    defaultModel: definition.defaultModel,
+    limits: { maxBatchSize: definition.maxBatchSize },
+    dtypes,
+    requiredFiles: (dtype) => ['config.json', 'tokenizer.json', 'tokenizer_config.json', modelFileForDtype('model', dtype)],
+    doPrepare(input, options) {
+      const { pooling, normalize } = readOptions(options, definition.defaults);
+      const prepared = prepareTextInput(input, 'embed');
+      return { task: prepared.task, items: prepared.items.map((text) => ({ text, pooling, normalize })) };
+    },
+    async doLoad(context) {
+      return loadTextEmbeddingModel(context, await loadTokenizer(context));
+    },
+    doAssemble(values) {
+      return { embeddings: [...values], dimensions: values[0]?.length ?? 0 };
+    },
+  };
+}

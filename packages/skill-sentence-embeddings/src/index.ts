@@ -1,0 +1,3 @@
+export type { EmbeddingOutput, TextInput } from '@accel/core';
+export { sentenceEmbeddingsSkill, type SentenceEmbeddingOptions } from './sentence-embeddings-skill.js';
+export { cosineSimilarity, rankBySimilarity } from './similarity.js';
