@@ -4,7 +4,7 @@ import { availableParallelism, cpus } from 'node:os';
 /** The CPU model, usable cores, and (on Linux) the vector instruction sets that matter to onnxruntime. */
 export async function describeCpu(): Promise<{ model: string; cores: number; instructionSets: string[] }> {
   const model = cpus()[0]?.model.trim() || 'unknown CPU';
-  let instructionSets: string[] = [];
+  let instructionSets: string[];
   try {
     const cpuinfo = await readFile('/proc/cpuinfo', 'utf8');
     const flags = new Set(/^flags\s*:\s*(.*)$/m.exec(cpuinfo)?.[1]?.split(/\s+/) ?? []);

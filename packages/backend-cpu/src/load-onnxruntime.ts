@@ -1,4 +1,6 @@
-type OnnxRuntime = typeof import('onnxruntime-node');
+import type * as OnnxRuntimeModule from 'onnxruntime-node';
+
+type OnnxRuntime = typeof OnnxRuntimeModule;
 
 let loading: Promise<OnnxRuntime> | undefined;
 

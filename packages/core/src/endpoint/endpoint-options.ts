@@ -1,5 +1,6 @@
 import type { BackendV1 } from '../backend/v1/backend-v1.js';
 import type { Dtype } from '../backend/v1/dtype.js';
+import type { ModelSourceOptions } from '../model-source/model-source-options.js';
 import type { SkillV1 } from '../skill/v1/skill-v1.js';
 
 /** The unit a user manages: one skill's model on one device. */
@@ -31,5 +32,5 @@ export interface EndpointOptions {
 export interface AccelOptions {
   readonly backends?: readonly BackendV1[];
   readonly skills?: readonly SkillV1[];
-  readonly models?: import('../model-source/model-source-options.js').ModelSourceOptions;
+  readonly models?: ModelSourceOptions;
 }

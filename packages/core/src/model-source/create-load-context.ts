@@ -50,6 +50,9 @@ export function createLoadContext({ model, backend, device, dtype, contextLength
       sessions.push(session);
       return session;
     },
+    recordFile(relativePath) {
+      if (!files.includes(relativePath)) files.push(relativePath);
+    },
     async readJson<T>(relativePath: string): Promise<T> {
       const path = join(model.directory, relativePath);
       let text: string;

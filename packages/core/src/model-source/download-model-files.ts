@@ -3,6 +3,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ModelNotFoundError } from '../errors/model-not-found-error.js';
 import type { ModelSourceOptions } from './model-source-options.js';
 
@@ -43,7 +44,7 @@ export async function downloadModelFiles({ model, directory, files, options }: D
     const totalBytes = totalHeader == null ? undefined : Number(totalHeader);
     let bytesReceived = 0;
     await mkdir(dirname(target), { recursive: true });
-    const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
     body.on('data', (chunk: Buffer) => {
       bytesReceived += chunk.length;
       options.onProgress?.({ type: 'download-progress', model, file, bytesReceived, totalBytes });

@@ -9,7 +9,10 @@ import type { PreTrainedTokenizer } from '@huggingface/transformers';
 export async function loadTokenizer(context: SkillLoadContext): Promise<PreTrainedTokenizer> {
   const { AutoTokenizer } = await import('@huggingface/transformers');
   try {
-    return await AutoTokenizer.from_pretrained(context.model.directory, { local_files_only: true });
+    const tokenizer = await AutoTokenizer.from_pretrained(context.model.directory, { local_files_only: true });
+    context.recordFile('tokenizer.json');
+    context.recordFile('tokenizer_config.json');
+    return tokenizer;
   } catch (error) {
     throw new InvalidModelError({
       model: context.model.id,

@@ -15,6 +15,8 @@ export interface SkillLoadContext {
    * and records the file in the result's provenance.
    */
   createSession(sessionName: string): Promise<InferenceSessionV1>;
+  /** Records a file that was read by other means (e.g. a tokenizer loaded by transformers.js) in the provenance. */
+  recordFile(relativePath: string): void;
   /** Reads and parses a JSON file of the model folder, e.g. `config.json`. */
   readJson<T = unknown>(relativePath: string): Promise<T>;
 }
