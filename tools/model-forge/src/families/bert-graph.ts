@@ -1,0 +1,92 @@
+import { int } from '../onnx/attributes.js';
+import type { GraphDefinition } from '../onnx/definitions.js';
+import type { Value } from '../onnx/graph-builder.js';
+import { GraphBuilder } from '../onnx/graph-builder.js';
+import { gelu, layerNorm, linear, maskedScore, mergeHeads, scaledDotProductAttention, splitHeads } from './layers.js';
+import { Parameters } from './parameters.js';
+
+export interface BertGraphDimensions {
+  readonly layers: number;
+  readonly hidden: number;
+  readonly heads: number;
+  readonly intermediate: number;
+  readonly maxPositions: number;
+  readonly vocabularySize: number;
+  readonly typeVocabularySize: number;
+  readonly layerNormEpsilon: number;
+}
+
+/**
+ * BertModel: `input_ids`, `attention_mask`, `token_type_ids` [batch_size, sequence_length] →
+ * `last_hidden_state` [batch_size, sequence_length, hidden], `pooler_output` [batch_size, hidden].
+ * Post-LayerNorm encoder layers with exact (erf) GELU, weights named as in Hugging Face checkpoints.
+ */
+export function buildBertGraph(seed: string, dimensions: BertGraphDimensions): GraphDefinition {
+  const { hidden, heads, intermediate, layerNormEpsilon } = dimensions;
+  if (hidden % heads !== 0) throw new Error(`hidden size ${hidden} is not divisible by ${heads} heads`);
+  const headDim = hidden / heads;
+  const graph = new GraphBuilder();
+  const parameters = new Parameters(graph, seed);
+  const residualLayerNorm = (name: string, output: Value, residual: Value): Value =>
+    layerNorm(graph, parameters, name, graph.op('Add', [output, residual], {}, { name: `${name}/residual` }), hidden, layerNormEpsilon);
+  const tokenShape = ['batch_size', 'sequence_length'];
+  const inputIds = graph.input('input_ids', 'int64', tokenShape);
+  const attentionMask = graph.input('attention_mask', 'int64', tokenShape);
+  const tokenTypeIds = graph.input('token_type_ids', 'int64', tokenShape);
+
+  const embedded = graph.scope('embeddings', () => {
+    const words = parameters.uniform('embeddings.word_embeddings.weight', [dimensions.vocabularySize, hidden], 1);
+    const positions = parameters.uniform('embeddings.position_embeddings.weight', [dimensions.maxPositions, hidden], 1);
+    const tokenTypes = parameters.uniform('embeddings.token_type_embeddings.weight', [dimensions.typeVocabularySize, hidden], 1);
+    const sequenceLength = graph.op('Gather', [graph.op('Shape', [inputIds]), graph.constant('int64', [1], [])], { axis: int(0) });
+    const positionIds = graph.op('Range', [graph.constant('int64', [0], []), sequenceLength, graph.constant('int64', [1], [])]);
+    const sum = graph.op('Add', [
+      graph.op('Add', [graph.op('Gather', [words, inputIds]), graph.op('Gather', [tokenTypes, tokenTypeIds])]),
+      graph.op('Gather', [positions, positionIds]),
+    ]);
+    return layerNorm(graph, parameters, 'embeddings.LayerNorm', sum, hidden, layerNormEpsilon);
+  });
+
+  const additiveMask = graph.scope('mask', () => {
+    const mask = graph.op('Cast', [attentionMask], { to: int(1) });
+    const expanded = graph.op('Unsqueeze', [mask, graph.constant('int64', [1, 2])]);
+    const inverted = graph.op('Sub', [graph.constant('float32', [1], []), expanded]);
+    return graph.op('Mul', [inverted, graph.constant('float32', [maskedScore], [])]);
+  });
+
+  let hiddenStates: Value = embedded;
+  for (let layer = 0; layer < dimensions.layers; layer += 1) {
+    const prefix = `encoder.layer.${layer}`;
+    const input = hiddenStates;
+    const project = (name: string): Value => linear(graph, parameters, `${prefix}.attention.self.${name}`, input, hidden, hidden);
+    const [query, key, value] = [project('query'), project('key'), project('value')];
+    const context = graph.scope(`${prefix}.attention.self`, () =>
+      mergeHeads(
+        graph,
+        scaledDotProductAttention(
+          graph,
+          splitHeads(graph, query, heads, headDim),
+          splitHeads(graph, key, heads, headDim, true),
+          splitHeads(graph, value, heads, headDim),
+          additiveMask,
+          headDim,
+        ),
+        hidden,
+      ),
+    );
+    const attended = linear(graph, parameters, `${prefix}.attention.output.dense`, context, hidden, hidden);
+    const attentionOutput = residualLayerNorm(`${prefix}.attention.output.LayerNorm`, attended, input);
+    const expanded = gelu(graph, linear(graph, parameters, `${prefix}.intermediate.dense`, attentionOutput, hidden, intermediate));
+    const feedForward = linear(graph, parameters, `${prefix}.output.dense`, expanded, intermediate, hidden);
+    hiddenStates = residualLayerNorm(`${prefix}.output.LayerNorm`, feedForward, attentionOutput);
+  }
+
+  const pooled = graph.scope('pooler', () => {
+    const first = graph.op('Gather', [hiddenStates, graph.constant('int64', [0], [])], { axis: int(1) });
+    return graph.op('Tanh', [linear(graph, parameters, 'pooler.dense', first, hidden, hidden)]);
+  });
+
+  graph.output(hiddenStates, 'last_hidden_state', 'float32', ['batch_size', 'sequence_length', hidden]);
+  graph.output(pooled, 'pooler_output', 'float32', ['batch_size', hidden]);
+  return graph.build();
+}
