@@ -1,6 +1,8 @@
 import {
+  adaptRuntimeSession,
   BackendUnavailableError,
-  OutOfMemoryError,
+  classifyRuntimeError,
+  memoizeAsync,
   type BackendProbe,
   type BackendV1,
   type CreateSessionOptions,
@@ -10,11 +12,9 @@ import {
 } from '@accel/core';
 import type { CpuBackendOptions } from './cpu-backend-options.js';
 import { describeCpu } from './cpu-description.js';
-import { wrapSession } from './cpu-session.js';
-import { loadOnnxRuntime } from './load-onnxruntime.js';
 
 const cpuDtypes: readonly Dtype[] = ['fp32', 'q8', 'int8', 'uint8', 'q4'];
-const outOfMemoryPattern = /bad_alloc|failed to allocate|out of memory/i;
+const loadOnnxRuntime = memoizeAsync(() => import('onnxruntime-node'));
 
 function validateOptions(options: CpuBackendOptions): void {
   for (const key of ['threads', 'interOpThreads'] as const) {
@@ -70,15 +70,13 @@ export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
           graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
           extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
         });
-        return wrapSession(session, runtime.Tensor);
+        return adaptRuntimeSession(session, runtime.Tensor);
       } catch (error) {
-        if (error instanceof Error && outOfMemoryPattern.test(error.message)) throw new OutOfMemoryError({ device: 'cpu', cause: error });
+        const fault = classifyRuntimeError(error, 'cpu');
+        if (fault) throw fault;
         throw new InvalidModelError({ model: file, file, reason: error instanceof Error ? error.message : String(error), cause: error });
       }
     },
-    classifyError(error, device) {
-      if (error instanceof Error && outOfMemoryPattern.test(error.message)) return new OutOfMemoryError({ device, cause: error });
-      return undefined;
-    },
+    classifyError: classifyRuntimeError,
   };
 }
