@@ -13,9 +13,17 @@ export interface EndpointOptions {
   readonly model?: string;
   /**
    * Device label: `cpu`, `cuda:0`, `openvino:GPU`, `wasm`, … The part before `:` names the
-   * backend, which must be registered. Default `cpu`.
+   * backend, which must be registered; a bare backend name means its preferred device.
+   * `auto` means the best available registered backend by probe: cuda, then openvino, then cpu,
+   * then wasm. `cuda:*` (any backend with `:*`) adds one endpoint per device the probe finds.
+   * Default `cpu`.
    */
   readonly backend?: string;
+  /**
+   * Device labels to try, in order, when loading on `backend` fails or a run hits a recoverable
+   * fault (out of memory, device lost). Each move is recorded in the result's provenance.
+   */
+  readonly fallback?: readonly string[];
   /** Default `fp32`. */
   readonly dtype?: Dtype;
   /** Longest input in tokens; longer inputs are truncated, and the provenance says so. Default: the model's. */

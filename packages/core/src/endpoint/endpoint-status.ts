@@ -1,5 +1,6 @@
-import type { BackendProbe } from '../backend/v1/backend-probe.js';
+import type { BackendProbe, DeviceInfo } from '../backend/v1/backend-probe.js';
 import type { Dtype } from '../backend/v1/dtype.js';
+import type { FallbackStep } from '../provenance/provenance.js';
 
 /** Lifecycle of an endpoint: `added` → `loading` → `ready` (or `failed`) → `removed`. */
 export type EndpointState = 'added' | 'loading' | 'ready' | 'failed' | 'removing';
@@ -11,8 +12,16 @@ export interface EndpointStatus {
   readonly model: string;
   readonly backend: string;
   readonly device: string;
+  /** Name, memory and cores of the device, as its backend's probe measured them. */
+  readonly deviceInfo?: DeviceInfo;
   readonly dtype: Dtype;
   readonly state: EndpointState;
+  /** Device labels tried in order (the endpoint's backend, then its fallbacks). */
+  readonly chain: readonly string[];
+  /** Every move down the chain so far, with its reason. */
+  readonly fallbacks: readonly FallbackStep[];
+  /** Id of the `…:*` endpoint this one was expanded from. */
+  readonly group?: string;
   /** Why loading failed, when `state` is `failed`. */
   readonly error?: { readonly code: string; readonly message: string };
   /** Absolute model folder and files loaded, once ready. */
@@ -22,6 +31,6 @@ export interface EndpointStatus {
   readonly queue: { readonly pending: number; readonly capacity: number; readonly busy: boolean };
   /** Items served since the endpoint was added. */
   readonly served: number;
-  /** The backend's probe for this endpoint's device, once initialised. */
+  /** The latest probe of the backend serving (or last tried by) this endpoint. */
   readonly probe?: BackendProbe;
 }

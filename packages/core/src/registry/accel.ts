@@ -12,15 +12,22 @@ import type { ModelSourceOptions } from '../model-source/model-source-options.js
 import type { InferResult, Provenance } from '../provenance/provenance.js';
 import type { QueuedRequestResult } from '../scheduler/batch-queue.js';
 import type { SkillInput, SkillOptions, SkillOutput, SkillV1 } from '../skill/v1/skill-v1.js';
-import { EndpointRuntime } from './endpoint-runtime.js';
+import { EndpointRuntime, type BatchContext, type EndpointStage } from './endpoint-runtime.js';
 import type { InferCallOptions } from './infer-options.js';
 
 const defaultQueueSize = 1024;
+
+/** The order `auto` tries backends in. */
+export const autoBackendOrder: readonly string[] = ['cuda', 'openvino', 'cpu', 'wasm'];
 
 function parseDeviceLabel(label: string): { backend: string; device: string | undefined } {
   const separator = label.indexOf(':');
   if (separator === -1) return { backend: label, device: undefined };
   return { backend: label.slice(0, separator), device: label };
+}
+
+function isWildcard(label: string): boolean {
+  return label.endsWith(':*');
 }
 
 /**
@@ -31,6 +38,7 @@ export class Accel {
   private readonly backends = new Map<string, BackendV1>();
   private readonly skills = new Map<string, SkillV1>();
   private readonly endpoints = new Map<string, EndpointRuntime>();
+  private readonly expansions = new Map<EndpointRuntime, Promise<EndpointRuntime[]>>();
   private readonly models: ModelSourceOptions;
 
   constructor(options: AccelOptions = {}) {
@@ -53,15 +61,7 @@ export class Accel {
   addEndpoint(options: EndpointOptions): string {
     const skill = this.resolveSkill(options.skill);
     const label = options.backend ?? 'cpu';
-    const { backend: backendName, device } = parseDeviceLabel(label);
-    const backend = this.backends.get(backendName);
-    if (backend === undefined) {
-      throw new BackendUnavailableError({
-        backend: backendName,
-        reason: `no backend named ${backendName} is registered (registered: ${[...this.backends.keys()].join(', ') || 'none'})`,
-        fix: `npm install @accel/backend-${backendName} and pass it in createAccel({ backends: [...] })`,
-      });
-    }
+    const stages = this.stagesFor(label, options.fallback ?? []);
     const dtype = options.dtype ?? 'fp32';
     if (!isDtype(dtype)) throw new InvalidInputError({ reason: `unknown dtype ${String(dtype)}` });
     const maxBatchSize = options.maxBatchSize ?? skill.limits.maxBatchSize;
@@ -81,8 +81,7 @@ export class Accel {
         id,
         skill,
         model: options.model ?? skill.defaultModel,
-        backend,
-        device,
+        stages,
         dtype,
         contextLength: options.contextLength,
         maxQueueSize,
@@ -100,12 +99,11 @@ export class Accel {
    */
   async init(id?: string): Promise<EndpointStatus[]> {
     if (id !== undefined) {
-      const endpoint = this.endpoint(id);
-      await endpoint.init();
-      return [endpoint.status()];
+      const ready = await Promise.all(this.resolve(id).map((endpoint) => this.ready(endpoint)));
+      return ready.flat().map((member) => member.status());
     }
     const pending = [...this.endpoints.values()].filter((endpoint) => endpoint.state !== 'ready');
-    await Promise.allSettled(pending.map((endpoint) => endpoint.init()));
+    await Promise.allSettled(pending.map((endpoint) => this.ready(endpoint)));
     return this.status();
   }
 
@@ -117,7 +115,7 @@ export class Accel {
   ): Promise<InferResult<SkillOutput<S>>> {
     const startedAt = performance.now();
     const skillName = typeof skill === 'string' ? skill : skill.name;
-    const endpoint = options?.endpoint === undefined ? this.pickEndpoint(skillName) : this.endpoint(options.endpoint);
+    let endpoint = options?.endpoint === undefined ? this.pickEndpoint(skillName) : leastLoaded(this.resolve(options.endpoint));
     if (endpoint.options.skill.name !== skillName) {
       throw new UnsupportedError({ feature: `skill ${skillName} on endpoint ${endpoint.id}, which serves ${endpoint.options.skill.name}` });
     }
@@ -126,11 +124,12 @@ export class Accel {
     const endpointSkill = endpoint.options.skill as SkillV1<SkillInput<S>, SkillOutput<S>, SkillOptions<S>>;
     const prepared = endpointSkill.doPrepare(input, options);
     if (endpoint.state !== 'ready') {
-      endpoint.reserved += 1;
+      const routed = endpoint;
+      routed.reserved += 1;
       try {
-        await endpoint.init();
+        endpoint = leastLoaded(await this.ready(routed));
       } finally {
-        endpoint.reserved -= 1;
+        routed.reserved -= 1;
       }
       if (signal?.aborted) throw new AbortedError({ reason: 'signal aborted before the request started' });
     }
@@ -140,10 +139,21 @@ export class Accel {
     return { output, provenance: this.provenance(endpoint, prepared.task, result, startedAt) };
   }
 
+  /** The backends registered, in registration order. */
+  listBackends(): BackendV1[] {
+    return [...this.backends.values()];
+  }
+
   /** Removes an endpoint: queued requests are rejected with `AbortedError`, a running batch finishes. */
   async removeEndpoint(id: string): Promise<void> {
+    const members = [...this.endpoints.values()].filter((endpoint) => endpoint.options.group === id);
+    if (members.length > 0 && !this.endpoints.has(id)) {
+      await Promise.all(members.map((member) => this.removeEndpoint(member.id)));
+      return;
+    }
     const endpoint = this.endpoint(id);
     this.endpoints.delete(id);
+    this.expansions.delete(endpoint);
     await endpoint.dispose(`endpoint ${id} was removed`);
   }
 
@@ -154,7 +164,7 @@ export class Accel {
 
   /** A snapshot of every endpoint, or of one. */
   status(id?: string): EndpointStatus[] {
-    if (id !== undefined) return [this.endpoint(id).status()];
+    if (id !== undefined) return this.resolve(id).map((endpoint) => endpoint.status());
     return [...this.endpoints.values()].map((endpoint) => endpoint.status());
   }
 
@@ -178,6 +188,15 @@ export class Accel {
     return endpoint;
   }
 
+  /** The endpoint with this id, or the endpoints expanded from the `…:*` endpoint with this id. */
+  private resolve(id: string): EndpointRuntime[] {
+    const endpoint = this.endpoints.get(id);
+    if (endpoint !== undefined) return [endpoint];
+    const members = [...this.endpoints.values()].filter((candidate) => candidate.options.group === id);
+    if (members.length === 0) throw new EndpointNotFoundError({ endpoint: id });
+    return members;
+  }
+
   private pickEndpoint(skillName: string): EndpointRuntime {
     const candidates = [...this.endpoints.values()].filter(
       (endpoint) => endpoint.options.skill.name === skillName && endpoint.state !== 'removing',
@@ -186,9 +205,76 @@ export class Accel {
       throw new EndpointNotFoundError({ endpoint: skillName, message: `no endpoint serves skill ${skillName}; add one with addEndpoint` });
     }
     const healthy = candidates.filter((endpoint) => endpoint.state !== 'failed');
-    const pool = healthy.length > 0 ? healthy : candidates;
-    const load = (endpoint: EndpointRuntime) => endpoint.reserved + endpoint.queue.pending + (endpoint.queue.busy ? 1 : 0);
-    return pool.reduce((best, endpoint) => (load(endpoint) < load(best) ? endpoint : best));
+    return leastLoaded(healthy.length > 0 ? healthy : candidates);
+  }
+
+  private stagesFor(label: string, fallback: readonly string[]): EndpointStage[] {
+    if (label === 'auto') {
+      const stages = autoBackendOrder.flatMap((name) => {
+        const backend = this.backends.get(name);
+        return backend ? [{ label: name, backend, device: undefined }] : [];
+      });
+      if (stages.length === 0) {
+        throw new BackendUnavailableError({
+          backend: 'auto',
+          reason: `none of ${autoBackendOrder.join(', ')} is registered`,
+          fix: 'npm install @accel/backend-cpu and pass createCpuBackend() in createAccel({ backends: [...] })',
+        });
+      }
+      return [...stages, ...fallback.flatMap((entry) => this.stagesFor(entry, []))];
+    }
+    const { backend: backendName, device } = parseDeviceLabel(label);
+    const backend = this.backends.get(backendName);
+    if (backend === undefined) {
+      throw new BackendUnavailableError({
+        backend: backendName,
+        reason: `no backend named ${backendName} is registered (registered: ${[...this.backends.keys()].join(', ') || 'none'})`,
+        fix: `npm install @accel/backend-${backendName} and pass it in createAccel({ backends: [...] })`,
+      });
+    }
+    return [{ label, backend, device }, ...fallback.flatMap((entry) => this.stagesFor(entry, []))];
+  }
+
+  /**
+   * Loads an endpoint and returns the endpoints that serve in its place: itself, or for a
+   * `…:*` endpoint, one endpoint per device its backend's probe found.
+   */
+  private ready(endpoint: EndpointRuntime): Promise<EndpointRuntime[]> {
+    const [first] = endpoint.options.stages;
+    if (first === undefined || !isWildcard(first.label)) return endpoint.init().then(() => [endpoint]);
+    let expansion = this.expansions.get(endpoint);
+    if (expansion === undefined) {
+      expansion = this.expand(endpoint, first);
+      this.expansions.set(endpoint, expansion);
+    }
+    return expansion;
+  }
+
+  private async expand(placeholder: EndpointRuntime, first: EndpointStage): Promise<EndpointRuntime[]> {
+    const probe = await first.backend.probe();
+    const prefix = first.label.slice(0, -1);
+    const devices = probe.available ? probe.devices.filter((device) => device.label.startsWith(prefix)) : [];
+    if (devices.length === 0) {
+      await placeholder.init();
+      return [placeholder];
+    }
+    const rest = placeholder.options.stages.slice(1);
+    const members = devices.map((device) => {
+      const id = this.uniqueId(`${placeholder.options.skill.name}@${device.label}`);
+      const member = new EndpointRuntime({
+        ...placeholder.options,
+        id,
+        group: placeholder.id,
+        stages: [{ label: device.label, backend: first.backend, device: device.label }, ...rest],
+      });
+      this.endpoints.set(id, member);
+      return member;
+    });
+    this.endpoints.delete(placeholder.id);
+    const outcomes = await Promise.allSettled(members.map((member) => member.init()));
+    const loaded = members.filter((_, index) => outcomes[index]!.status === 'fulfilled');
+    if (loaded.length === 0) throw (outcomes[0] as PromiseRejectedResult).reason;
+    return loaded;
   }
 
   private uniqueId(base: string): string {
@@ -197,10 +283,10 @@ export class Accel {
   }
 
   private awaitWithLimits<Value>(
-    ticket: { result: Promise<QueuedRequestResult<Value>>; cancel(error: Error): void },
+    ticket: { result: Promise<QueuedRequestResult<Value, BatchContext>>; cancel(error: Error): void },
     signal: AbortSignal | undefined,
     timeoutMs: number | undefined,
-  ): Promise<QueuedRequestResult<Value>> {
+  ): Promise<QueuedRequestResult<Value, BatchContext>> {
     if (signal === undefined && timeoutMs === undefined) return ticket.result;
     const onAbort = () => ticket.cancel(new AbortedError({ reason: 'signal aborted', cause: signal?.reason }));
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -211,28 +297,37 @@ export class Accel {
     });
   }
 
-  private provenance(endpoint: EndpointRuntime, task: string, result: QueuedRequestResult<unknown>, startedAt: number): Provenance {
-    const model = endpoint.model!;
+  private provenance(endpoint: EndpointRuntime, task: string, result: QueuedRequestResult<unknown, BatchContext>, startedAt: number): Provenance {
+    const { context } = result;
     return {
       endpoint: endpoint.id,
       skill: endpoint.options.skill.name,
       task,
-      backend: endpoint.options.backend.name,
-      device: endpoint.device,
+      backend: context.backend,
+      device: context.device,
       dtype: endpoint.options.dtype,
-      ...(endpoint.runtime ? { runtime: endpoint.runtime } : {}),
-      model: { id: model.id, directory: model.directory, files: endpoint.modelFiles },
+      ...(context.runtime ? { runtime: context.runtime } : {}),
+      model: { id: context.model.id, directory: context.model.directory, files: context.files },
       batchSizes: result.batchSizes,
       timings: {
         queuedMs: result.queuedMs,
         inferenceMs: result.inferenceMs,
         totalMs: performance.now() - startedAt,
-        endpointLoadMs: endpoint.loadMs ?? 0,
+        endpointLoadMs: context.loadMs,
       },
-      fallbacks: [],
+      fallbacks: context.fallbacks,
       notes: result.notes,
     };
   }
+
+}
+
+function endpointLoad(endpoint: EndpointRuntime): number {
+  return endpoint.reserved + endpoint.queue.pending + (endpoint.queue.busy ? 1 : 0);
+}
+
+function leastLoaded(endpoints: readonly EndpointRuntime[]): EndpointRuntime {
+  return endpoints.reduce((best, endpoint) => (endpointLoad(endpoint) < endpointLoad(best) ? endpoint : best));
 }
 
 /** Creates an endpoint registry. */

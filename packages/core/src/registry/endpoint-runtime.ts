@@ -1,54 +1,90 @@
-import type { BackendProbe } from '../backend/v1/backend-probe.js';
+import type { BackendProbe, DeviceInfo } from '../backend/v1/backend-probe.js';
 import type { BackendV1 } from '../backend/v1/backend-v1.js';
 import type { Dtype } from '../backend/v1/dtype.js';
 import type { EndpointState, EndpointStatus } from '../endpoint/endpoint-status.js';
 import { AccelError } from '../errors/accel-error.js';
 import { BackendUnavailableError } from '../errors/backend-unavailable-error.js';
+import { DeviceError } from '../errors/device-error.js';
 import { InferenceError } from '../errors/inference-error.js';
+import { OutOfMemoryError } from '../errors/out-of-memory-error.js';
 import { UnsupportedError } from '../errors/unsupported-error.js';
 import type { ModelSourceOptions } from '../model-source/model-source-options.js';
 import type { ResolvedModel } from '../model-source/resolved-model.js';
-import { BatchQueue } from '../scheduler/batch-queue.js';
+import type { FallbackStep } from '../provenance/provenance.js';
+import { BatchQueue, type BatchRun } from '../scheduler/batch-queue.js';
 import type { LoadedSkillV1 } from '../skill/v1/loaded-skill-v1.js';
 import type { SkillV1 } from '../skill/v1/skill-v1.js';
+
+/** One candidate of an endpoint's chain: a backend and, optionally, a device on it. */
+export interface EndpointStage {
+  /** The label as the user wrote it: `cuda:0`, `cpu`, `openvino`, `cuda:*`. */
+  readonly label: string;
+  readonly backend: BackendV1;
+  /** A concrete device label, or undefined for the backend's preferred device. */
+  readonly device: string | undefined;
+}
 
 export interface EndpointRuntimeOptions {
   readonly id: string;
   readonly skill: SkillV1;
   readonly model: string;
-  readonly backend: BackendV1;
-  readonly device: string | undefined;
+  /** Tried in order: at load, and again when a run hits a recoverable fault. */
+  readonly stages: readonly EndpointStage[];
   readonly dtype: Dtype;
   readonly contextLength: number | undefined;
   readonly maxQueueSize: number;
   readonly maxBatchSize: number;
   readonly batchWaitMs: number;
   readonly models: ModelSourceOptions;
+  /** Id of the `…:*` endpoint this one was expanded from. */
+  readonly group?: string;
 }
 
-function toReportedError(error: unknown): { code: string; message: string } {
+/** What ran a batch; the registry turns it into the result's provenance. */
+export interface BatchContext {
+  readonly backend: string;
+  readonly device: string;
+  readonly runtime: string | undefined;
+  readonly model: ResolvedModel;
+  readonly files: readonly string[];
+  readonly loadMs: number;
+  readonly fallbacks: readonly FallbackStep[];
+}
+
+interface ActiveStage {
+  readonly backend: BackendV1;
+  readonly device: string;
+  readonly probe: BackendProbe;
+  readonly model: ResolvedModel;
+  readonly files: readonly string[];
+  readonly loadMs: number;
+  readonly loaded: LoadedSkillV1<unknown, unknown>;
+}
+
+function describeError(error: unknown): { code: string; message: string } {
   if (AccelError.isInstance(error)) return { code: error.code, message: error.message };
   return { code: 'ACCEL_UNKNOWN', message: error instanceof Error ? error.message : String(error) };
 }
 
-/** One endpoint's lifecycle, queue and loaded model. Internal to the registry. */
+function isRecoverable(error: unknown): boolean {
+  return OutOfMemoryError.isInstance(error) || DeviceError.isInstance(error);
+}
+
+/** One endpoint's lifecycle, fallback chain, queue and loaded model. Internal to the registry. */
 export class EndpointRuntime {
   state: EndpointState = 'added';
-  readonly queue: BatchQueue<unknown, unknown>;
-  private loaded: LoadedSkillV1<unknown, unknown> | undefined;
-  private loading: Promise<void> | undefined;
-  private failure: unknown;
-  private probeResult: BackendProbe | undefined;
-  private resolvedDevice: string | undefined;
-  private resolvedModel: ResolvedModel | undefined;
-  private files: string[] = [];
-  private runtimeName: string | undefined;
-  loadMs: number | undefined;
+  readonly queue: BatchQueue<unknown, unknown, BatchContext>;
   /** Requests routed here that wait for the endpoint to load before they can queue. */
   reserved = 0;
+  private stageIndex = 0;
+  private active: ActiveStage | undefined;
+  private loading: Promise<void> | undefined;
+  private failure: unknown;
+  private lastProbe: BackendProbe | undefined;
+  private readonly trail: FallbackStep[] = [];
 
   constructor(readonly options: EndpointRuntimeOptions) {
-    this.queue = new BatchQueue<unknown, unknown>({
+    this.queue = new BatchQueue<unknown, unknown, BatchContext>({
       endpoint: options.id,
       capacity: options.maxQueueSize,
       maxBatchSize: options.maxBatchSize,
@@ -61,89 +97,121 @@ export class EndpointRuntime {
     return this.options.id;
   }
 
+  /** The stage that serves now, or the first one not yet tried. */
+  private get stage(): EndpointStage {
+    return this.options.stages[Math.min(this.stageIndex, this.options.stages.length - 1)]!;
+  }
+
   get device(): string {
-    return this.resolvedDevice ?? this.options.device ?? this.options.backend.name;
+    return this.active?.device ?? this.stage.device ?? this.stage.label;
   }
 
-  get model(): ResolvedModel | undefined {
-    return this.resolvedModel;
-  }
-
-  get modelFiles(): readonly string[] {
-    return this.files;
-  }
-
-  get runtime(): string | undefined {
-    return this.runtimeName;
-  }
-
-  /** Loads the model once; later calls share the first call's outcome. A failed load may be retried. */
+  /** Loads the model on the first stage that works; later calls share the outcome. A failed load may be retried. */
   init(): Promise<void> {
     if (this.state === 'ready') return Promise.resolve();
-    if (this.loading === undefined) {
-      this.loading = this.load().catch((error: unknown) => {
-        this.loading = undefined;
-        throw error;
-      });
-    }
+    this.loading ??= this.loadFromStage(this.stageIndex).finally(() => {
+      this.loading = undefined;
+    });
     return this.loading;
   }
 
-  private async load(): Promise<void> {
-    const { skill, backend, dtype } = this.options;
+  private async loadFromStage(first: number): Promise<void> {
     this.state = 'loading';
-    const startedAt = performance.now();
-    try {
-      if (!skill.dtypes.includes(dtype)) {
-        throw new UnsupportedError({ feature: `dtype ${dtype} in skill ${skill.name} (supports ${skill.dtypes.join(', ')})` });
-      }
-      const probe = await backend.probe();
-      this.probeResult = probe;
-      this.runtimeName = probe.runtime;
-      if (!probe.available) {
-        throw new BackendUnavailableError({ backend: backend.name, reason: probe.reason ?? 'probe reported unavailable', fix: probe.fix });
-      }
-      const device = this.options.device ?? probe.devices[0]?.label ?? backend.name;
-      if (!probe.devices.some((candidate) => candidate.label === device)) {
-        throw new BackendUnavailableError({
-          backend: backend.name,
-          reason: `no device ${device} (found ${probe.devices.map((candidate) => candidate.label).join(', ') || 'none'})`,
-        });
-      }
-      if (!probe.dtypes.includes(dtype)) {
-        throw new UnsupportedError({ feature: `dtype ${dtype} on backend ${backend.name} (supports ${probe.dtypes.join(', ')})` });
-      }
-      this.resolvedDevice = device;
-      const { resolveModelSource } = await import('../model-source/resolve-model-source.js');
-      const { createLoadContext } = await import('../model-source/create-load-context.js');
-      const model = await resolveModelSource(this.options.model, skill.requiredFiles(dtype), this.options.models);
-      this.resolvedModel = model;
-      const tracked = createLoadContext({ model, backend, device, dtype, contextLength: this.options.contextLength });
+    for (let index = first; index < this.options.stages.length; index += 1) {
+      const stage = this.options.stages[index]!;
       try {
-        this.loaded = await skill.doLoad(tracked.context);
+        this.stageIndex = index;
+        this.active = await this.loadStage(stage);
+        this.failure = undefined;
+        this.state = 'ready';
+        return;
       } catch (error) {
-        await Promise.allSettled(tracked.sessions.map((session) => session.release()));
-        throw error;
+        const next = this.options.stages[index + 1];
+        if (next === undefined) {
+          this.failure = error;
+          this.state = 'failed';
+          throw error;
+        }
+        const { code, message } = describeError(error);
+        this.trail.push({ from: stage.device ?? stage.label, to: next.label, reason: message, code });
       }
-      this.files = tracked.files;
-      this.loadMs = performance.now() - startedAt;
-      this.failure = undefined;
-      this.state = 'ready';
-    } catch (error) {
-      this.failure = error;
-      this.state = 'failed';
-      throw error;
     }
   }
 
-  private async runBatch(items: readonly unknown[]) {
-    if (this.loaded === undefined) throw new InferenceError({ endpoint: this.id, message: `endpoint ${this.id} is not loaded` });
+  private async loadStage(stage: EndpointStage): Promise<ActiveStage> {
+    const { skill, dtype } = this.options;
+    const { backend } = stage;
+    const startedAt = performance.now();
+    if (!skill.dtypes.includes(dtype)) {
+      throw new UnsupportedError({ feature: `dtype ${dtype} in skill ${skill.name} (supports ${skill.dtypes.join(', ')})` });
+    }
+    const probe = await backend.probe();
+    this.lastProbe = probe;
+    if (!probe.available) {
+      throw new BackendUnavailableError({ backend: backend.name, reason: probe.reason ?? 'its probe reported it unavailable', fix: probe.fix });
+    }
+    const device = stage.device ?? probe.devices[0]?.label;
+    if (device === undefined || !probe.devices.some((candidate) => candidate.label === device)) {
+      throw new BackendUnavailableError({
+        backend: backend.name,
+        reason: `no device ${device ?? stage.label} (found ${probe.devices.map((candidate) => candidate.label).join(', ') || 'none'})`,
+      });
+    }
+    if (!probe.dtypes.includes(dtype)) {
+      throw new UnsupportedError({ feature: `dtype ${dtype} on backend ${backend.name} (supports ${probe.dtypes.join(', ')})` });
+    }
+    const { resolveModelSource } = await import('../model-source/resolve-model-source.js');
+    const { createLoadContext } = await import('../model-source/create-load-context.js');
+    const model = await resolveModelSource(this.options.model, skill.requiredFiles(dtype), this.options.models);
+    const tracked = createLoadContext({ model, backend, device, dtype, contextLength: this.options.contextLength });
+    let loaded: LoadedSkillV1<unknown, unknown>;
     try {
-      return await this.loaded.run(items);
+      loaded = await skill.doLoad(tracked.context);
     } catch (error) {
-      if (AccelError.isInstance(error)) throw error;
-      const classified = this.options.backend.classifyError?.(error, this.device);
-      throw classified ?? new InferenceError({ endpoint: this.id, cause: error, message: `inference failed on endpoint ${this.id}: ${error instanceof Error ? error.message : String(error)}` });
+      await Promise.allSettled(tracked.sessions.map((session) => session.release()));
+      throw backend.classifyError?.(error, device) ?? error;
+    }
+    return { backend, device, probe, model, files: tracked.files, loadMs: performance.now() - startedAt, loaded };
+  }
+
+  private context(active: ActiveStage): BatchContext {
+    return {
+      backend: active.backend.name,
+      device: active.device,
+      runtime: active.probe.runtime,
+      model: active.model,
+      files: active.files,
+      loadMs: active.loadMs,
+      fallbacks: [...this.trail],
+    };
+  }
+
+  private classify(error: unknown, active: ActiveStage): Error {
+    if (AccelError.isInstance(error)) return error;
+    const classified = active.backend.classifyError?.(error, active.device);
+    if (classified) return classified;
+    const message = error instanceof Error ? error.message : String(error);
+    return new InferenceError({ endpoint: this.id, cause: error, message: `inference failed on endpoint ${this.id} (${active.device}): ${message}` });
+  }
+
+  /** Runs a batch; on out-of-memory or a lost device it moves to the next stage and runs the same batch there. */
+  private async runBatch(items: readonly unknown[]): Promise<BatchRun<unknown, BatchContext>> {
+    for (;;) {
+      const active = this.active;
+      if (active === undefined) throw new InferenceError({ endpoint: this.id, message: `endpoint ${this.id} is not loaded` });
+      try {
+        const outcomes = await active.loaded.run(items);
+        return { outcomes, context: this.context(active) };
+      } catch (error) {
+        const fault = this.classify(error, active);
+        const next = this.options.stages[this.stageIndex + 1];
+        if (!isRecoverable(fault) || next === undefined) throw fault;
+        this.trail.push({ from: active.device, to: next.label, reason: fault.message, code: (fault as AccelError).code });
+        this.active = undefined;
+        await active.loaded.dispose().catch(() => undefined);
+        this.state = 'loading';
+        await this.loadFromStage(this.stageIndex + 1);
+      }
     }
   }
 
@@ -153,28 +221,34 @@ export class EndpointRuntime {
     this.queue.rejectQueued(reason);
     await this.loading?.catch(() => undefined);
     await this.queue.whenIdle();
-    const loaded = this.loaded;
-    this.loaded = undefined;
-    await loaded?.dispose();
+    const active = this.active;
+    this.active = undefined;
+    await active?.loaded.dispose();
   }
 
   status(): EndpointStatus {
-    const { skill, model, backend, dtype } = this.options;
+    const { skill, model, dtype, group } = this.options;
+    const active = this.active;
+    const probe = active?.probe ?? this.lastProbe;
+    const deviceInfo: DeviceInfo | undefined = probe?.devices.find((candidate) => candidate.label === this.device);
     return {
       id: this.id,
       skill: skill.name,
-      model: this.resolvedModel?.id ?? model,
-      backend: backend.name,
+      model: active?.model.id ?? model,
+      backend: active?.backend.name ?? this.stage.backend.name,
       device: this.device,
+      ...(deviceInfo ? { deviceInfo } : {}),
       dtype,
       state: this.state,
-      ...(this.state === 'failed' && this.failure !== undefined ? { error: toReportedError(this.failure) } : {}),
-      ...(this.resolvedModel ? { modelDirectory: this.resolvedModel.directory } : {}),
-      modelFiles: [...this.files],
-      ...(this.loadMs === undefined ? {} : { loadMs: this.loadMs }),
+      chain: this.options.stages.map((stage) => stage.label),
+      fallbacks: [...this.trail],
+      ...(group ? { group } : {}),
+      ...(this.state === 'failed' && this.failure !== undefined ? { error: describeError(this.failure) } : {}),
+      ...(active ? { modelDirectory: active.model.directory, loadMs: active.loadMs } : {}),
+      modelFiles: active ? [...active.files] : [],
       queue: { pending: this.queue.pending, capacity: this.queue.capacity, busy: this.queue.busy },
       served: this.queue.served,
-      ...(this.probeResult ? { probe: this.probeResult } : {}),
+      ...(probe ? { probe } : {}),
     };
   }
 }

@@ -3,27 +3,36 @@ import { QueueFullError } from '../errors/queue-full-error.js';
 import type { ItemOutcome } from '../skill/v1/loaded-skill-v1.js';
 import type { ProvenanceNote } from '../provenance/provenance.js';
 
-export interface BatchQueueOptions<Item, Value> {
+/** What one batch run returns: an outcome per item, and what ran it (recorded on each request). */
+export interface BatchRun<Value, Context> {
+  readonly outcomes: ItemOutcome<Value>[];
+  readonly context: Context;
+}
+
+export interface BatchQueueOptions<Item, Value, Context = unknown> {
   readonly endpoint: string;
   /** Most requests waiting at once; one more is refused with `QueueFullError`. */
   readonly capacity: number;
   readonly maxBatchSize: number;
   /** How long the first queued item may wait for batch-mates. */
   readonly batchWaitMs: number;
-  readonly run: (items: readonly Item[]) => Promise<ItemOutcome<Value>[]>;
+  readonly run: (items: readonly Item[]) => Promise<BatchRun<Value, Context>>;
 }
 
 /** The values of one request's items, in order, with what the batches recorded. */
-export interface QueuedRequestResult<Value> {
+export interface QueuedRequestResult<Value, Context = unknown> {
   readonly values: Value[];
+  /** The context of the last batch that served the request. */
+  readonly context: Context;
   readonly notes: ProvenanceNote[];
   readonly batchSizes: number[];
   readonly queuedMs: number;
   readonly inferenceMs: number;
 }
 
-interface QueuedRequest<Item, Value> {
+interface QueuedRequest<Item, Value, Context> {
   readonly items: readonly Item[];
+  context: Context | undefined;
   readonly values: Value[];
   readonly notes: ProvenanceNote[];
   readonly batchSizes: number[];
@@ -32,18 +41,18 @@ interface QueuedRequest<Item, Value> {
   inferenceMs: number;
   remaining: number;
   settled: boolean;
-  resolve(result: QueuedRequestResult<Value>): void;
+  resolve(result: QueuedRequestResult<Value, Context>): void;
   reject(error: unknown): void;
 }
 
-interface Slot<Item, Value> {
-  readonly request: QueuedRequest<Item, Value>;
+interface Slot<Item, Value, Context> {
+  readonly request: QueuedRequest<Item, Value, Context>;
   readonly index: number;
 }
 
 /** A handle on one enqueued request. */
-export interface QueueTicket<Value> {
-  readonly result: Promise<QueuedRequestResult<Value>>;
+export interface QueueTicket<Value, Context = unknown> {
+  readonly result: Promise<QueuedRequestResult<Value, Context>>;
   /** Drops the request's items that have not started and rejects it with `error`. */
   cancel(error: Error): void;
 }
@@ -53,15 +62,15 @@ export interface QueueTicket<Value> {
  * batches of at most `maxBatchSize`, one batch running at a time. A failing item fails only its
  * own request; a failing batch fails only the requests in it.
  */
-export class BatchQueue<Item, Value> {
-  private readonly slots: Slot<Item, Value>[] = [];
+export class BatchQueue<Item, Value, Context = unknown> {
+  private readonly slots: Slot<Item, Value, Context>[] = [];
   private waitingRequests = 0;
   private running = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private idleWaiters: Array<() => void> = [];
   private servedItems = 0;
 
-  constructor(private readonly options: BatchQueueOptions<Item, Value>) {}
+  constructor(private readonly options: BatchQueueOptions<Item, Value, Context>) {}
 
   /** Requests not yet fully started. */
   get pending(): number {
@@ -81,14 +90,15 @@ export class BatchQueue<Item, Value> {
     return this.options.capacity;
   }
 
-  enqueue(items: readonly Item[]): QueueTicket<Value> {
+  enqueue(items: readonly Item[]): QueueTicket<Value, Context> {
     if (this.waitingRequests >= this.options.capacity) {
       throw new QueueFullError({ endpoint: this.options.endpoint, capacity: this.options.capacity });
     }
-    let request!: QueuedRequest<Item, Value>;
-    const result = new Promise<QueuedRequestResult<Value>>((resolve, reject) => {
+    let request!: QueuedRequest<Item, Value, Context>;
+    const result = new Promise<QueuedRequestResult<Value, Context>>((resolve, reject) => {
       request = {
         items,
+        context: undefined,
         values: new Array<Value>(items.length),
         notes: [],
         batchSizes: [],
@@ -127,8 +137,8 @@ export class BatchQueue<Item, Value> {
     }, this.options.batchWaitMs);
   }
 
-  private takeBatch(): Slot<Item, Value>[] {
-    const batch: Slot<Item, Value>[] = [];
+  private takeBatch(): Slot<Item, Value, Context>[] {
+    const batch: Slot<Item, Value, Context>[] = [];
     while (batch.length < this.options.maxBatchSize && this.slots.length > 0) {
       const slot = this.slots.shift()!;
       if (!slot.request.settled) batch.push(slot);
@@ -148,9 +158,12 @@ export class BatchQueue<Item, Value> {
       request.batchSizes.push(batch.length);
     }
     try {
-      const outcomes = await this.options.run(batch.map((slot) => slot.request.items[slot.index]!));
+      const { outcomes, context } = await this.options.run(batch.map((slot) => slot.request.items[slot.index]!));
       const elapsed = performance.now() - startedAt;
-      for (const request of requests) request.inferenceMs += elapsed;
+      for (const request of requests) {
+        request.inferenceMs += elapsed;
+        request.context = context;
+      }
       batch.forEach((slot, position) => this.deliver(slot, outcomes[position]));
       this.servedItems += batch.length;
     } catch (error) {
@@ -162,7 +175,7 @@ export class BatchQueue<Item, Value> {
     else this.settleIdle();
   }
 
-  private deliver(slot: Slot<Item, Value>, outcome: ItemOutcome<Value> | undefined): void {
+  private deliver(slot: Slot<Item, Value, Context>, outcome: ItemOutcome<Value> | undefined): void {
     const { request, index } = slot;
     if (request.settled) return;
     if (outcome === undefined) {
@@ -180,6 +193,7 @@ export class BatchQueue<Item, Value> {
       request.settled = true;
       request.resolve({
         values: request.values,
+        context: request.context as Context,
         notes: request.notes,
         batchSizes: request.batchSizes,
         queuedMs: (request.startedAt ?? request.enqueuedAt) - request.enqueuedAt,
@@ -188,7 +202,7 @@ export class BatchQueue<Item, Value> {
     }
   }
 
-  private fail(request: QueuedRequest<Item, Value>, error: unknown): void {
+  private fail(request: QueuedRequest<Item, Value, Context>, error: unknown): void {
     if (request.settled) return;
     request.settled = true;
     const hadQueuedSlots = this.slots.some((slot) => slot.request === request);

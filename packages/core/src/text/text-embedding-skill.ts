@@ -64,6 +64,7 @@ export function defineTextEmbeddingSkill<Options extends TextEmbeddingOptions = 
     tasks: ['embed'],
     defaultModel: definition.defaultModel,
     limits: { maxBatchSize: definition.maxBatchSize },
+    example: { input: ['a cat sat on the mat', 'a dog barked'] },
     dtypes,
     requiredFiles: (dtype) => ['config.json', 'tokenizer.json', 'tokenizer_config.json', modelFileForDtype('model', dtype)],
     doPrepare(input, options) {

@@ -31,6 +31,8 @@ export interface SkillV1<Input = unknown, Output = unknown, Options = unknown, I
   /** Hub id used when an endpoint names no model. */
   readonly defaultModel: string;
   readonly limits: SkillLimits;
+  /** A small valid request, used by smoke tests (`accel doctor --smoke`) and documentation. */
+  readonly example: { readonly input: Input; readonly options?: Options };
   /** dtypes the skill's pre/post-processing can work with. */
   readonly dtypes: readonly Dtype[];
   /** Files a model folder must hold for this dtype (used to check folders and to download). */
