@@ -1,4 +1,5 @@
 import type { BackendV1, SkillV1 } from '@accel/core';
+import { skillCommands } from './skills/index.js';
 
 /** A package the CLI can load on demand, and the export it needs from it. */
 export interface KnownPackage {
@@ -7,13 +8,12 @@ export interface KnownPackage {
   readonly exportName: string;
 }
 
-export const knownSkills: readonly KnownPackage[] = [
-  { name: 'bert', packageName: '@accel/skill-bert', exportName: 'bertSkill' },
-  { name: 'sentence-embeddings', packageName: '@accel/skill-sentence-embeddings', exportName: 'sentenceEmbeddingsSkill' },
-];
+export const knownSkills: readonly KnownPackage[] = skillCommands;
 
 export const knownBackends: readonly KnownPackage[] = [
   { name: 'cpu', packageName: '@accel/backend-cpu', exportName: 'createCpuBackend' },
+  { name: 'cuda', packageName: '@accel/backend-cuda', exportName: 'createCudaBackend' },
+  { name: 'openvino', packageName: '@accel/backend-openvino', exportName: 'createOpenVinoBackend' },
 ];
 
 /** Imports a package's export, or returns why it cannot. */
@@ -31,5 +31,14 @@ export async function importKnown<T>(known: KnownPackage): Promise<{ value: T } 
   return { value: value as T };
 }
 
-export type SkillFactory = SkillV1;
 export type BackendFactory = (options?: Record<string, unknown>) => BackendV1;
+
+/** Every known skill package that is installed. */
+export async function installedSkills(): Promise<SkillV1[]> {
+  const skills: SkillV1[] = [];
+  for (const known of knownSkills) {
+    const imported = await importKnown<SkillV1>(known);
+    if ('value' in imported) skills.push(imported.value);
+  }
+  return skills;
+}

@@ -1,45 +1,53 @@
 import { Accel, BackendUnavailableError, UnsupportedError, type Dtype, type InferResult, type SkillV1 } from '@accel/core';
-import { importKnown, knownBackends, knownSkills, type BackendFactory } from '../known-packages.js';
+import { importKnown, knownBackends, type BackendFactory } from '../known-packages.js';
+import type { SkillCommand } from '../skills/index.js';
 
 export interface RunOptions {
-  readonly skill: string;
-  readonly inputs: readonly string[];
+  readonly command: SkillCommand;
+  readonly input: unknown;
+  readonly skillOptions?: Record<string, unknown>;
   readonly model?: string;
   readonly backend: string;
+  readonly fallback?: readonly string[];
   readonly dtype: Dtype;
   readonly threads?: number;
   readonly cacheDirectory?: string;
   readonly allowDownload: boolean;
   readonly onProgress?: (message: string) => void;
+  /** Receives text pieces as they are generated; only for skills that stream. */
+  readonly onText?: (text: string) => void;
 }
 
-async function loadSkill(name: string): Promise<SkillV1> {
-  const known = knownSkills.find((candidate) => candidate.name === name);
-  if (known === undefined) {
-    throw new UnsupportedError({ feature: `skill ${name} (known skills: ${knownSkills.map((candidate) => candidate.name).join(', ')})` });
-  }
-  const imported = await importKnown<SkillV1>(known);
-  if ('missing' in imported) throw new UnsupportedError({ feature: `skill ${name}: ${imported.missing}; npm install ${known.packageName}` });
+async function loadSkill(command: SkillCommand): Promise<SkillV1> {
+  const imported = await importKnown<SkillV1>(command);
+  if ('missing' in imported) throw new UnsupportedError({ feature: `skill ${command.name}: ${imported.missing}; npm install ${command.packageName}` });
   return imported.value;
 }
 
-async function loadBackend(label: string, threads: number | undefined) {
-  const name = label.split(':')[0]!;
-  const known = knownBackends.find((candidate) => candidate.name === name);
-  if (known === undefined) {
-    throw new BackendUnavailableError({ backend: name, reason: `unknown backend (known: ${knownBackends.map((candidate) => candidate.name).join(', ')})` });
+async function loadBackends(labels: readonly string[], threads: number | undefined) {
+  const names = new Set(labels.flatMap((label) => (label === 'auto' ? knownBackends.map((known) => known.name) : [label.split(':')[0]!])));
+  const backends = [];
+  for (const name of names) {
+    const known = knownBackends.find((candidate) => candidate.name === name);
+    if (known === undefined) {
+      throw new BackendUnavailableError({ backend: name, reason: `unknown backend (known: ${knownBackends.map((candidate) => candidate.name).join(', ')})` });
+    }
+    const imported = await importKnown<BackendFactory>(known);
+    if ('missing' in imported) {
+      if (labels.includes('auto')) continue;
+      throw new BackendUnavailableError({ backend: name, reason: imported.missing, fix: `npm install ${known.packageName}` });
+    }
+    backends.push(imported.value(threads === undefined ? {} : { threads }));
   }
-  const imported = await importKnown<BackendFactory>(known);
-  if ('missing' in imported) throw new BackendUnavailableError({ backend: name, reason: imported.missing, fix: `npm install ${known.packageName}` });
-  return imported.value(threads === undefined ? {} : { threads });
+  return backends;
 }
 
 /** Runs one request through a one-endpoint registry and returns the result. */
 export async function runSkill(options: RunOptions): Promise<InferResult<unknown>> {
-  const skill = await loadSkill(options.skill);
-  const backend = await loadBackend(options.backend, options.threads);
+  const skill = await loadSkill(options.command);
+  const labels = [options.backend, ...(options.fallback ?? [])];
   const accel = new Accel({
-    backends: [backend],
+    backends: await loadBackends(labels, options.threads),
     skills: [skill],
     models: {
       allowDownload: options.allowDownload,
@@ -55,9 +63,14 @@ export async function runSkill(options: RunOptions): Promise<InferResult<unknown
     },
   });
   try {
-    accel.addEndpoint({ skill, backend: options.backend, dtype: options.dtype, ...(options.model ? { model: options.model } : {}) });
-    const input = options.inputs.length === 1 ? options.inputs[0] : options.inputs;
-    return await accel.infer(skill, input);
+    accel.addEndpoint({
+      skill,
+      backend: options.backend,
+      dtype: options.dtype,
+      ...(options.fallback && options.fallback.length > 0 ? { fallback: options.fallback } : {}),
+      ...(options.model ? { model: options.model } : {}),
+    });
+    return await accel.infer(skill, options.input, options.skillOptions);
   } finally {
     await accel.dispose();
   }

@@ -1,0 +1,5 @@
+export type { AudioInput, ImageInput, RawPixels, RgbImage, VideoInput } from './media-source.js';
+export { readAudio, type DecodedAudio } from './read-audio.js';
+export { readImage } from './read-image.js';
+export { evenlySpacedIndices, readVideoFrames } from './read-video.js';
+export { downmix, resample } from './resample.js';
