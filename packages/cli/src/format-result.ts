@@ -7,6 +7,8 @@ export function formatProvenance(provenance: Provenance): string {
     `  timings: total ${provenance.timings.totalMs.toFixed(1)} ms, inference ${provenance.timings.inferenceMs.toFixed(1)} ms, load ${provenance.timings.endpointLoadMs.toFixed(1)} ms; batches ${provenance.batchSizes.join(', ')}`,
     `  fallbacks: ${provenance.fallbacks.length === 0 ? 'none' : provenance.fallbacks.map((step) => `${step.from} → ${step.to}: ${step.reason}`).join('; ')}`,
   ];
+  const extras = Object.entries(provenance.timings).filter(([name]) => !['queuedMs', 'inferenceMs', 'totalMs', 'endpointLoadMs'].includes(name));
+  if (extras.length > 0) lines.push(`  ${extras.map(([name, value]) => `${name} ${Number.isInteger(value) ? value : value.toFixed(3)}`).join(', ')}`);
   for (const note of provenance.notes) lines.push(`  note${note.item === undefined ? '' : ` (input ${note.item})`}: ${note.message}`);
   return lines.join('\n');
 }

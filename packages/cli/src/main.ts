@@ -15,6 +15,7 @@ const commonFlags = {
   'cache-dir': { type: 'string' },
   download: { type: 'boolean', default: false },
   smoke: { type: 'boolean', default: false },
+  stream: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   verbose: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -39,13 +40,17 @@ options:
   --cache-dir  model cache folder (default: $ACCEL_CACHE_DIR or ~/.cache/accel/models)
   --download   allow downloading a missing model from the hub
   --smoke      (doctor) run every installed skill on a tiny forged model on every available backend
+  --stream     print generated text as it comes (generative skills)
   --json       print the result as JSON
   --verbose    print stack traces on errors
 `;
 
 export interface CommandIo {
+  /** Writes a line. */
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Writes text without a newline (streamed tokens); falls back to `stdout`. */
+  readonly write?: (text: string) => void;
 }
 
 function positiveInteger(value: string | undefined, flag: string): number | undefined {
@@ -86,6 +91,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
       throw new UnsupportedError({ feature: `skill ${skillName} (known skills: ${skillCommands.map((candidate) => candidate.name).join(', ')})` });
     }
     if (!isDtype(flags.dtype)) throw new InvalidInputError({ reason: `unknown dtype ${flags.dtype}` });
+    if (flags.stream && !skillCommand.streams) throw new InvalidInputError({ reason: `skill ${skillName} does not stream text` });
     const request = skillCommand.toRequest(inputs, flags);
     const threads = positiveInteger(flags.threads, 'threads');
     const result = await runSkill({
@@ -100,7 +106,13 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
       ...(threads === undefined ? {} : { threads }),
       ...(flags['cache-dir'] === undefined ? {} : { cacheDirectory: flags['cache-dir'] }),
       onProgress: (message) => io.stderr(message),
+      ...(flags.stream ? { onText: (text: string) => io.write?.(text) ?? io.stdout(text) } : {}),
     });
+    if (flags.stream && !flags.json) {
+      io.stdout('');
+      io.stdout(formatProvenance(result.provenance));
+      return 0;
+    }
     io.stdout(
       flags.json
         ? JSON.stringify(result, toJsonValue, 2)

@@ -70,7 +70,10 @@ export async function runSkill(options: RunOptions): Promise<InferResult<unknown
       ...(options.fallback && options.fallback.length > 0 ? { fallback: options.fallback } : {}),
       ...(options.model ? { model: options.model } : {}),
     });
-    return await accel.infer(skill, options.input, options.skillOptions);
+    if (options.onText === undefined) return await accel.infer(skill, options.input, options.skillOptions);
+    const stream = accel.stream(skill, options.input, options.skillOptions);
+    for await (const text of stream) options.onText(text);
+    return await stream.result;
   } finally {
     await accel.dispose();
   }

@@ -13,6 +13,7 @@ import type { InferResult, Provenance } from '../provenance/provenance.js';
 import type { QueuedRequestResult } from '../scheduler/batch-queue.js';
 import type { SkillInput, SkillOptions, SkillOutput, SkillV1 } from '../skill/v1/skill-v1.js';
 import { EndpointRuntime, type BatchContext, type EndpointStage } from './endpoint-runtime.js';
+import { TextChannel, type InferStream } from './text-channel.js';
 import type { InferCallOptions } from './infer-options.js';
 
 const defaultQueueSize = 1024;
@@ -108,10 +109,38 @@ export class Accel {
   }
 
   /** Runs one request on the least-loaded healthy endpoint serving the skill. */
-  async infer<S extends SkillV1>(
+  infer<S extends SkillV1>(
     skill: S | string,
     input: SkillInput<S>,
     options?: SkillOptions<S> & InferCallOptions,
+  ): Promise<InferResult<SkillOutput<S>>> {
+    return this.submit(skill, input, options, undefined);
+  }
+
+  /**
+   * Runs one request of a text-generating skill and yields its text as it is generated. The
+   * stream's `result` resolves with the full output and provenance once generation stops;
+   * aborting `signal` stops generation at the next token and rejects both.
+   */
+  stream<S extends SkillV1>(
+    skill: S | string,
+    input: SkillInput<S>,
+    options?: SkillOptions<S> & InferCallOptions,
+  ): InferStream<SkillOutput<S>> {
+    const channel = new TextChannel();
+    const result = this.submit(skill, input, options, (_item, text) => channel.push(text));
+    result.then(
+      () => channel.close(),
+      (error: unknown) => channel.close(error),
+    );
+    return Object.assign(channel.iterate(), { result });
+  }
+
+  private async submit<S extends SkillV1>(
+    skill: S | string,
+    input: SkillInput<S>,
+    options: (SkillOptions<S> & InferCallOptions) | undefined,
+    onText: ((item: number, text: string) => void) | undefined,
   ): Promise<InferResult<SkillOutput<S>>> {
     const startedAt = performance.now();
     const skillName = typeof skill === 'string' ? skill : skill.name;
@@ -133,7 +162,7 @@ export class Accel {
       }
       if (signal?.aborted) throw new AbortedError({ reason: 'signal aborted before the request started' });
     }
-    const ticket = endpoint.queue.enqueue(prepared.items);
+    const ticket = endpoint.queue.enqueue(prepared.items, onText ? { onText } : {});
     const result = await this.awaitWithLimits(ticket, signal, options?.timeoutMs);
     const output = endpointSkill.doAssemble(result.values, prepared, options);
     return { output, provenance: this.provenance(endpoint, prepared.task, result, startedAt) };
@@ -314,6 +343,7 @@ export class Accel {
         inferenceMs: result.inferenceMs,
         totalMs: performance.now() - startedAt,
         endpointLoadMs: context.loadMs,
+        ...result.timings,
       },
       fallbacks: context.fallbacks,
       notes: result.notes,

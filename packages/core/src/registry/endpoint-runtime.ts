@@ -12,7 +12,7 @@ import type { ModelSourceOptions } from '../model-source/model-source-options.js
 import type { ResolvedModel } from '../model-source/resolved-model.js';
 import type { FallbackStep } from '../provenance/provenance.js';
 import { BatchQueue, type BatchRun } from '../scheduler/batch-queue.js';
-import type { LoadedSkillV1 } from '../skill/v1/loaded-skill-v1.js';
+import type { ItemControl, LoadedSkillV1 } from '../skill/v1/loaded-skill-v1.js';
 import type { SkillV1 } from '../skill/v1/skill-v1.js';
 
 /** One candidate of an endpoint's chain: a backend and, optionally, a device on it. */
@@ -89,7 +89,7 @@ export class EndpointRuntime {
       capacity: options.maxQueueSize,
       maxBatchSize: options.maxBatchSize,
       batchWaitMs: options.batchWaitMs,
-      run: (items) => this.runBatch(items),
+      run: (items, controls) => this.runBatch(items, controls),
     });
   }
 
@@ -195,12 +195,12 @@ export class EndpointRuntime {
   }
 
   /** Runs a batch; on out-of-memory or a lost device it moves to the next stage and runs the same batch there. */
-  private async runBatch(items: readonly unknown[]): Promise<BatchRun<unknown, BatchContext>> {
+  private async runBatch(items: readonly unknown[], controls: readonly ItemControl[]): Promise<BatchRun<unknown, BatchContext>> {
     for (;;) {
       const active = this.active;
       if (active === undefined) throw new InferenceError({ endpoint: this.id, message: `endpoint ${this.id} is not loaded` });
       try {
-        const outcomes = await active.loaded.run(items);
+        const outcomes = await active.loaded.run(items, controls);
         return { outcomes, context: this.context(active) };
       } catch (error) {
         const fault = this.classify(error, active);

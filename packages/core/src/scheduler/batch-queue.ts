@@ -1,6 +1,6 @@
 import { AbortedError } from '../errors/aborted-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
-import type { ItemOutcome } from '../skill/v1/loaded-skill-v1.js';
+import type { ItemControl, ItemOutcome } from '../skill/v1/loaded-skill-v1.js';
 import type { ProvenanceNote } from '../provenance/provenance.js';
 
 /** What one batch run returns: an outcome per item, and what ran it (recorded on each request). */
@@ -16,7 +16,7 @@ export interface BatchQueueOptions<Item, Value, Context = unknown> {
   readonly maxBatchSize: number;
   /** How long the first queued item may wait for batch-mates. */
   readonly batchWaitMs: number;
-  readonly run: (items: readonly Item[]) => Promise<BatchRun<Value, Context>>;
+  readonly run: (items: readonly Item[], controls: readonly ItemControl[]) => Promise<BatchRun<Value, Context>>;
 }
 
 /** The values of one request's items, in order, with what the batches recorded. */
@@ -25,9 +25,17 @@ export interface QueuedRequestResult<Value, Context = unknown> {
   /** The context of the last batch that served the request. */
   readonly context: Context;
   readonly notes: ProvenanceNote[];
+  /** Skill-specific timings; averaged over the items when a request has several. */
+  readonly timings: Record<string, number>;
   readonly batchSizes: number[];
   readonly queuedMs: number;
   readonly inferenceMs: number;
+}
+
+/** Per-request hooks. */
+export interface EnqueueOptions {
+  /** Receives streamed text: the item's index and the piece. */
+  readonly onText?: (item: number, text: string) => void;
 }
 
 interface QueuedRequest<Item, Value, Context> {
@@ -35,8 +43,11 @@ interface QueuedRequest<Item, Value, Context> {
   context: Context | undefined;
   readonly values: Value[];
   readonly notes: ProvenanceNote[];
+  readonly timingSums: Record<string, number>;
   readonly batchSizes: number[];
   readonly enqueuedAt: number;
+  readonly controller: AbortController;
+  readonly onText: ((item: number, text: string) => void) | undefined;
   startedAt: number | undefined;
   inferenceMs: number;
   remaining: number;
@@ -90,7 +101,7 @@ export class BatchQueue<Item, Value, Context = unknown> {
     return this.options.capacity;
   }
 
-  enqueue(items: readonly Item[]): QueueTicket<Value, Context> {
+  enqueue(items: readonly Item[], options: EnqueueOptions = {}): QueueTicket<Value, Context> {
     if (this.waitingRequests >= this.options.capacity) {
       throw new QueueFullError({ endpoint: this.options.endpoint, capacity: this.options.capacity });
     }
@@ -101,8 +112,11 @@ export class BatchQueue<Item, Value, Context = unknown> {
         context: undefined,
         values: new Array<Value>(items.length),
         notes: [],
+        timingSums: {},
         batchSizes: [],
         enqueuedAt: performance.now(),
+        controller: new AbortController(),
+        onText: options.onText,
         startedAt: undefined,
         inferenceMs: 0,
         remaining: items.length,
@@ -158,7 +172,16 @@ export class BatchQueue<Item, Value, Context = unknown> {
       request.batchSizes.push(batch.length);
     }
     try {
-      const { outcomes, context } = await this.options.run(batch.map((slot) => slot.request.items[slot.index]!));
+      const controls: ItemControl[] = batch.map(({ request, index }) => ({
+        signal: request.controller.signal,
+        emit: (text) => {
+          if (!request.settled) request.onText?.(index, text);
+        },
+      }));
+      const { outcomes, context } = await this.options.run(
+        batch.map((slot) => slot.request.items[slot.index]!),
+        controls,
+      );
       const elapsed = performance.now() - startedAt;
       for (const request of requests) {
         request.inferenceMs += elapsed;
@@ -188,6 +211,7 @@ export class BatchQueue<Item, Value, Context = unknown> {
     }
     request.values[index] = outcome.value;
     for (const note of outcome.notes ?? []) request.notes.push({ ...note, item: index });
+    for (const [name, value] of Object.entries(outcome.timings ?? {})) request.timingSums[name] = (request.timingSums[name] ?? 0) + value;
     request.remaining -= 1;
     if (request.remaining === 0) {
       request.settled = true;
@@ -195,6 +219,7 @@ export class BatchQueue<Item, Value, Context = unknown> {
         values: request.values,
         context: request.context as Context,
         notes: request.notes,
+        timings: Object.fromEntries(Object.entries(request.timingSums).map(([name, sum]) => [name, sum / request.items.length])),
         batchSizes: request.batchSizes,
         queuedMs: (request.startedAt ?? request.enqueuedAt) - request.enqueuedAt,
         inferenceMs: request.inferenceMs,
@@ -205,6 +230,7 @@ export class BatchQueue<Item, Value, Context = unknown> {
   private fail(request: QueuedRequest<Item, Value, Context>, error: unknown): void {
     if (request.settled) return;
     request.settled = true;
+    request.controller.abort(error);
     const hadQueuedSlots = this.slots.some((slot) => slot.request === request);
     if (hadQueuedSlots) {
       for (let position = this.slots.length - 1; position >= 0; position -= 1) {
