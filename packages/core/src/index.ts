@@ -26,3 +26,4 @@ export { adaptRuntimeSession, type RuntimeSession, type RuntimeTensorConstructor
 export { classifyRuntimeError } from './backend/runtime/classify-runtime-error.js';
 export { memoizeAsync } from './backend/runtime/memoize-async.js';
 export * from './generation/index.js';
+export { generateRows, type GenerateRowsOptions, type GeneratedRow, type GenerationModel, type GenerationRow, type GenerationTokenizer } from './transformers/generate-rows.js';
