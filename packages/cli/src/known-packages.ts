@@ -14,6 +14,7 @@ export const knownBackends: readonly KnownPackage[] = [
   { name: 'cpu', packageName: '@accel/backend-cpu', exportName: 'createCpuBackend' },
   { name: 'cuda', packageName: '@accel/backend-cuda', exportName: 'createCudaBackend' },
   { name: 'openvino', packageName: '@accel/backend-openvino', exportName: 'createOpenVinoBackend' },
+  { name: 'wasm', packageName: '@accel/backend-wasm', exportName: 'createWasmBackend' },
 ];
 
 /** Imports a package's export, or returns why it cannot. */

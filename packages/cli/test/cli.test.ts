@@ -63,10 +63,27 @@ describe('accel run', () => {
 });
 
 describe('accel doctor', () => {
-  it('lists every backend package with availability', async () => {
+  it('shows cpu and wasm available, and cuda and openvino unavailable with precise reasons and fixes', async () => {
     const { code, stdout } = await run('doctor');
     expect(code).toBe(0);
     expect(stdout).toMatch(/^cpu\s+yes\s+cpu \(/m);
+    expect(stdout).toMatch(/^wasm\s+yes\s+wasm \(/m);
+    expect(stdout).toMatch(/^cuda\s+no\s+/m);
+    expect(stdout).toMatch(/^openvino\s+no\s+/m);
+    expect(stdout).toMatch(/^cuda: unavailable: .*(no NVIDIA driver|libonnxruntime_providers_cuda\.so)/m);
+    expect(stdout).toMatch(/^openvino: unavailable: openvino-node requires Node\.js ≥ 21/m);
+    expect(stdout).toMatch(/fix: .*(driver|ONNXRUNTIME_NODE_INSTALL)/);
+    expect(stdout).toMatch(/fix: use Node 22 LTS/);
+  });
+
+  it('--smoke passes every installed skill on every available backend from forged models, without network', async () => {
+    const { code, stdout } = await run('doctor', '--smoke', '--cache-dir', modelRoot);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^bert\s+cpu\s+passed/m);
+    expect(stdout).toMatch(/^bert\s+wasm\s+passed/m);
+    expect(stdout).toMatch(/^sentence-embeddings\s+cpu\s+passed/m);
+    expect(stdout).toMatch(/^bert\s+cuda\s+skipped/m);
+    expect(stdout).toMatch(/smoke: \d+ passed, 0 failed, \d+ skipped/);
   });
 
   it('runs as a real executable and exits non-zero on a typed error without a stack trace', async () => {

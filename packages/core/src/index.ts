@@ -22,6 +22,7 @@ export {
   type TextInput,
 } from './text/text-embedding-skill.js';
 export { loadTokenizer } from './transformers/load-tokenizer.js';
+export { loadTextTokenizer } from './transformers/load-text-tokenizer.js';
 export { adaptRuntimeSession, type RuntimeSession, type RuntimeTensorConstructor } from './backend/runtime/adapt-runtime-session.js';
 export { classifyRuntimeError } from './backend/runtime/classify-runtime-error.js';
 export { memoizeAsync } from './backend/runtime/memoize-async.js';

@@ -1,4 +1,7 @@
 import { createCpuBackend } from '@accel/backend-cpu';
+import { createCudaBackend } from '@accel/backend-cuda';
+import { createOpenVinoBackend } from '@accel/backend-openvino';
+import { createWasmBackend } from '@accel/backend-wasm';
 import type { EmbeddingOutput, TextInput } from '@accel/core';
 import { testSkillConformance } from '@accel/core/testing';
 import { forgeModel } from '@accel/model-forge';
@@ -18,17 +21,23 @@ function expectEmbeddings(output: EmbeddingOutput, input: TextInput): void {
   }
 }
 
-await testSkillConformance({
-  skill: bertSkill,
-  backend: () => createCpuBackend({ threads: 1 }),
-  model: async () => (await forgeModel('prajjwal1/bert-tiny', { root: modelRoot })).directory,
-  inputs: ['a cat sat on the mat', 'dogs bark at night', ['the quick brown fox', 'jumps over the lazy dog']],
-  invalidInputs: [
-    { name: 'empty string', input: '' },
-    { name: 'empty array', input: [] },
-    { name: 'number', input: 42 },
-    { name: 'array with a non-string', input: ['fine', null] },
-    { name: 'unknown pooling', input: 'fine', options: { pooling: 'max' } },
-  ],
-  expectOutput: expectEmbeddings,
-});
+const cpu = () => createCpuBackend({ threads: 1 });
+const backends = [cpu, () => createCudaBackend(), () => createOpenVinoBackend(), () => createWasmBackend({ threads: 1 })];
+
+for (const backend of backends) {
+  await testSkillConformance({
+    skill: bertSkill,
+    backend,
+    reference: cpu,
+    model: async () => (await forgeModel('prajjwal1/bert-tiny', { root: modelRoot })).directory,
+    inputs: ['a cat sat on the mat', 'dogs bark at night', ['the quick brown fox', 'jumps over the lazy dog']],
+    invalidInputs: [
+      { name: 'empty string', input: '' },
+      { name: 'empty array', input: [] },
+      { name: 'number', input: 42 },
+      { name: 'array with a non-string', input: ['fine', null] },
+      { name: 'unknown pooling', input: 'fine', options: { pooling: 'max' } },
+    ],
+    expectOutput: expectEmbeddings,
+  });
+}

@@ -8,7 +8,7 @@ import type { InferResult } from '../provenance/provenance.js';
 import type { InferCallOptions } from '../registry/infer-options.js';
 import { Accel } from '../registry/accel.js';
 import type { SkillInput, SkillOptions, SkillOutput, SkillV1 } from '../skill/v1/skill-v1.js';
-import { findDifference } from './deep-compare.js';
+import { findDifference, largestDifference } from './deep-compare.js';
 import { type CaseRecord, type MatrixCell, recordMatrixCell } from './matrix-report.js';
 import { defaultReportDirectory } from './workspace-report-directory.js';
 
@@ -37,6 +37,13 @@ export interface ConformanceOptions<S extends SkillV1> {
   readonly tolerance?: number;
   /** Add/remove cycles and the RSS growth they may cause. Default 50 cycles, 64 MiB. */
   readonly memory?: { readonly cycles?: number; readonly maxGrowthBytes?: number };
+  /**
+   * The backend other backends are compared with (cpu), on the same inputs and model. Skipped when
+   * it is the backend under test.
+   */
+  readonly reference?: () => BackendV1 | Promise<BackendV1>;
+  /** Largest difference allowed against the reference for numbers; text and token ids must be identical. Default 1e-4. */
+  readonly parityTolerance?: number;
   /** Where `matrix.json` and `matrix.md` go. Default: `reports/` at the workspace root. */
   readonly reportDirectory?: string;
 }
@@ -81,7 +88,9 @@ export async function testSkillConformance<S extends SkillV1>(options: Conforman
   }
   const backendName = backend?.name ?? probe.backend;
   const cases: CaseRecord[] = [];
-  const cell: { example?: MatrixCell['example']; memory?: MatrixCell['memory'] } = {};
+  const cell: { example?: MatrixCell['example']; memory?: MatrixCell['memory']; parity?: MatrixCell['parity'] } = {};
+  const parityTolerance = options.parityTolerance ?? 1e-4;
+  let singleOutputs: SkillOutput<S>[] = [];
   const record = async (status: MatrixCell['status'], reason?: string) =>
     recordMatrixCell(reportDirectory, {
       skill: skill.name,
@@ -147,6 +156,7 @@ export async function testSkillConformance<S extends SkillV1>(options: Conforman
         expect(difference, `batched result differs from single result for input ${index}`).toBeUndefined();
       });
 
+      singleOutputs = singles.map((result) => result.output);
       const provenance = singles[0]!.provenance;
       expect(provenance.backend).toBe(activeBackend.name);
       expect(provenance.endpoint).toBe(id);
@@ -193,9 +203,45 @@ export async function testSkillConformance<S extends SkillV1>(options: Conforman
       expect(growthBytes).toBeLessThan(maxGrowthBytes);
     });
 
+    let expectedCases = 3;
+    if (options.reference !== undefined) {
+      expectedCases += 1;
+      const createReference = options.reference;
+      conformanceCase('matches the reference backend on the same inputs and model', async () => {
+        const reference = await createReference();
+        if (reference.name === activeBackend.name) {
+          cell.parity = { reference: reference.name, status: 'skipped', tolerance: parityTolerance, reason: 'this is the reference backend' };
+          return;
+        }
+        const probe = await reference.probe();
+        if (!probe.available) {
+          cell.parity = { reference: reference.name, status: 'skipped', tolerance: parityTolerance, reason: probe.reason ?? 'unavailable' };
+          return;
+        }
+        expect(singleOutputs, 'the lifecycle case must run first').toHaveLength(inputs.length);
+        const accel = new Accel({ backends: [reference], skills: [skill] });
+        accel.addEndpoint({ skill, model, backend: reference.name, dtype });
+        try {
+          let largest = 0;
+          for (const [index, input] of inputs.entries()) {
+            const expected = (await accel.infer(skill, input, options.options as CallOptions<S>)).output;
+            const difference = findDifference(singleOutputs[index], expected, parityTolerance);
+            largest = Math.max(largest, largestDifference(singleOutputs[index], expected));
+            if (difference !== undefined) {
+              cell.parity = { reference: reference.name, status: 'failed', tolerance: parityTolerance, largestDifference: largest, reason: difference };
+              expect(difference, `differs from ${reference.name} for input ${index}`).toBeUndefined();
+            }
+          }
+          cell.parity = { reference: reference.name, status: 'passed', tolerance: parityTolerance, largestDifference: largest };
+        } finally {
+          await accel.dispose();
+        }
+      });
+    }
+
     afterAll(async () => {
       const failed = cases.filter((entry) => entry.status === 'failed');
-      const complete = cases.length === 3;
+      const complete = cases.length === expectedCases;
       if (failed.length > 0) await record('failed', failed.map((entry) => `${entry.name}: ${entry.error}`).join('; '));
       else if (!complete) await record('failed', 'not every conformance case ran (filtered or interrupted run)');
       else await record('passed');

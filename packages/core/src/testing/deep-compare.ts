@@ -37,3 +37,25 @@ export function findDifference(actual: unknown, expected: unknown, tolerance: nu
 function toComparable(value: unknown): unknown {
   return typeof value === 'bigint' ? Number(value) : value;
 }
+
+/** The largest absolute difference between the numbers of two outputs of the same shape (0 when they hold none). */
+export function largestDifference(actual: unknown, expected: unknown): number {
+  if (typeof actual === 'number' && typeof expected === 'number') return Math.abs(actual - expected);
+  if ((ArrayBuffer.isView(actual) || Array.isArray(actual)) && (ArrayBuffer.isView(expected) || Array.isArray(expected))) {
+    const left = actual as unknown as ArrayLike<unknown>;
+    const right = expected as unknown as ArrayLike<unknown>;
+    let largest = 0;
+    for (let index = 0; index < Math.min(left.length, right.length); index += 1) {
+      largest = Math.max(largest, largestDifference(toComparable(left[index]), toComparable(right[index])));
+    }
+    return largest;
+  }
+  if (actual !== null && expected !== null && typeof actual === 'object' && typeof expected === 'object') {
+    let largest = 0;
+    for (const key of Object.keys(actual)) {
+      largest = Math.max(largest, largestDifference((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key]));
+    }
+    return largest;
+  }
+  return 0;
+}

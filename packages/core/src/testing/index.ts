@@ -1,5 +1,5 @@
 export { testSkillConformance, type ConformanceOptions, type InvalidInputCase } from './conformance.js';
-export { findDifference } from './deep-compare.js';
+export { findDifference, largestDifference } from './deep-compare.js';
 export {
   readMatrixCells,
   recordMatrixCell,

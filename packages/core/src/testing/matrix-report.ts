@@ -23,6 +23,14 @@ export interface MatrixCell {
   /** Resident memory growth over repeated add/remove cycles, when measured. */
   readonly memory?: { readonly cycles: number; readonly growthBytes: number; readonly boundBytes: number };
   readonly example?: { readonly input: string; readonly output: string; readonly provenance: Provenance };
+  /** Agreement with the reference backend (cpu) on the same inputs and model. */
+  readonly parity?: {
+    readonly reference: string;
+    readonly status: CellStatus;
+    readonly largestDifference?: number;
+    readonly tolerance: number;
+    readonly reason?: string;
+  };
   readonly recordedAt: string;
 }
 
@@ -83,10 +91,20 @@ export async function writeMatrixReport(directory: string): Promise<MatrixReport
 
 const backendOrder = ['cpu', 'wasm', 'cuda', 'openvino'];
 
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
 function cellText(cell: MatrixCell | undefined): string {
   if (cell === undefined) return 'not run';
   if (cell.status === 'passed') return 'passed';
-  return `${cell.status}: ${(cell.reason ?? 'no reason recorded').replace(/\|/g, '\\|').replace(/\n/g, ' ')}`;
+  const reason = cell.reason ?? 'no reason recorded';
+  const short = reason.length > 100 ? `${reason.slice(0, 97).replace(/[;,]?\s*\S*$/, '')} …` : reason;
+  return `${cell.status}: ${escapeCell(short)}`;
+}
+
+function formatNumber(value: number): string {
+  return value === 0 ? '0' : value.toExponential(1);
 }
 
 function formatBytes(bytes: number): string {
@@ -99,15 +117,32 @@ export function renderMatrixMarkdown(report: MatrixReport): string {
     (left, right) => (backendOrder.indexOf(left) + 1 || 99) - (backendOrder.indexOf(right) + 1 || 99) || left.localeCompare(right),
   );
   const lookup = (skill: string, backend: string) => report.cells.find((cell) => cell.skill === skill && cell.backend === backend);
+  const parityText = (skill: string) => {
+    const checked = report.cells.filter((cell) => cell.skill === skill && cell.parity !== undefined && cell.parity.reason !== 'this is the reference backend');
+    if (checked.length === 0) return 'not run';
+    return checked
+      .map(({ backend, parity }) =>
+        parity!.status === 'passed'
+          ? `${backend} ≈ ${parity!.reference} (largest difference ${formatNumber(parity!.largestDifference ?? 0)} ≤ ${formatNumber(parity!.tolerance)})`
+          : `${backend}: ${parity!.status}${parity!.reason ? `: ${escapeCell(parity!.reason)}` : ''}`,
+      )
+      .join('; ');
+  };
   const lines = [
     '# Conformance matrix',
     '',
     'Written by the conformance kit (`@accel/core/testing`) on every test run. A cell is',
-    '`passed`, `failed: <reason>` or `skipped: <reason>`; there are no other states.',
+    '`passed`, `failed: <reason>` or `skipped: <reason>`; there are no other states. The parity',
+    'column compares each backend with cpu on the same inputs and model (numbers within the stated',
+    'tolerance; text and token ids identical).',
     '',
-    `| skill | ${backends.join(' | ')} |`,
-    `| --- | ${backends.map(() => '---').join(' | ')} |`,
-    ...skills.map((skill) => `| ${skill} | ${backends.map((backend) => cellText(lookup(skill, backend))).join(' | ')} |`),
+    `| skill | ${backends.join(' | ')} | parity |`,
+    `| --- | ${backends.map(() => '---').join(' | ')} | --- |`,
+    ...skills.map((skill) => `| ${skill} | ${backends.map((backend) => cellText(lookup(skill, backend))).join(' | ')} | ${parityText(skill)} |`),
+    '',
+    '## Why cells were skipped or failed',
+    '',
+    ...report.cells.filter((cell) => cell.status !== 'passed').map((cell) => `- **${cell.skill} on ${cell.backend}** (${cell.status}): ${cell.reason ?? 'no reason recorded'}`),
     '',
     '## Examples',
     '',

@@ -2,7 +2,7 @@ import type { Dtype } from '../backend/v1/dtype.js';
 import { modelFileForDtype } from '../backend/v1/dtype.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { SkillV1 } from '../skill/v1/skill-v1.js';
-import { loadTokenizer } from '../transformers/load-tokenizer.js';
+import { loadTextTokenizer } from '../transformers/load-text-tokenizer.js';
 import { prepareTextInput } from './prepare-text-input.js';
 import { loadTextEmbeddingModel, type TextEmbeddingItem, type TextPooling } from './text-embedding-model.js';
 
@@ -73,7 +73,7 @@ export function defineTextEmbeddingSkill<Options extends TextEmbeddingOptions = 
       return { task: prepared.task, items: prepared.items.map((text) => ({ text, pooling, normalize })) };
     },
     async doLoad(context) {
-      return loadTextEmbeddingModel(context, await loadTokenizer(context));
+      return loadTextEmbeddingModel(context, await loadTextTokenizer(context));
     },
     doAssemble(values) {
       return { embeddings: [...values], dimensions: values[0]?.length ?? 0 };
