@@ -34,6 +34,8 @@ export interface EndpointOptions {
   readonly maxBatchSize?: number;
   /** How long a queued item waits for batch-mates, in milliseconds. Default 0 (the next macrotask). */
   readonly batchWaitMs?: number;
+  /** Merge identical in-flight requests (same content id) into one run. Default true. Streams are never merged. */
+  readonly deduplicate?: boolean;
 }
 
 /** Backends and skills a registry starts with. */

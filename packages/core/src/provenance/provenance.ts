@@ -54,6 +54,10 @@ export interface Provenance {
     /** Model files loaded, relative to `directory`. */
     readonly files: readonly string[];
   };
+  /** SHA-256 of the request's canonical content; identical in-flight requests share one run. */
+  readonly contentId?: string;
+  /** True when this request was merged with an identical one already in flight. */
+  readonly deduplicated?: boolean;
   /** Sizes of the batches the request's items ran in (one entry per batch). */
   readonly batchSizes: readonly number[];
   readonly timings: ProvenanceTimings;

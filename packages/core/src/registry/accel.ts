@@ -10,7 +10,8 @@ import { TimeoutError } from '../errors/timeout-error.js';
 import { UnsupportedError } from '../errors/unsupported-error.js';
 import type { ModelSourceOptions } from '../model-source/model-source-options.js';
 import type { InferResult, Provenance } from '../provenance/provenance.js';
-import type { QueuedRequestResult } from '../scheduler/batch-queue.js';
+import type { QueuedRequestResult, QueueTicket } from '../scheduler/batch-queue.js';
+import { contentId } from '../scheduler/content-id.js';
 import type { SkillInput, SkillOptions, SkillOutput, SkillV1 } from '../skill/v1/skill-v1.js';
 import { EndpointRuntime, type BatchContext, type EndpointStage } from './endpoint-runtime.js';
 import { TextChannel, type InferStream } from './text-channel.js';
@@ -40,6 +41,8 @@ export class Accel {
   private readonly skills = new Map<string, SkillV1>();
   private readonly endpoints = new Map<string, EndpointRuntime>();
   private readonly expansions = new Map<EndpointRuntime, Promise<EndpointRuntime[]>>();
+  private readonly inFlight = new Map<string, SharedRequest>();
+  private draining: Promise<void> | undefined;
   private readonly models: ModelSourceOptions;
 
   constructor(options: AccelOptions = {}) {
@@ -88,6 +91,7 @@ export class Accel {
         maxQueueSize,
         maxBatchSize,
         batchWaitMs: options.batchWaitMs ?? 0,
+        deduplicate: options.deduplicate ?? true,
         models: this.models,
       }),
     );
@@ -150,22 +154,47 @@ export class Accel {
     }
     const signal = options?.signal;
     if (signal?.aborted) throw new AbortedError({ reason: 'signal aborted before the request started' });
+    if (this.draining) throw new AbortedError({ reason: 'the registry is draining and takes no new requests' });
     const endpointSkill = endpoint.options.skill as SkillV1<SkillInput<S>, SkillOutput<S>, SkillOptions<S>>;
     const prepared = endpointSkill.doPrepare(input, options);
-    if (endpoint.state !== 'ready') {
-      const routed = endpoint;
-      routed.reserved += 1;
-      try {
-        endpoint = leastLoaded(await this.ready(routed));
-      } finally {
-        routed.reserved -= 1;
-      }
-      if (signal?.aborted) throw new AbortedError({ reason: 'signal aborted before the request started' });
+    const routed = endpoint;
+    routed.reserved += 1;
+    let id: string | undefined;
+    try {
+      if (endpoint.state !== 'ready') endpoint = leastLoaded(await this.ready(routed));
+      if (endpoint.options.deduplicate && onText === undefined) id = await contentId(endpoint.id, prepared.task, prepared.items);
+    } finally {
+      routed.reserved -= 1;
     }
-    const ticket = endpoint.queue.enqueue(prepared.items, onText ? { onText } : {});
-    const result = await this.awaitWithLimits(ticket, signal, options?.timeoutMs);
+    if (signal?.aborted) throw new AbortedError({ reason: 'signal aborted before the request started' });
+    let shared: SharedRequest | undefined;
+    let deduplicated = false;
+    if (id !== undefined) {
+      const key = `${endpoint.id}\u0000${id}`;
+      shared = this.inFlight.get(key);
+      deduplicated = shared !== undefined;
+      if (shared === undefined) {
+        const created: SharedRequest = { ticket: endpoint.queue.enqueue(prepared.items), holders: 0 };
+        this.inFlight.set(key, created);
+        created.ticket.result.then(
+          () => this.inFlight.delete(key),
+          () => this.inFlight.delete(key),
+        );
+        shared = created;
+      }
+      shared.holders += 1;
+    }
+    const ticket = shared?.ticket ?? endpoint.queue.enqueue(prepared.items, onText ? { onText } : {});
+    const holder = shared;
+    const release = (error: Error) => {
+      if (holder === undefined) return ticket.cancel(error);
+      holder.holders -= 1;
+      if (holder.holders === 0) ticket.cancel(error);
+    };
+    const result = await this.awaitWithLimits(ticket.result, release, signal, options?.timeoutMs);
     const output = endpointSkill.doAssemble(result.values, prepared, options);
-    return { output, provenance: this.provenance(endpoint, prepared.task, result, startedAt) };
+    const provenance = this.provenance(endpoint, prepared.task, result, startedAt);
+    return { output, provenance: id === undefined ? provenance : { ...provenance, contentId: id, deduplicated } };
   }
 
   /** The backends registered, in registration order. */
@@ -186,7 +215,23 @@ export class Accel {
     await endpoint.dispose(`endpoint ${id} was removed`);
   }
 
-  /** Removes every endpoint. */
+  /**
+   * Stops taking requests (new ones get `AbortedError`), lets every queued and running request
+   * finish, and resolves when all queues are empty. Endpoints stay loaded; `dispose` releases them.
+   */
+  drain(): Promise<void> {
+    this.draining ??= (async () => {
+      for (;;) {
+        const busy = [...this.endpoints.values()].filter((endpoint) => endpoint.reserved > 0 || endpoint.queue.pending > 0 || endpoint.queue.busy);
+        if (busy.length === 0) return;
+        await Promise.all(busy.map((endpoint) => endpoint.queue.whenIdle()));
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    })();
+    return this.draining;
+  }
+
+  /** Removes every endpoint: queued requests are rejected with `AbortedError`, running batches finish. */
   async dispose(): Promise<void> {
     await Promise.all([...this.endpoints.keys()].map((id) => this.removeEndpoint(id)));
   }
@@ -311,18 +356,36 @@ export class Accel {
     for (let suffix = 2; ; suffix += 1) if (!this.endpoints.has(`${base}#${suffix}`)) return `${base}#${suffix}`;
   }
 
-  private awaitWithLimits<Value>(
-    ticket: { result: Promise<QueuedRequestResult<Value, BatchContext>>; cancel(error: Error): void },
+  private awaitWithLimits<Result>(
+    result: Promise<Result>,
+    release: (error: Error) => void,
     signal: AbortSignal | undefined,
     timeoutMs: number | undefined,
-  ): Promise<QueuedRequestResult<Value, BatchContext>> {
-    if (signal === undefined && timeoutMs === undefined) return ticket.result;
-    const onAbort = () => ticket.cancel(new AbortedError({ reason: 'signal aborted', cause: signal?.reason }));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => ticket.cancel(new TimeoutError({ timeoutMs })), timeoutMs);
-    return ticket.result.finally(() => {
-      signal?.removeEventListener('abort', onAbort);
-      if (timer !== undefined) clearTimeout(timer);
+  ): Promise<Result> {
+    if (signal === undefined && timeoutMs === undefined) return result;
+    return new Promise<Result>((resolve, reject) => {
+      const stop = (error: Error) => {
+        cleanup();
+        release(error);
+        reject(error);
+      };
+      const onAbort = () => stop(new AbortedError({ reason: 'signal aborted', cause: signal?.reason }));
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop(new TimeoutError({ timeoutMs })), timeoutMs);
+      const cleanup = () => {
+        signal?.removeEventListener('abort', onAbort);
+        if (timer !== undefined) clearTimeout(timer);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      result.then(
+        (value) => {
+          cleanup();
+          resolve(value);
+        },
+        (error: unknown) => {
+          cleanup();
+          reject(error);
+        },
+      );
     });
   }
 
@@ -350,6 +413,12 @@ export class Accel {
     };
   }
 
+}
+
+/** One queued run that identical requests share, and how many callers still wait on it. */
+interface SharedRequest {
+  readonly ticket: QueueTicket<unknown, BatchContext>;
+  holders: number;
 }
 
 function endpointLoad(endpoint: EndpointRuntime): number {

@@ -35,6 +35,7 @@ export interface EndpointRuntimeOptions {
   readonly maxQueueSize: number;
   readonly maxBatchSize: number;
   readonly batchWaitMs: number;
+  readonly deduplicate: boolean;
   readonly models: ModelSourceOptions;
   /** Id of the `…:*` endpoint this one was expanded from. */
   readonly group?: string;
