@@ -55,6 +55,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
     specificationVersion: 'v1',
     name: 'cpu',
     packageName: '@accel/backend-cpu',
+    source: { module: '@accel/backend-cpu', exportName: 'createCpuBackend', options: { ...options } },
     probe: () => (probed ??= probe()),
     async doCreateSession({ file, device, threads }: CreateSessionOptions) {
       if (device !== 'cpu') throw new BackendUnavailableError({ backend: 'cpu', reason: `device ${device} is not a CPU device label (use "cpu")` });
@@ -65,7 +66,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
       try {
         const session = await runtime.InferenceSession.create(file, {
           executionProviders: ['cpu'],
-          intraOpNumThreads: threads ?? options.threads ?? cores,
+          intraOpNumThreads: Math.min(threads ?? cores, options.threads ?? cores, cores),
           interOpNumThreads: options.interOpThreads ?? 1,
           graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
           extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },

@@ -22,7 +22,8 @@ const defaultThreads = 1;
  * the rest by running a tiny model on every GPU.
  */
 export function createCudaBackend(options: CudaBackendOptions = {}): BackendV1 {
-  return createCudaBackendWith(options, nodeCudaEnvironment);
+  const source = { module: '@accel/backend-cuda', exportName: 'createCudaBackend', options: { ...options } };
+  return { ...createCudaBackendWith(options, nodeCudaEnvironment), source };
 }
 
 /** The same backend over a given environment. Internal: tests pass a simulated system and runtime. */

@@ -34,7 +34,8 @@ const defaultSeams: OpenVinoSeams = {
 
 /** The OpenVINO backend: openvino-node (an optional peer, imported on first use) on CPU, GPU and NPU. */
 export function createOpenVinoBackend(options: OpenVinoBackendOptions = {}): BackendV1 {
-  return createOpenVinoBackendWithSeams(options, defaultSeams);
+  const source = { module: '@accel/backend-openvino', exportName: 'createOpenVinoBackend', options: { ...options } };
+  return { ...createOpenVinoBackendWithSeams(options, defaultSeams), source };
 }
 
 /** INTERNAL: `createOpenVinoBackend` with its seams replaced. For this package's tests only. */

@@ -27,4 +27,5 @@ export { adaptRuntimeSession, type RuntimeSession, type RuntimeTensorConstructor
 export { classifyRuntimeError } from './backend/runtime/classify-runtime-error.js';
 export { memoizeAsync } from './backend/runtime/memoize-async.js';
 export * from './generation/index.js';
+export type { BackendSource, ModuleExport } from './worker/module-export.js';
 export { generateRows, type GenerateRowsOptions, type GeneratedRow, type GenerationModel, type GenerationRow, type GenerationTokenizer } from './transformers/generate-rows.js';

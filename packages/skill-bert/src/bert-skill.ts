@@ -7,6 +7,7 @@ export type BertOptions = TextEmbeddingOptions;
 export const bertSkill = defineTextEmbeddingSkill<BertOptions>({
   name: 'bert',
   packageName: '@accel/skill-bert',
+  exportName: 'bertSkill',
   description: 'BERT text embeddings (cls or mean pooling, optional normalisation)',
   defaultModel: 'prajjwal1/bert-tiny',
   defaults: { pooling: 'mean', normalize: false },

@@ -44,6 +44,22 @@ describe('bert embeddings', () => {
     expect(Array.from(cut).length).toBe(32);
   });
 
+  it('runs on a worker thread by default, with the same result as on the calling thread', async () => {
+    const { directory } = await forgeModel('prajjwal1/bert-tiny', { root: modelRoot });
+    const inline = new Accel({ backends: [createCpuBackend({ threads: 1 })] });
+    inline.addEndpoint({ skill: bertSkill, model: directory, isolation: 'inline' });
+    const onThread = await inline.infer(bertSkill, ['a cat', 'a dog']);
+    const onWorker = await accel.infer(bertSkill, ['a cat', 'a dog'], { endpoint: 'full' });
+    expect(onWorker.provenance.isolation).toBe('worker');
+    expect(onThread.provenance.isolation).toBe('inline');
+    expect(onWorker.output.embeddings.map((row) => Array.from(row))).toEqual(onThread.output.embeddings.map((row) => Array.from(row)));
+    expect(accel.status().map((status) => [status.isolation, status.threads])).toEqual([
+      ['worker', 1],
+      ['worker', 1],
+    ]);
+    await inline.dispose();
+  });
+
   it('names cpu, fp32 and the model file in the provenance', async () => {
     const { provenance } = await accel.infer(bertSkill, 'hello', { endpoint: 'full' });
     expect(provenance).toMatchObject({ backend: 'cpu', device: 'cpu', dtype: 'fp32', runtime: 'onnxruntime-node 1.30.0' });

@@ -7,6 +7,7 @@ export type SentenceEmbeddingOptions = TextEmbeddingOptions;
 export const sentenceEmbeddingsSkill = defineTextEmbeddingSkill<SentenceEmbeddingOptions>({
   name: 'sentence-embeddings',
   packageName: '@accel/skill-sentence-embeddings',
+  exportName: 'sentenceEmbeddingsSkill',
   description: 'mean-pooled, L2-normalised sentence embeddings (all-MiniLM-L6-v2 family)',
   defaultModel: 'Xenova/all-MiniLM-L6-v2',
   defaults: { pooling: 'mean', normalize: true },

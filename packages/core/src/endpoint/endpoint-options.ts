@@ -34,6 +34,12 @@ export interface EndpointOptions {
   readonly maxBatchSize?: number;
   /** How long a queued item waits for batch-mates, in milliseconds. Default 0 (the next macrotask). */
   readonly batchWaitMs?: number;
+  /**
+   * `worker` (the default where worker threads exist and the skill and backend say where to import
+   * them from): batches run on a shared pool of worker threads, so the event loop stays free.
+   * `inline`: on the calling thread.
+   */
+  readonly isolation?: 'worker' | 'inline';
   /** Merge identical in-flight requests (same content id) into one run. Default true. Streams are never merged. */
   readonly deduplicate?: boolean;
 }
@@ -43,4 +49,11 @@ export interface AccelOptions {
   readonly backends?: readonly BackendV1[];
   readonly skills?: readonly SkillV1[];
   readonly models?: ModelSourceOptions;
+  /**
+   * Intra-op threads all endpoints together may use. Each endpoint gets an equal share (at least
+   * one) when it loads. Default: every core (`os.availableParallelism()` in Node).
+   */
+  readonly threads?: number;
+  /** Worker threads in the shared pool (the first registry to start it sets it). Default: min(cores, 4). */
+  readonly workers?: number;
 }

@@ -16,6 +16,9 @@ export interface EndpointStatus {
   readonly deviceInfo?: DeviceInfo;
   readonly dtype: Dtype;
   readonly state: EndpointState;
+  readonly isolation: 'worker' | 'inline';
+  /** Intra-op threads the endpoint's sessions were given. */
+  readonly threads?: number;
   /** Device labels tried in order (the endpoint's backend, then its fallbacks). */
   readonly chain: readonly string[];
   /** Every move down the chain so far, with its reason. */

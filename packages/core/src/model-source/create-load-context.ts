@@ -16,6 +16,8 @@ export interface LoadContextOptions {
   readonly device: string;
   readonly dtype: Dtype;
   readonly contextLength: number | undefined;
+  /** Intra-op threads for each session; the backend's own budget applies when undefined. */
+  readonly threads?: number | undefined;
 }
 
 /** A load context plus the list of files it loaded and the sessions it opened. */
@@ -49,7 +51,7 @@ function withTransformersTensors(session: InferenceSessionV1, TensorClass: Await
   };
 }
 
-export function createLoadContext({ model, backend, device, dtype, contextLength }: LoadContextOptions): TrackedLoadContext {
+export function createLoadContext({ model, backend, device, dtype, contextLength, threads }: LoadContextOptions): TrackedLoadContext {
   const files: string[] = [];
   const sessions: InferenceSessionV1[] = [];
   const context: SkillLoadContext = {
@@ -70,7 +72,7 @@ export function createLoadContext({ model, backend, device, dtype, contextLength
           hint: `No ${dtype} file for session "${sessionName}". Choose a dtype this model folder has, or export ${file}.`,
         });
       }
-      const session = withTransformersTensors(await backend.doCreateSession({ file: path, device, dtype }), await transformersTensorClass());
+      const session = withTransformersTensors(await backend.doCreateSession({ file: path, device, dtype, ...(threads === undefined ? {} : { threads }) }), await transformersTensorClass());
       files.push(file);
       sessions.push(session);
       return session;

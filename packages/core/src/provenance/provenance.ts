@@ -45,6 +45,8 @@ export interface Provenance {
   /** Device label that ran it, e.g. `cpu` or `cuda:0`. */
   readonly device: string;
   readonly dtype: Dtype;
+  /** `worker`: the batch ran on a worker thread; `inline`: on the thread that called `infer`. */
+  readonly isolation: 'worker' | 'inline';
   /** Runtime library and version, e.g. `onnxruntime-node 1.30.0`. */
   readonly runtime?: string;
   readonly model: {

@@ -12,6 +12,7 @@ import type { ModelSourceOptions } from '../model-source/model-source-options.js
 import type { InferResult, Provenance } from '../provenance/provenance.js';
 import type { QueuedRequestResult, QueueTicket } from '../scheduler/batch-queue.js';
 import { contentId } from '../scheduler/content-id.js';
+import { memoizeAsync } from '../backend/runtime/memoize-async.js';
 import type { SkillInput, SkillOptions, SkillOutput, SkillV1 } from '../skill/v1/skill-v1.js';
 import { EndpointRuntime, type BatchContext, type EndpointStage } from './endpoint-runtime.js';
 import { TextChannel, type InferStream } from './text-channel.js';
@@ -44,11 +45,20 @@ export class Accel {
   private readonly inFlight = new Map<string, SharedRequest>();
   private draining: Promise<void> | undefined;
   private readonly models: ModelSourceOptions;
+  /** The thread budget and worker count, measured on first use. */
+  private readonly resources: () => Promise<{ threads: number | undefined; workers: number }>;
 
   constructor(options: AccelOptions = {}) {
     for (const backend of options.backends ?? []) this.registerBackend(backend);
     for (const skill of options.skills ?? []) this.registerSkill(skill);
     this.models = options.models ?? {};
+    if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
+      throw new InvalidInputError({ reason: `threads must be a positive integer, got ${options.threads}` });
+    }
+    this.resources = memoizeAsync(async () => {
+      const threads = options.threads ?? (await availableCores());
+      return { threads, workers: options.workers ?? Math.max(1, Math.min(threads ?? 1, 4)) };
+    });
   }
 
   registerBackend(backend: BackendV1): this {
@@ -92,6 +102,11 @@ export class Accel {
         maxBatchSize,
         batchWaitMs: options.batchWaitMs ?? 0,
         deduplicate: options.deduplicate ?? true,
+        isolation: options.isolation ?? (workerThreadsExist() && skill.source !== undefined && stages.every((stage) => stage.backend.source !== undefined) ? 'worker' : 'inline'),
+        resources: async () => {
+          const { threads, workers } = await this.resources();
+          return { threads: threads === undefined ? undefined : Math.max(1, Math.floor(threads / Math.max(1, this.endpoints.size))), workers };
+        },
         models: this.models,
       }),
     );
@@ -395,6 +410,7 @@ export class Accel {
       endpoint: endpoint.id,
       skill: endpoint.options.skill.name,
       task,
+      isolation: context.isolation,
       backend: context.backend,
       device: context.device,
       dtype: endpoint.options.dtype,
@@ -413,6 +429,20 @@ export class Accel {
     };
   }
 
+}
+
+function workerThreadsExist(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+}
+
+async function availableCores(): Promise<number | undefined> {
+  const navigatorCores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  if (navigatorCores !== undefined) return navigatorCores;
+  try {
+    return (await import('node:os')).availableParallelism();
+  } catch {
+    return undefined;
+  }
 }
 
 /** One queued run that identical requests share, and how many callers still wait on it. */

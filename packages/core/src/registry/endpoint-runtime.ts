@@ -36,6 +36,9 @@ export interface EndpointRuntimeOptions {
   readonly maxBatchSize: number;
   readonly batchWaitMs: number;
   readonly deduplicate: boolean;
+  readonly isolation: 'worker' | 'inline';
+  /** The endpoint's share of the registry's thread budget and the pool size, asked when it loads. */
+  readonly resources: () => Promise<{ threads: number | undefined; workers: number }>;
   readonly models: ModelSourceOptions;
   /** Id of the `…:*` endpoint this one was expanded from. */
   readonly group?: string;
@@ -43,6 +46,7 @@ export interface EndpointRuntimeOptions {
 
 /** What ran a batch; the registry turns it into the result's provenance. */
 export interface BatchContext {
+  readonly isolation: 'worker' | 'inline';
   readonly backend: string;
   readonly device: string;
   readonly runtime: string | undefined;
@@ -53,6 +57,8 @@ export interface BatchContext {
 }
 
 interface ActiveStage {
+  readonly isolation: 'worker' | 'inline';
+  readonly threads: number | undefined;
   readonly backend: BackendV1;
   readonly device: string;
   readonly probe: BackendProbe;
@@ -162,9 +168,26 @@ export class EndpointRuntime {
       throw new UnsupportedError({ feature: `dtype ${dtype} on backend ${backend.name} (supports ${probe.dtypes.join(', ')})` });
     }
     const { resolveModelSource } = await import('../model-source/resolve-model-source.js');
-    const { createLoadContext } = await import('../model-source/create-load-context.js');
     const model = await resolveModelSource(this.options.model, skill.requiredFiles(dtype), this.options.models);
-    const tracked = createLoadContext({ model, backend, device, dtype, contextLength: this.options.contextLength });
+    const { threads, workers } = await this.options.resources();
+    const { contextLength } = this.options;
+    if (this.options.isolation === 'worker' && skill.source !== undefined && backend.source !== undefined) {
+      const { workerPool } = await import('../worker/worker-pool.js');
+      const { loaded, files } = await workerPool(workers).load({
+        type: 'load',
+        endpoint: `${this.id}#${Math.random().toString(36).slice(2)}`,
+        skill: skill.source,
+        backend: backend.source,
+        model,
+        device,
+        dtype,
+        contextLength,
+        threads,
+      });
+      return { isolation: 'worker', threads, backend, device, probe, model, files, loadMs: performance.now() - startedAt, loaded };
+    }
+    const { createLoadContext } = await import('../model-source/create-load-context.js');
+    const tracked = createLoadContext({ model, backend, device, dtype, contextLength, threads });
     let loaded: LoadedSkillV1<unknown, unknown>;
     try {
       loaded = await skill.doLoad(tracked.context);
@@ -172,11 +195,12 @@ export class EndpointRuntime {
       await Promise.allSettled(tracked.sessions.map((session) => session.release()));
       throw backend.classifyError?.(error, device) ?? error;
     }
-    return { backend, device, probe, model, files: tracked.files, loadMs: performance.now() - startedAt, loaded };
+    return { isolation: 'inline', threads, backend, device, probe, model, files: tracked.files, loadMs: performance.now() - startedAt, loaded };
   }
 
   private context(active: ActiveStage): BatchContext {
     return {
+      isolation: active.isolation,
       backend: active.backend.name,
       device: active.device,
       runtime: active.probe.runtime,
@@ -241,6 +265,8 @@ export class EndpointRuntime {
       ...(deviceInfo ? { deviceInfo } : {}),
       dtype,
       state: this.state,
+      isolation: active?.isolation ?? this.options.isolation,
+      ...(active?.threads === undefined ? {} : { threads: active.threads }),
       chain: this.options.stages.map((stage) => stage.label),
       fallbacks: [...this.trail],
       ...(group ? { group } : {}),

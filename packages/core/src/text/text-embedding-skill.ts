@@ -35,6 +35,8 @@ export type TextEmbeddingSkill<Options extends TextEmbeddingOptions = TextEmbedd
 export interface TextEmbeddingSkillDefinition {
   readonly name: string;
   readonly packageName: string;
+  /** The skill's export name in its package, so worker threads can import it. */
+  readonly exportName: string;
   readonly description: string;
   readonly defaultModel: string;
   readonly defaults: Required<TextEmbeddingOptions>;
@@ -60,6 +62,7 @@ export function defineTextEmbeddingSkill<Options extends TextEmbeddingOptions = 
     specificationVersion: 'v1',
     name: definition.name,
     packageName: definition.packageName,
+    source: { module: definition.packageName, exportName: definition.exportName },
     description: definition.description,
     tasks: ['embed'],
     defaultModel: definition.defaultModel,

@@ -1,6 +1,7 @@
 import type { BackendProbe } from './backend-probe.js';
 import type { Dtype } from './dtype.js';
 import type { InferenceSessionV1 } from './inference-session-v1.js';
+import type { BackendSource } from '../../worker/module-export.js';
 
 /** What a backend needs to turn one model file into a session. */
 export interface CreateSessionOptions {
@@ -25,6 +26,8 @@ export interface BackendV1 {
   readonly name: string;
   /** The npm package that provides this backend, for messages and reports. */
   readonly packageName: string;
+  /** The factory and options a worker thread can rebuild this backend from; without it endpoints run on the calling thread. */
+  readonly source?: BackendSource;
   /** Measures what this backend can do on this machine. Never throws. */
   probe(): Promise<BackendProbe>;
   /** Loads one model file. Throws typed errors (`BackendUnavailableError`, `OutOfMemoryError`, …). */

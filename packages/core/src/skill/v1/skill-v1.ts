@@ -1,4 +1,5 @@
 import type { Dtype } from '../../backend/v1/dtype.js';
+import type { ModuleExport } from '../../worker/module-export.js';
 import type { LoadedSkillV1 } from './loaded-skill-v1.js';
 import type { SkillLoadContext } from './skill-load-context.js';
 
@@ -26,6 +27,8 @@ export interface SkillV1<Input = unknown, Output = unknown, Options = unknown, I
   readonly name: string;
   readonly packageName: string;
   readonly description: string;
+  /** Where a worker thread can import this skill from; without it the skill runs on the calling thread. */
+  readonly source?: ModuleExport;
   /** Tasks served; the first is the default. */
   readonly tasks: readonly [string, ...string[]];
   /** Hub id used when an endpoint names no model. */

@@ -1,0 +1,93 @@
+import { parentPort } from 'node:worker_threads';
+import type { BackendV1 } from '../backend/v1/backend-v1.js';
+import { createLoadContext } from '../model-source/create-load-context.js';
+import type { ItemControl, LoadedSkillV1 } from '../skill/v1/loaded-skill-v1.js';
+import type { SkillV1 } from '../skill/v1/skill-v1.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+import { serializeError } from './serialize-error.js';
+
+/**
+ * The worker side of worker isolation: it rebuilds skills and backends from their module
+ * exports, loads models, runs batches and streams text back. One worker may host several
+ * endpoints; it runs one batch at a time.
+ */
+const port = parentPort!;
+const loaded = new Map<string, LoadedSkillV1<unknown, unknown>>();
+const abortControllers = new Map<number, AbortController[]>();
+const backends = new Map<string, BackendV1>();
+
+const send = (message: FromWorker) => port.postMessage(message);
+
+async function importExport<T>(module: string, exportName: string): Promise<T> {
+  const imported = (await import(module)) as Record<string, unknown>;
+  const value = imported[exportName];
+  if (value === undefined) throw new Error(`${module} has no export ${exportName}`);
+  return value as T;
+}
+
+async function backendFor(message: Extract<ToWorker, { type: 'load' }>): Promise<BackendV1> {
+  const key = JSON.stringify([message.backend, message.threads]);
+  let backend = backends.get(key);
+  if (backend === undefined) {
+    const factory = await importExport<(options?: Record<string, unknown>) => BackendV1>(message.backend.module, message.backend.exportName);
+    backend = factory({ ...message.backend.options, ...(message.threads === undefined ? {} : { threads: message.threads }) });
+    backends.set(key, backend);
+  }
+  return backend;
+}
+
+async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void> {
+  try {
+    const skill = await importExport<SkillV1>(message.skill.module, message.skill.exportName);
+    const backend = await backendFor(message);
+    const tracked = createLoadContext({ model: message.model, backend, device: message.device, dtype: message.dtype, contextLength: message.contextLength, threads: message.threads });
+    try {
+      loaded.set(message.endpoint, await skill.doLoad(tracked.context));
+    } catch (error) {
+      await Promise.allSettled(tracked.sessions.map((session) => session.release()));
+      throw backend.classifyError?.(error, message.device) ?? error;
+    }
+    send({ type: 'loaded', endpoint: message.endpoint, files: tracked.files });
+  } catch (error) {
+    send({ type: 'load-failed', endpoint: message.endpoint, error: serializeError(error) });
+  }
+}
+
+async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
+  const model = loaded.get(message.endpoint);
+  const controllers = message.items.map(() => new AbortController());
+  abortControllers.set(message.batch, controllers);
+  try {
+    if (model === undefined) throw new Error(`endpoint ${message.endpoint} is not loaded in this worker`);
+    const controls: ItemControl[] = controllers.map((controller, item) => ({
+      signal: controller.signal,
+      emit: (text) => send({ type: 'text', batch: message.batch, item, text }),
+    }));
+    const outcomes = await model.run(message.items, controls);
+    send({
+      type: 'result',
+      batch: message.batch,
+      outcomes: outcomes.map((outcome) => (outcome.ok ? outcome : { ok: false as const, error: serializeError(outcome.error) })),
+    });
+  } catch (error) {
+    send({ type: 'run-failed', batch: message.batch, error: serializeError(error) });
+  } finally {
+    abortControllers.delete(message.batch);
+  }
+}
+
+async function unload(endpoint: string): Promise<void> {
+  const model = loaded.get(endpoint);
+  loaded.delete(endpoint);
+  await model?.dispose().catch(() => undefined);
+  send({ type: 'unloaded', endpoint });
+}
+
+let chain = Promise.resolve();
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'abort') {
+    abortControllers.get(message.batch)?.[message.item]?.abort();
+    return;
+  }
+  chain = chain.then(() => (message.type === 'load' ? load(message) : message.type === 'run' ? run(message) : unload(message.endpoint)));
+});

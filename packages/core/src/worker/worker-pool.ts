@@ -1,0 +1,166 @@
+import type { Worker } from 'node:worker_threads';
+import { InferenceError } from '../errors/inference-error.js';
+import type { ItemControl, ItemOutcome, LoadedSkillV1 } from '../skill/v1/loaded-skill-v1.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+import { deserializeError } from './serialize-error.js';
+
+type LoadMessage = Extract<ToWorker, { type: 'load' }>;
+
+interface PendingBatch {
+  readonly controls: readonly ItemControl[];
+  resolve(outcomes: ItemOutcome<unknown>[]): void;
+  reject(error: Error): void;
+}
+
+/** One worker thread and the endpoints and batches it holds. */
+class PooledWorker {
+  endpoints = 0;
+  private readonly loads = new Map<string, { resolve(files: readonly string[]): void; reject(error: Error): void }>();
+  private readonly unloads = new Map<string, () => void>();
+  private readonly batches = new Map<number, PendingBatch>();
+  private failure: Error | undefined;
+
+  constructor(readonly worker: Worker) {
+    worker.unref();
+    worker.on('message', (message: FromWorker) => this.receive(message));
+    worker.on('error', (error) => this.fail(error));
+    worker.on('exit', (code) => this.fail(new Error(`the worker thread exited (code ${code})`)));
+  }
+
+  get alive(): boolean {
+    return this.failure === undefined;
+  }
+
+  private post(message: ToWorker): void {
+    if (this.failure) throw this.failure;
+    this.worker.postMessage(message);
+  }
+
+  private busy(): void {
+    if (this.loads.size + this.batches.size + this.unloads.size > 0) this.worker.ref();
+    else this.worker.unref();
+  }
+
+  load(message: LoadMessage): Promise<readonly string[]> {
+    return new Promise((resolve, reject) => {
+      this.loads.set(message.endpoint, { resolve, reject });
+      this.busy();
+      this.post(message);
+    });
+  }
+
+  run(endpoint: string, batch: number, items: readonly unknown[], controls: readonly ItemControl[]): Promise<ItemOutcome<unknown>[]> {
+    return new Promise((resolve, reject) => {
+      this.batches.set(batch, { controls, resolve, reject });
+      this.busy();
+      controls.forEach((control, item) => {
+        if (control.signal.aborted) this.post({ type: 'abort', batch, item });
+        else control.signal.addEventListener('abort', () => this.alive && this.post({ type: 'abort', batch, item }), { once: true });
+      });
+      this.post({ type: 'run', endpoint, batch, items });
+    });
+  }
+
+  unload(endpoint: string): Promise<void> {
+    if (!this.alive) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.unloads.set(endpoint, resolve);
+      this.busy();
+      this.post({ type: 'unload', endpoint });
+    });
+  }
+
+  private receive(message: FromWorker): void {
+    switch (message.type) {
+      case 'loaded':
+      case 'load-failed': {
+        const pending = this.loads.get(message.endpoint);
+        this.loads.delete(message.endpoint);
+        if (message.type === 'loaded') pending?.resolve(message.files);
+        else pending?.reject(deserializeError(message.error));
+        break;
+      }
+      case 'unloaded':
+        this.unloads.get(message.endpoint)?.();
+        this.unloads.delete(message.endpoint);
+        break;
+      case 'text':
+        this.batches.get(message.batch)?.controls[message.item]?.emit(message.text);
+        break;
+      case 'result':
+      case 'run-failed': {
+        const pending = this.batches.get(message.batch);
+        this.batches.delete(message.batch);
+        if (message.type === 'result') {
+          pending?.resolve(message.outcomes.map((outcome) => (outcome.ok ? outcome : { ok: false, error: deserializeError(outcome.error) })));
+        } else {
+          pending?.reject(deserializeError(message.error));
+        }
+        break;
+      }
+    }
+    this.busy();
+  }
+
+  private fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = new InferenceError({ endpoint: 'worker', cause: error, message: `worker thread failed: ${error.message}` });
+    for (const pending of this.loads.values()) pending.reject(this.failure);
+    for (const pending of this.batches.values()) pending.reject(this.failure);
+    for (const resolve of this.unloads.values()) resolve();
+    this.loads.clear();
+    this.batches.clear();
+    this.unloads.clear();
+  }
+}
+
+/**
+ * A process-wide pool of worker threads that host endpoints, so inference never blocks the
+ * event loop of the thread that called `infer`. Workers are shared by every registry, started
+ * on demand (at most `size`), and do not keep the process alive while idle.
+ */
+export class WorkerPool {
+  private readonly workers: PooledWorker[] = [];
+  private nextBatch = 0;
+
+  constructor(private readonly size: number) {}
+
+  private async acquire(): Promise<PooledWorker> {
+    for (let index = this.workers.length - 1; index >= 0; index -= 1) if (!this.workers[index]!.alive) this.workers.splice(index, 1);
+    if (this.workers.length < this.size) {
+      const { Worker } = await import('node:worker_threads');
+      const worker = new PooledWorker(new Worker(new URL('./endpoint-worker.js', import.meta.url)));
+      this.workers.push(worker);
+      return worker;
+    }
+    return this.workers.reduce((best, worker) => (worker.endpoints < best.endpoints ? worker : best));
+  }
+
+  /** Loads an endpoint's model in a worker; the returned object runs its batches there. */
+  async load(message: LoadMessage): Promise<{ loaded: LoadedSkillV1<unknown, unknown>; files: readonly string[] }> {
+    const worker = await this.acquire();
+    worker.endpoints += 1;
+    try {
+      const files = await worker.load(message);
+      const loaded: LoadedSkillV1<unknown, unknown> = {
+        run: (items, controls) => worker.run(message.endpoint, (this.nextBatch += 1), items, controls),
+        dispose: async () => {
+          worker.endpoints -= 1;
+          await worker.unload(message.endpoint);
+        },
+      };
+      return { loaded, files };
+    } catch (error) {
+      worker.endpoints -= 1;
+      throw error;
+    }
+  }
+}
+
+let sharedPool: WorkerPool | undefined;
+
+/** The process-wide pool, sized on first use. */
+export function workerPool(size: number): WorkerPool {
+  sharedPool ??= new WorkerPool(size);
+  return sharedPool;
+}
