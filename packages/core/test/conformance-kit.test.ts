@@ -20,7 +20,7 @@ const kit = {
   expectOutput: (output: number[], input: number | number[]) => {
     expect(output).toEqual((typeof input === 'number' ? [input] : input).map((value) => value * 2));
   },
-  memory: { cycles: 20 },
+  memory: { cycles: 20, requests: 200 },
   reportDirectory,
 };
 
@@ -38,7 +38,7 @@ afterAll(async () => {
   ]);
   const [passed, skipped] = cells;
   expect(passed?.cases.map((entry) => entry.status)).toEqual(['passed', 'passed', 'passed']);
-  expect(passed?.memory).toMatchObject({ cycles: 20, boundBytes: 64 * 1024 * 1024 });
+  expect(passed?.memory).toMatchObject({ cycles: 20, requests: 200, boundBytes: 128 * 1024 * 1024 });
   expect(passed?.example?.provenance).toMatchObject({ backend: 'arithmetic', dtype: 'fp32', model: { files: ['onnx/model.onnx'] } });
   expect(skipped?.reason).toBe('switched off for this test');
   const markdown = await readFile(join(reportDirectory, 'matrix.md'), 'utf8');

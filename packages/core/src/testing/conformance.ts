@@ -35,8 +35,14 @@ export interface ConformanceOptions<S extends SkillV1> {
   readonly dtype?: Dtype;
   /** Largest difference allowed between batched and single results. Default 1e-4. */
   readonly tolerance?: number;
-  /** Add/remove cycles and the RSS growth they may cause. Default 50 cycles, 64 MiB. */
-  readonly memory?: { readonly cycles?: number; readonly maxGrowthBytes?: number };
+  /**
+   * The memory-stability check: add/remove cycles, then requests on one endpoint (sent 64 at a
+   * time, cycling through `inputs`), and the RSS growth each phase may cause. Defaults: 200 cycles,
+   * 10,000 requests, 128 MiB per phase — on the reference backend, or on every backend when there
+   * is none; other backends run a lighter 50 cycles and 1,000 requests. Slow skills (generation)
+   * may ask for fewer, saying why.
+   */
+  readonly memory?: { readonly cycles?: number; readonly requests?: number; readonly maxGrowthBytes?: number };
   /**
    * The backend other backends are compared with (cpu), on the same inputs and model. Skipped when
    * it is the backend under test.
@@ -73,8 +79,7 @@ function collectGarbage(): void {
 export async function testSkillConformance<S extends SkillV1>(options: ConformanceOptions<S>): Promise<void> {
   const { skill, inputs, invalidInputs, expectOutput } = options;
   const tolerance = options.tolerance ?? 1e-4;
-  const cycles = options.memory?.cycles ?? 50;
-  const maxGrowthBytes = options.memory?.maxGrowthBytes ?? 64 * 1024 * 1024;
+  const maxGrowthBytes = options.memory?.maxGrowthBytes ?? 128 * 1024 * 1024;
   const reportDirectory = options.reportDirectory ?? defaultReportDirectory();
   if (inputs.length < 2) throw new Error('testSkillConformance needs at least two inputs');
 
@@ -87,6 +92,10 @@ export async function testSkillConformance<S extends SkillV1>(options: Conforman
     probe = { backend: backend?.name ?? 'unknown', available: false, reason: `the backend could not be created: ${String(error)}`, devices: [], dtypes: [] };
   }
   const backendName = backend?.name ?? probe.backend;
+  const reference = options.reference === undefined ? undefined : await options.reference();
+  const fullCheck = reference === undefined || reference.name === backendName;
+  const cycles = options.memory?.cycles ?? (fullCheck ? 200 : 50);
+  const requestCount = options.memory?.requests ?? (fullCheck ? 10_000 : 1_000);
   const cases: CaseRecord[] = [];
   const cell: { example?: MatrixCell['example']; memory?: MatrixCell['memory']; parity?: MatrixCell['parity'] } = {};
   const parityTolerance = options.parityTolerance ?? 1e-4;
@@ -186,7 +195,7 @@ export async function testSkillConformance<S extends SkillV1>(options: Conforman
       await accel.dispose();
     });
 
-    conformanceCase(`${cycles} add/remove cycles keep RSS growth bounded`, async () => {
+    conformanceCase(`${cycles} add/remove cycles and ${requestCount} requests keep RSS growth bounded`, async () => {
       const cycle = async (index: number) => {
         const accel = newRegistry();
         const id = addTo(accel, `cycle-${index}`);
@@ -199,8 +208,22 @@ export async function testSkillConformance<S extends SkillV1>(options: Conforman
       for (let index = 0; index < cycles; index += 1) await cycle(index);
       collectGarbage();
       const growthBytes = process.memoryUsage().rss - before;
-      cell.memory = { cycles, growthBytes, boundBytes: maxGrowthBytes };
-      expect(growthBytes).toBeLessThan(maxGrowthBytes);
+
+      const accel = newRegistry();
+      accel.addEndpoint({ skill, model, backend: activeBackend.name, dtype, deduplicate: false });
+      for (let index = 0; index < 64; index += 1) await infer(accel, inputs[index % inputs.length]!);
+      collectGarbage();
+      const beforeRequests = process.memoryUsage().rss;
+      for (let sent = 0; sent < requestCount; sent += 64) {
+        const wave = Array.from({ length: Math.min(64, requestCount - sent) }, (_, index) => infer(accel, inputs[(sent + index) % inputs.length]!));
+        await Promise.all(wave);
+      }
+      await accel.dispose();
+      collectGarbage();
+      const requestGrowthBytes = process.memoryUsage().rss - beforeRequests;
+      cell.memory = { cycles, growthBytes, requests: requestCount, requestGrowthBytes, boundBytes: maxGrowthBytes };
+      expect(growthBytes, `RSS grew ${growthBytes} bytes over ${cycles} add/remove cycles`).toBeLessThan(maxGrowthBytes);
+      expect(requestGrowthBytes, `RSS grew ${requestGrowthBytes} bytes over ${requestCount} requests`).toBeLessThan(maxGrowthBytes);
     });
 
     let expectedCases = 3;

@@ -21,7 +21,13 @@ export interface MatrixCell {
   readonly reason?: string;
   readonly cases: readonly CaseRecord[];
   /** Resident memory growth over repeated add/remove cycles, when measured. */
-  readonly memory?: { readonly cycles: number; readonly growthBytes: number; readonly boundBytes: number };
+  readonly memory?: {
+    readonly cycles: number;
+    readonly growthBytes: number;
+    readonly requests?: number;
+    readonly requestGrowthBytes?: number;
+    readonly boundBytes: number;
+  };
   readonly example?: { readonly input: string; readonly output: string; readonly provenance: Provenance };
   /** Agreement with the reference backend (cpu) on the same inputs and model. */
   readonly parity?: {
@@ -159,7 +165,11 @@ export function renderMatrixMarkdown(report: MatrixReport): string {
       `- model files: ${provenance.model.files.map((file) => `\`${file}\``).join(', ')}`,
       `- fallbacks: ${provenance.fallbacks.length === 0 ? 'none' : provenance.fallbacks.map((step) => `${step.from} → ${step.to}: ${step.reason}`).join('; ')}`,
       ...(cell.memory
-        ? [`- memory: RSS grew ${formatBytes(cell.memory.growthBytes)} over ${cell.memory.cycles} add/remove cycles (bound ${formatBytes(cell.memory.boundBytes)})`]
+        ? [
+            `- memory: RSS grew ${formatBytes(cell.memory.growthBytes)} over ${cell.memory.cycles} add/remove cycles` +
+              (cell.memory.requests === undefined ? '' : ` and ${formatBytes(cell.memory.requestGrowthBytes ?? 0)} over ${cell.memory.requests} requests`) +
+              ` (bound ${formatBytes(cell.memory.boundBytes)} each)`,
+          ]
         : []),
       '',
     );
