@@ -23,7 +23,7 @@ export interface GenerationModel {
   generate(options: Record<string, unknown>): Promise<unknown>;
 }
 export interface GenerationTokenizer {
-  decode(tokens: readonly number[], options?: { skip_special_tokens?: boolean }): string;
+  decode(tokens: number[], options?: { skip_special_tokens?: boolean }): string;
 }
 
 export interface GenerateRowsOptions {

@@ -4,14 +4,17 @@ import type { TensorLike } from '../backend/v1/tensor-like.js';
 type TensorClass = new (type: string, data: unknown, dims: readonly number[]) => TensorLike;
 
 /**
- * The onnxruntime `Tensor` class transformers.js checks with `instanceof`, read off a tensor it
- * makes itself; undefined when transformers.js cannot load here (e.g. no onnxruntime-node binding).
+ * The onnxruntime `Tensor` class transformers.js checks session outputs against with `instanceof`:
+ * onnxruntime-node's (CommonJS) class, as resolved from transformers.js's own folder — not the ESM
+ * build of onnxruntime-common, which is a different class. Undefined when it cannot load here
+ * (e.g. no onnxruntime-node binding), in which case sessions are handed over unchanged.
  */
 export const transformersTensorClass = memoizeAsync(async (): Promise<TensorClass | undefined> => {
   try {
-    const { Tensor } = await import('@huggingface/transformers');
-    const probe = new Tensor('float32', new Float32Array(1), [1]) as unknown as { ort_tensor?: { constructor: TensorClass } };
-    return probe.ort_tensor?.constructor;
+    const { createRequire } = await import('node:module');
+    const transformersEntry = createRequire(import.meta.url).resolve('@huggingface/transformers');
+    const runtime = createRequire(transformersEntry)('onnxruntime-node') as { Tensor: TensorClass };
+    return runtime.Tensor;
   } catch {
     return undefined;
   }
