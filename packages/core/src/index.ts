@@ -29,3 +29,7 @@ export { memoizeAsync } from './backend/runtime/memoize-async.js';
 export * from './generation/index.js';
 export type { BackendSource, ModuleExport } from './worker/module-export.js';
 export { generateRows, type GenerateRowsOptions, type GeneratedRow, type GenerationModel, type GenerationRow, type GenerationTokenizer } from './transformers/generate-rows.js';
+export { defineTextGenerationSkill, type TextGenerationSkill, type TextGenerationSkillDefinition } from './transformers/text-generation/define-text-generation-skill.js';
+export type { TextGenerationItem, TextGenerationOptions, TextGenerationOutput } from './transformers/text-generation/text-generation-types.js';
+export { encodePrompt, type PromptTokenizer } from './transformers/text-generation/encode-prompt.js';
+export { planGenerationBatches, type PlannedRow } from './transformers/text-generation/generation-batches.js';

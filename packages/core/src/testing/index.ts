@@ -11,3 +11,4 @@ export {
   type MatrixReport,
 } from './matrix-report.js';
 export { defaultReportDirectory } from './workspace-report-directory.js';
+export { createTestLoadContext } from './test-load-context.js';

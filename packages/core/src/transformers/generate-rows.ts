@@ -40,6 +40,12 @@ export interface GenerateRowsOptions {
   readonly generateOptions?: Record<string, unknown>;
 }
 
+/**
+ * A character whose UTF-8 bytes span several byte-level tokens decodes as U+FFFD until its last
+ * token arrives; such a tail is held back from the stream until generation ends.
+ */
+const incompleteCharacter = /\uFFFD+$/u;
+
 interface RowState {
   readonly options: ResolvedGenerationOptions;
   readonly control: ItemControl | undefined;
@@ -111,7 +117,8 @@ export async function generateRows({ model, tokenizer, inputs, rows, eosTokenIds
         state.tokens.push(token);
         state.firstTokenAt ??= now;
         state.lastTokenAt = now;
-        const { emit, stopped } = state.matcher.update(tokenizer.decode(state.tokens, { skip_special_tokens: true }));
+        const decoded = tokenizer.decode(state.tokens, { skip_special_tokens: true }).replace(incompleteCharacter, '');
+        const { emit, stopped } = state.matcher.update(decoded);
         if (emit.length > 0) state.control?.emit(emit);
         if (stopped) stop(state, 'stop-string');
         else if (state.tokens.length >= state.options.maxNewTokens) stop(state, 'length');
@@ -120,7 +127,13 @@ export async function generateRows({ model, tokenizer, inputs, rows, eosTokenIds
 
     override end() {
       for (const state of states) {
-        if (state.stopReason === 'stop-string') continue;
+        if (state.stopReason === 'stop-string' || state.tokens.length === 0) continue;
+        const { emit, stopped } = state.matcher.update(tokenizer.decode(state.tokens, { skip_special_tokens: true }));
+        if (emit.length > 0) state.control?.emit(emit);
+        if (stopped) {
+          state.stopReason = 'stop-string';
+          continue;
+        }
         const rest = state.matcher.flush();
         if (rest.length > 0) state.control?.emit(rest);
       }
