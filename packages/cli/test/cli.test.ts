@@ -49,7 +49,7 @@ describe('accel run', () => {
     [['run', 'bert', '', '--model', 'unused'], /^error: ACCEL_INVALID_INPUT: invalid input: the text is empty$/],
     [['run', 'bert', 'hi', '--model', '/no/such/folder'], /^error: ACCEL_MODEL_NOT_FOUND: model \/no\/such\/folder not found/],
     [['run', 'bert', 'hi', '--cache-dir', '/tmp/accel-no-cache'], /ACCEL_MODEL_NOT_FOUND.*\/tmp\/accel-no-cache\/prajjwal1\/bert-tiny.*--download/],
-    [['run', 'whisper', 'x'], /^error: ACCEL_UNSUPPORTED: unsupported: skill whisper/],
+    [['run', 'frobnicator', 'x'], /^error: ACCEL_UNSUPPORTED: unsupported: skill frobnicator/],
     [['run', 'bert', 'hi', '--backend', 'tpu'], /^error: ACCEL_BACKEND_UNAVAILABLE: backend tpu is unavailable/],
     [['run', 'bert', 'hi', '--dtype', 'fp64'], /^error: ACCEL_INVALID_INPUT: invalid input: unknown dtype fp64$/],
     [['frobnicate'], /unknown command frobnicate/],

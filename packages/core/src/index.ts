@@ -33,3 +33,4 @@ export { defineTextGenerationSkill, type TextGenerationSkill, type TextGeneratio
 export type { TextGenerationItem, TextGenerationOptions, TextGenerationOutput } from './transformers/text-generation/text-generation-types.js';
 export { encodePrompt, type PromptTokenizer } from './transformers/text-generation/encode-prompt.js';
 export { planGenerationBatches, type PlannedRow } from './transformers/text-generation/generation-batches.js';
+export * from './transformers/vision-language/index.js';

@@ -22,8 +22,20 @@ function sinc(value: number): number {
 
 const tableResolution = 4096;
 
-/** The windowed-sinc kernel sampled every 1/4096 of a sample, from distance 0 to `halfWidth`. */
+const tableCache = new Map<string, Float64Array>();
+
+/** The windowed-sinc kernel sampled every 1/4096 of a sample, from distance 0 to `halfWidth`; the last few are kept. */
 function kernelTable(cutoff: number, halfWidth: number): Float64Array {
+  const key = `${cutoff}:${halfWidth}`;
+  const cached = tableCache.get(key);
+  if (cached !== undefined) return cached;
+  const table = computeKernelTable(cutoff, halfWidth);
+  if (tableCache.size >= 4) tableCache.delete(tableCache.keys().next().value!);
+  tableCache.set(key, table);
+  return table;
+}
+
+function computeKernelTable(cutoff: number, halfWidth: number): Float64Array {
   const table = new Float64Array(halfWidth * tableResolution + 2);
   const normalizer = besselI0(kaiserBeta);
   for (let index = 0; index < table.length; index += 1) {

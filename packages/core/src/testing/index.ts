@@ -12,3 +12,4 @@ export {
 } from './matrix-report.js';
 export { defaultReportDirectory } from './workspace-report-directory.js';
 export { createTestLoadContext } from './test-load-context.js';
+export { corruptImage, gradientPixels, splitImagePng } from './test-images.js';

@@ -148,7 +148,7 @@ export async function loadCausalLanguageModel(
             input_ids: new transformers.Tensor('int64', ids, [live.length, width]),
             attention_mask: new transformers.Tensor('int64', mask, [live.length, width]),
           },
-          rows: live.map((row, position) => ({
+          rows: live.map((row) => ({
             options: { ...items[row.index]!.options, maxNewTokens: row.maxNewTokens },
             ...(controls[row.index] === undefined ? {} : { control: controls[row.index]! }),
           })),

@@ -1,0 +1,55 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { forgeModel } from '@accel/model-forge';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/index.js';
+
+const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;
+let llavaNext = '';
+let folder = '';
+let wide = '';
+let tall = '';
+
+async function run(...argv: string[]) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const written: string[] = [];
+  const code = await main(argv, { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text), write: (text) => written.push(text) });
+  return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n'), written };
+}
+
+beforeAll(async () => {
+  llavaNext = (await forgeModel('accel/llava-next-qwen2-0.5b', { root: modelRoot })).directory;
+  folder = await mkdtemp(join(tmpdir(), 'accel-cli-llava-next-'));
+  wide = join(folder, 'a.png');
+  tall = join(folder, 'b.png');
+  await sharp({ create: { width: 200, height: 40, channels: 3, background: { r: 10, g: 120, b: 240 } } }).png().toFile(wide);
+  await sharp({ create: { width: 32, height: 160, channels: 3, background: { r: 250, g: 200, b: 0 } } }).png().toFile(tall);
+});
+afterAll(() => rm(folder, { recursive: true, force: true }));
+
+describe('accel run llava-next', () => {
+  it('compares two --image files, tiled at any resolution', async () => {
+    const { code, stdout } = await run('run', 'llava-next', '--image', wide, '--image', tall, 'Compare them', '--max-new-tokens', '6', '--model', llavaNext, '--threads', '1');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/\[stopped: (length after 6 tokens|eos after \d+ tokens?)\]/);
+    // 200×40 takes 42 image tokens and 32×160 takes 52 (skill-llava-next's tiling tests).
+    expect(stdout).toMatch(/promptTokens (\d+)/);
+    expect(Number(/promptTokens (\d+)/.exec(stdout)![1])).toBeGreaterThan(42 + 52);
+  });
+
+  it('streams with --stream and prints JSON with --json', async () => {
+    const streamed = await run('run', 'llava-next', '--image', wide, 'What is in the picture?', '--max-new-tokens', '8', '--stream', '--model', llavaNext);
+    expect(streamed.code).toBe(0);
+    const json = await run('run', 'llava-next', '--image', wide, 'What is in the picture?', '--max-new-tokens', '8', '--json', '--model', llavaNext);
+    expect(streamed.written.join('')).toBe((JSON.parse(json.stdout) as { output: { text: string } }).output.text);
+  });
+
+  it('refuses a prompt whose <image> placeholders do not match the --image files', async () => {
+    const { code, stderr } = await run('run', 'llava-next', '--image', wide, 'Compare <image> with <image>', '--model', 'unused');
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^error: ACCEL_INVALID_INPUT: invalid input: the prompt has 2 <image> placeholder\(s\) for 1 image\(s\)/);
+  });
+});

@@ -1,0 +1,93 @@
+import { createCpuBackend } from '@accel/backend-cpu';
+import { createCudaBackend } from '@accel/backend-cuda';
+import { createOpenVinoBackend } from '@accel/backend-openvino';
+import { createWasmBackend } from '@accel/backend-wasm';
+import { testSkillConformance } from '@accel/core/testing';
+import { forgeModel } from '@accel/model-forge';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { clapSkill, type ClapInput, type ClapOutput } from '../src/index.js';
+import { brokenFiles, fixtureFolder, speak, speechToolsMissing, voiced, writeWav } from './helpers/audio-fixtures.js';
+
+const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;
+const dimensions = 16;
+
+const clip = { samples: voiced(1, 48_000), sampleRate: 48_000 };
+const toneFile = writeWav('voiced-16k.wav', voiced(2, 16_000, 190), 16_000);
+const speechMp3 = speechToolsMissing === undefined ? speak('a dog is barking in the garden', 'dog.mp3', 22_050) : undefined;
+const count = (value: unknown) => (Array.isArray(value) ? value.length : 1);
+
+function expectOutput(output: ClapOutput, input: ClapInput): void {
+  const embeddings = (list: Float32Array[], expected: number) => {
+    expect(list).toHaveLength(expected);
+    for (const embedding of list) {
+      expect(embedding).toHaveLength(dimensions);
+      expect(Math.hypot(...embedding)).toBeCloseTo(1, 4);
+    }
+  };
+  if (output.task === 'classify') {
+    expect(output.classifications).toHaveLength(count(input.audio));
+    for (const classification of output.classifications) {
+      expect(classification.scores.map((entry) => entry.label).sort()).toEqual([...input.labels!].sort());
+      expect(classification.scores.reduce((sum, entry) => sum + entry.score, 0)).toBeCloseTo(1, 6);
+      expect(classification.label).toBe(classification.scores[0]!.label);
+    }
+  } else if (output.task === 'embed-audio') {
+    embeddings(output.audioEmbeddings, count(input.audio));
+  } else if (output.task === 'embed-text') {
+    embeddings(output.textEmbeddings, count(input.text));
+  } else {
+    embeddings(output.audioEmbeddings, count(input.audio));
+    embeddings(output.textEmbeddings, count(input.text));
+    expect(output.similarity).toHaveLength(count(input.audio));
+    expect(output.logits[0]).toHaveLength(count(input.text));
+  }
+}
+
+const cpu = () => createCpuBackend({ threads: 1 });
+const backends = [cpu, () => createCudaBackend(), () => createOpenVinoBackend(), () => createWasmBackend({ threads: 1 })];
+
+// Fewer memory-check rounds than the kit's default (200 add/remove cycles and 10,000 requests on
+// cpu), which would take about 20 minutes here: every request decodes and resamples audio and runs
+// transformers.js's ClapFeatureExtractor and the Swin audio tower (~0.1 s on cpu, more on wasm), and
+// every cycle loads the model in a worker (~0.3 s on cpu, ~1.4 s on wasm). These counts keep the
+// check to about half a minute per backend on a 2-core machine.
+const memoryFor = (backend: () => unknown) => (backend === cpu ? { cycles: 40, requests: 192 } : { cycles: 10, requests: 64 });
+
+for (const backend of backends) {
+  await testSkillConformance({
+    skill: clapSkill,
+    backend,
+    reference: cpu,
+    memory: memoryFor(backend),
+    model: async () => (await forgeModel('laion/clap-htsat-unfused', { root: modelRoot })).directory,
+    inputs: [
+      { audio: clip, labels: ['speech', 'music', 'a dog barking'] },
+      { text: ['a dog barking', 'rain on a tin roof'] },
+      { audio: [toneFile, clip], text: 'a man speaking' },
+      { audio: speechMp3 ?? toneFile },
+    ],
+    invalidInputs: [
+      { name: 'empty object', input: {} },
+      { name: 'a bare path', input: toneFile },
+      { name: 'null', input: null },
+      { name: 'empty audio path', input: { audio: '' } },
+      { name: 'empty audio list', input: { audio: [] } },
+      { name: 'empty text', input: { text: '' } },
+      { name: 'empty text list', input: { text: [] } },
+      { name: 'labels without audio', input: { labels: ['a'] } },
+      { name: 'labels with text', input: { audio: clip, text: 'x', labels: ['a'] } },
+      { name: 'empty labels', input: { audio: clip, labels: [] } },
+      { name: 'a blank label', input: { audio: clip, labels: ['a', ' '] } },
+      { name: 'a repeated label', input: { audio: clip, labels: ['a', 'a'] } },
+      { name: 'labels as a string', input: { audio: clip, labels: 'a,b' } },
+      { name: 'a misspelt field', input: { audio: clip, lables: ['a'] } },
+      { name: 'samples that are not a Float32Array', input: { audio: { samples: [0.1], sampleRate: 48_000 } } },
+      { name: 'a template without {}', input: { audio: clip, labels: ['a', 'b'] }, options: { template: 'a sound' } },
+      { name: 'a template without labels', input: { audio: clip }, options: { template: 'a sound of {}' } },
+      { name: 'a missing file', input: { audio: join(fixtureFolder, 'missing.wav') } },
+      ...Object.entries(brokenFiles(speechMp3)).map(([name, file]) => ({ name, input: { audio: [toneFile, file], labels: ['a', 'b'] } })),
+    ],
+    expectOutput,
+  });
+}

@@ -1,0 +1,132 @@
+import {
+  buildTokenFeeds,
+  type InferenceSessionV1,
+  InvalidModelError,
+  type ItemOutcome,
+  type LoadedSkillV1,
+  loadTokenizer,
+  modelFileForDtype,
+  type ProvenanceNote,
+  type SkillLoadContext,
+  truncateKeepingLast,
+} from '@accel/core';
+import type { CLIPImageProcessor } from '@huggingface/transformers';
+import type { ClipItem } from './clip-input.js';
+import { createPixelValuesReader, type PixelValues } from './image-pixel-values.js';
+import { itemInputError } from './one-line-error.js';
+
+interface ClipConfig {
+  readonly text_config?: { readonly max_position_embeddings?: number; readonly pad_token_id?: number };
+}
+
+type ProcessorConfig = ConstructorParameters<typeof CLIPImageProcessor>[0];
+type ImageItem = Extract<ClipItem, { kind: 'image' }>;
+type TextItem = Extract<ClipItem, { kind: 'text' }>;
+
+function checkSession(context: SkillLoadContext, session: InferenceSessionV1, name: string, input: string, output: string): void {
+  if (session.inputNames.includes(input) && session.outputNames.includes(output)) return;
+  throw new InvalidModelError({
+    model: context.model.id,
+    file: modelFileForDtype(name, context.dtype),
+    reason: `expected an input named ${input} and an output named ${output}, found inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}]`,
+  });
+}
+
+function rows(data: Float32Array, count: number): Float32Array[] {
+  const width = data.length / count;
+  return Array.from({ length: count }, (_, row) => data.slice(row * width, (row + 1) * width));
+}
+
+function describeImage(item: ImageItem): string {
+  if (typeof item.image === 'string') return item.image;
+  return item.index === undefined ? 'the image' : `image ${item.index}`;
+}
+
+/**
+ * Loads CLIP's two towers — `onnx/text_model*.onnx` (`input_ids`, `attention_mask` → `text_embeds`)
+ * and `onnx/vision_model*.onnx` (`pixel_values` → `image_embeds`) — with transformers.js's CLIP
+ * tokenizer and CLIPImageProcessor. Each item becomes its raw projection; images that fail to
+ * decode fail alone.
+ */
+export async function loadClipModel(context: SkillLoadContext): Promise<LoadedSkillV1<ClipItem, Float32Array>> {
+  const config = await context.readJson<ClipConfig>('config.json');
+  const processorConfig = await context.readJson<ProcessorConfig>('preprocessor_config.json');
+  const tokenizer = await loadTokenizer(context);
+  const textSession = await context.createSession('text_model');
+  checkSession(context, textSession, 'text_model', 'input_ids', 'text_embeds');
+  const visionSession = await context.createSession('vision_model');
+  checkSession(context, visionSession, 'vision_model', 'pixel_values', 'image_embeds');
+
+  const { CLIPImageProcessor } = await import('@huggingface/transformers');
+  const toPixelValues = await createPixelValuesReader(new CLIPImageProcessor(processorConfig));
+  const { readImage } = await import('@accel/core/media');
+
+  const limits = [context.contextLength, config.text_config?.max_position_embeddings, tokenizer.model_max_length].filter(
+    (limit): limit is number => typeof limit === 'number' && Number.isFinite(limit) && limit > 0,
+  );
+  const contextLength = Math.min(...limits, Number.MAX_SAFE_INTEGER);
+  const padTokenId = tokenizer.pad_token_id ?? config.text_config?.pad_token_id ?? 0;
+
+  async function embedTexts(items: readonly TextItem[]): Promise<ItemOutcome<Float32Array>[]> {
+    const notes: Array<ProvenanceNote | undefined> = [];
+    const sequences = items.map((item) => {
+      const tokens = tokenizer.encode(item.text);
+      const kept = truncateKeepingLast(tokens, contextLength);
+      notes.push(
+        kept.length < tokens.length
+          ? { kind: 'truncated', message: `truncated from ${tokens.length} to ${contextLength} tokens (the context length)` }
+          : undefined,
+      );
+      return kept;
+    });
+    const { feeds } = buildTokenFeeds(textSession.inputNames, sequences, padTokenId);
+    const outputs = await textSession.run(feeds);
+    return rows(outputs.text_embeds!.data as Float32Array, items.length).map((value, index) => {
+      const note = notes[index];
+      return note === undefined ? { ok: true, value } : { ok: true, value, notes: [note] };
+    });
+  }
+
+  async function embedImages(items: readonly ImageItem[]): Promise<ItemOutcome<Float32Array>[]> {
+    const decoded = await Promise.all(
+      items.map(async (item): Promise<PixelValues | Error> => {
+        try {
+          return await toPixelValues(await readImage(item.image));
+        } catch (error) {
+          return itemInputError(error, describeImage(item), 'preprocess', item.index);
+        }
+      }),
+    );
+    const ready = decoded.filter((entry): entry is PixelValues => !(entry instanceof Error));
+    let embeddings: Float32Array[] = [];
+    if (ready.length > 0) {
+      const imageLength = ready[0]!.data.length;
+      const pixels = new Float32Array(ready.length * imageLength);
+      ready.forEach((entry, row) => pixels.set(entry.data, row * imageLength));
+      const outputs = await visionSession.run({ pixel_values: { type: 'float32', data: pixels, dims: [ready.length, ...ready[0]!.dims] } });
+      embeddings = rows(outputs.image_embeds!.data as Float32Array, ready.length);
+    }
+    let next = 0;
+    return decoded.map((entry) => (entry instanceof Error ? { ok: false, error: entry } : { ok: true, value: embeddings[next++]! }));
+  }
+
+  return {
+    async run(items) {
+      const outcomes = new Array<ItemOutcome<Float32Array>>(items.length);
+      const place = (kind: ClipItem['kind'], results: ItemOutcome<Float32Array>[]) => {
+        let next = 0;
+        items.forEach((item, index) => {
+          if (item.kind === kind) outcomes[index] = results[next++]!;
+        });
+      };
+      const texts = items.filter((item): item is TextItem => item.kind === 'text');
+      const images = items.filter((item): item is ImageItem => item.kind === 'image');
+      if (texts.length > 0) place('text', await embedTexts(texts));
+      if (images.length > 0) place('image', await embedImages(images));
+      return outcomes;
+    },
+    async dispose() {
+      await Promise.all([textSession.release(), visionSession.release()]);
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { prepareVisionLanguageItem, type VisionLanguageInput, type VisionLanguageItem, type VisionLanguageOptions, type VisionLanguageOutput } from '@accel/core';
+import { modelFileForDtype, type Dtype, type SkillV1 } from '@accel/core';
+import { loadLlavaNextModel } from './llava-next-model.js';
+
+/** One or more images and a prompt (`<image>` placeholders optional). */
+export type LlavaNextInput = VisionLanguageInput;
+/** Core's generation options (`maxNewTokens`, `temperature`, `topK`, `topP`, `repetitionPenalty`, `stop`, `seed`) and `applyChatTemplate`. */
+export type LlavaNextOptions = VisionLanguageOptions;
+/** The generated text, its token ids and why generation stopped. */
+export type LlavaNextOutput = VisionLanguageOutput;
+
+const dtypes: readonly Dtype[] = ['fp32', 'q8'];
+const sessionNames = ['vision_encoder', 'embed_tokens', 'decoder_model_merged'];
+const examplePixels = { data: Uint8Array.from({ length: 48 * 24 * 3 }, (_, index) => (index * 37) % 256), width: 48, height: 24, channels: 3 as const };
+
+/**
+ * LLaVA-Next: images at any resolution (tiled on a grid from `image_grid_pinpoints`, plus the
+ * whole image) and a prompt in, text out (streaming too). Several images per prompt.
+ */
+export const llavaNextSkill: SkillV1<LlavaNextInput, LlavaNextOutput, LlavaNextOptions, VisionLanguageItem, LlavaNextOutput> = {
+  specificationVersion: 'v1',
+  name: 'llava-next',
+  packageName: '@accel/skill-llava-next',
+  source: { module: '@accel/skill-llava-next', exportName: 'llavaNextSkill' },
+  description: 'LLaVA-Next: any-resolution images (several per prompt) and a prompt in, generated text out (streaming)',
+  tasks: ['image-text-to-text'],
+  defaultModel: 'accel/llava-next-qwen2-0.5b',
+  limits: { maxBatchSize: 4 },
+  example: { input: { images: examplePixels, prompt: 'What is in the picture?' }, options: { maxNewTokens: 8 } },
+  dtypes,
+  requiredFiles: (dtype) => ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json', ...sessionNames.map((name) => modelFileForDtype(name, dtype))],
+  doPrepare(input, options) {
+    return { task: 'image-text-to-text', items: [prepareVisionLanguageItem(input, options)] };
+  },
+  doLoad: (context) => loadLlavaNextModel(context),
+  doAssemble(values) {
+    return values[0]!;
+  },
+};

@@ -1,0 +1,191 @@
+import { corruptImage, createTestLoadContext, gradientPixels, splitImagePng } from '@accel/core/testing';
+import { createCpuBackend } from '@accel/backend-cpu';
+import { AbortedError, Accel, InvalidInputError, type InferResult } from '@accel/core';
+import { forgeModel } from '@accel/model-forge';
+import { LogitsProcessor, Tensor } from '@huggingface/transformers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anyResolutionLayout, llavaNextSkill, type LlavaNextInput, type LlavaNextOptions, type LlavaNextOutput } from '../src/index.js';
+import { openLlavaNext, type LlavaNextParts } from '../src/llava-next-model.js';
+import { encodeImagePrompt, prepareVisionLanguageItem } from '@accel/core';
+
+const cpuLoadContext = (directory: string) => createTestLoadContext(directory, createCpuBackend({ threads: 1 }));
+
+const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;
+let directory = '';
+let parts: LlavaNextParts;
+let accel: Accel;
+let wide: Uint8Array;
+let tall: Uint8Array;
+
+beforeAll(async () => {
+  directory = (await forgeModel('accel/llava-next-qwen2-0.5b', { root: modelRoot })).directory;
+  parts = await openLlavaNext(cpuLoadContext(directory));
+  accel = new Accel({ backends: [createCpuBackend({ threads: 1 })], skills: [llavaNextSkill] });
+  accel.addEndpoint({ skill: llavaNextSkill, model: directory, id: 'llava-next' });
+  wide = await splitImagePng(200, 40, [255, 0, 0], [0, 0, 255]);
+  tall = await splitImagePng(32, 160, [0, 255, 0], [255, 255, 0]);
+});
+afterAll(async () => {
+  await parts.release();
+  await accel.dispose();
+});
+
+const infer = (input: LlavaNextInput, options?: LlavaNextOptions) => accel.infer(llavaNextSkill, input, options) as Promise<InferResult<LlavaNextOutput>>;
+
+async function modelInputs(input: LlavaNextInput) {
+  const item = prepareVisionLanguageItem(input, undefined);
+  const images = await parts.encodeImages(item);
+  const prompt = encodeImagePrompt(parts.batch.tokenizer, item, parts.batch.imageTokens, images.featureCounts, 'test');
+  const sizes = images.imageSizes.flatMap(([height, width]) => [BigInt(height), BigInt(width)]);
+  return {
+    prompt,
+    images,
+    pixelValues: new Tensor('float32', images.pixelValues, [images.count, 3, ...images.inputSize]),
+    imageSizes: new Tensor('int64', BigInt64Array.from(sizes), [sizes.length / 2, 2]),
+  };
+}
+
+async function fullPassLogits(prompt: readonly number[], pixelValues: Tensor, imageSizes: Tensor): Promise<Float32Array> {
+  const inputIds = new Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, prompt.length]);
+  const attentionMask = new Tensor('int64', BigInt64Array.from(prompt, () => 1n), [1, prompt.length]);
+  const { logits } = (await parts.model({ input_ids: inputIds, attention_mask: attentionMask, pixel_values: pixelValues, image_sizes: imageSizes })) as { logits: Tensor };
+  const vocabulary = logits.dims[2]!;
+  return (logits.data as Float32Array).slice(logits.data.length - vocabulary);
+}
+
+function largestDifference(left: ArrayLike<number>, right: ArrayLike<number>): number {
+  let largest = 0;
+  for (let index = 0; index < left.length; index += 1) largest = Math.max(largest, Math.abs(left[index]! - right[index]!));
+  return largest;
+}
+
+class LogitsRecorder extends LogitsProcessor {
+  readonly steps: Float32Array[] = [];
+  override _call(_inputIds: bigint[][], logits: Tensor): Tensor {
+    this.steps.push(Float32Array.from((logits as unknown as { [row: number]: { data: Float32Array } })[0]!.data));
+    return logits;
+  }
+}
+
+describe('the LLaVA-Next model the skill builds', () => {
+  it('tiles each image and gives it the layout’s number of image tokens', async () => {
+    const { prompt, images } = await modelInputs({ images: [wide, tall, gradientPixels(20, 20, 3)], prompt: 'Compare them.' });
+    // 200×40 → 4 tiles, 42 tokens; 32×160 → 4 tiles, 52 tokens; 20×20 → 3 tiles, 36 tokens (tiling.test.ts).
+    expect(images.count).toBe(4 + 4 + 3);
+    expect(images.featureCounts).toEqual([42, 52, 36]);
+    expect(images.featureCounts).toEqual([[40, 200], [160, 32], [20, 20]].map(([height, width]) => anyResolutionLayout([height!, width!], parts.geometry).features));
+    expect(prompt.filter((token) => token === parts.batch.imageTokens.id)).toHaveLength(42 + 52 + 36);
+  });
+
+  it('gives different logits for different images with the same prompt, and the same logits for the same image', async () => {
+    const first = await modelInputs({ images: wide, prompt: 'What is in the picture?' });
+    const second = await modelInputs({ images: await splitImagePng(200, 40, [0, 0, 255], [255, 255, 0]), prompt: 'What is in the picture?' });
+    expect(first.prompt).toEqual(second.prompt);
+    const reference = await fullPassLogits(first.prompt, first.pixelValues, first.imageSizes);
+    expect(largestDifference(reference, await fullPassLogits(second.prompt, second.pixelValues, second.imageSizes))).toBeGreaterThan(1e-3);
+    expect(largestDifference(reference, await fullPassLogits(first.prompt, first.pixelValues, first.imageSizes))).toBe(0);
+  });
+
+  it('generates with the KV cache the logits of full forward passes over the growing sequence', async () => {
+    const { prompt, pixelValues, imageSizes } = await modelInputs({ images: [tall, wide], prompt: 'Compare <image> with <image>.' });
+    const recorder = new LogitsRecorder();
+    const generated = (await parts.model.generate({
+      input_ids: new Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, prompt.length]),
+      attention_mask: new Tensor('int64', BigInt64Array.from(prompt, () => 1n), [1, prompt.length]),
+      pixel_values: pixelValues,
+      image_sizes: imageSizes,
+      max_new_tokens: 5,
+      do_sample: false,
+      logits_processor: [recorder] as never,
+    })) as Tensor;
+    const sequence = ((generated.tolist() as bigint[][])[0] ?? []).map(Number);
+    expect(recorder.steps).toHaveLength(5);
+    for (const [step, cached] of recorder.steps.entries()) {
+      expect(largestDifference(cached, await fullPassLogits(sequence.slice(0, prompt.length + step), pixelValues, imageSizes))).toBeLessThan(1e-4);
+    }
+  });
+});
+
+describe('llava-next skill', () => {
+  it('runs its example (what accel doctor --smoke sends) on the tiny default model', async () => {
+    const { output } = await infer(llavaNextSkill.example.input, llavaNextSkill.example.options);
+    expect(output.tokens.length).toBeGreaterThan(0);
+    expect(output.tokens.length).toBeLessThanOrEqual(8);
+  });
+
+  it('answers several images and a prompt with text, with timings and files in the provenance', async () => {
+    const { output, provenance } = await infer({ images: [wide, tall], prompt: 'Compare them.' }, { maxNewTokens: 8 });
+    expect(output.tokens.length).toBeGreaterThan(0);
+    expect(output.tokens.length).toBeLessThanOrEqual(8);
+    expect(provenance.timings.tokensGenerated).toBe(output.tokens.length);
+    expect(provenance.timings.timeToFirstTokenMs).toBeGreaterThan(0);
+    expect(provenance.timings.promptTokens).toBeGreaterThan(42 + 52);
+    expect(provenance.model.files).toEqual(expect.arrayContaining(['onnx/vision_encoder.onnx', 'onnx/embed_tokens.onnx', 'onnx/decoder_model_merged.onnx', 'preprocessor_config.json']));
+  });
+
+  it('streams pieces that add up to the final text', async () => {
+    const stream = accel.stream(llavaNextSkill, { images: tall, prompt: 'Tell me a story about it.' }, { maxNewTokens: 12 });
+    const pieces: string[] = [];
+    for await (const piece of stream) pieces.push(piece);
+    const { output } = (await stream.result) as InferResult<LlavaNextOutput>;
+    expect(pieces.join('')).toBe(output.text);
+  });
+
+  it('gives each request in a batch exactly the greedy tokens it gives alone', async () => {
+    const inputs: LlavaNextInput[] = [
+      { images: wide, prompt: 'Hi?' },
+      { images: [tall, gradientPixels(20, 20, 5)], prompt: 'Compare the first picture with the second one, in great detail please.' },
+      { images: gradientPixels(64, 64, 3), prompt: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'What colour?' }] },
+    ];
+    const singles: InferResult<LlavaNextOutput>[] = [];
+    for (const input of inputs) singles.push(await infer(input, { maxNewTokens: 10 }));
+    const batched = await Promise.all(inputs.map((input) => infer(input, { maxNewTokens: 10 })));
+    expect(Math.max(...batched.flatMap((result) => result.provenance.batchSizes))).toBeGreaterThan(1);
+    batched.forEach((result, index) => expect(result.output).toEqual(singles[index]!.output));
+  });
+
+  it('samples reproducibly with a seed and stops before a stop string', async () => {
+    const input: LlavaNextInput = { images: wide, prompt: 'Describe it.' };
+    const sample = (seed: number) => infer(input, { maxNewTokens: 10, temperature: 2, seed }).then((result) => result.output);
+    const first = await sample(3);
+    expect(await sample(3)).toEqual(first);
+    const stop = [...first.text].slice(1).find((character) => /^[!-~]$/.test(character));
+    expect(stop, `no printable character in ${JSON.stringify(first.text)}`).toBeDefined();
+    const stopped = await infer(input, { maxNewTokens: 10, temperature: 2, seed: 3, stop: [stop!] });
+    expect(stopped.output.stopReason).toBe('stop-string');
+    expect(stopped.output.text).toBe(first.text.slice(0, first.text.indexOf(stop!)));
+  });
+
+  it('stops an aborted stream at the next token and keeps serving', async () => {
+    const controller = new AbortController();
+    const stream = accel.stream(llavaNextSkill, { images: tall, prompt: 'Tell me a story about it.' }, { maxNewTokens: 400, signal: controller.signal });
+    const consumed = (async () => {
+      for await (const _piece of stream) controller.abort();
+    })();
+    await expect(consumed).rejects.toSatisfy(AbortedError.isInstance);
+    await expect(stream.result).rejects.toSatisfy(AbortedError.isInstance);
+    const after = await infer({ images: wide, prompt: 'And now?' }, { maxNewTokens: 4 });
+    expect(after.output.tokens.length).toBeGreaterThan(0);
+  });
+
+  it('fails only the request with a corrupt image, and refuses bad requests before any work', async () => {
+    const [good, bad] = await Promise.allSettled([
+      infer({ images: wide, prompt: 'What is in the picture?' }, { maxNewTokens: 4 }),
+      infer({ images: [wide, corruptImage], prompt: 'Compare them.' }, { maxNewTokens: 4 }),
+    ]);
+    expect(good.status).toBe('fulfilled');
+    expect(bad.status === 'rejected' && InvalidInputError.isInstance(bad.reason)).toBe(true);
+    expect(() => llavaNextSkill.doPrepare({ prompt: 'hi' } as unknown as LlavaNextInput, undefined)).toThrow(/no image/);
+    expect(() => llavaNextSkill.doPrepare({ images: gradientPixels(4, 4, 1), prompt: 'hi' }, { temperature: -2 })).toThrow(/temperature/);
+  });
+
+  it('refuses images whose tokens overflow the context', async () => {
+    const small = new Accel({ backends: [createCpuBackend({ threads: 1 })], skills: [llavaNextSkill] });
+    small.addEndpoint({ skill: llavaNextSkill, model: directory, contextLength: 100 });
+    try {
+      await expect(small.infer(llavaNextSkill, { images: [wide, tall], prompt: 'hi' })).rejects.toThrow(/\(94 of them for 2 image\(s\)\); the context holds 100/);
+    } finally {
+      await small.dispose();
+    }
+  });
+});

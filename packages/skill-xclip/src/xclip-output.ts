@@ -1,0 +1,47 @@
+import { l2Normalize, type PreparedRequest } from '@accel/core';
+import type { XclipItem, XclipTask } from './xclip-input.js';
+import { readXclipOptions, type XclipOptions } from './xclip-options.js';
+
+/** What one item yields: its raw projection, and for zero-shot videos the probability of each of its labels (in label order). */
+export interface XclipValue {
+  readonly embedding: Float32Array;
+  readonly scores?: readonly number[];
+}
+
+/** `video-embedding` and `text-embedding`: one embedding per input, in order. */
+export interface XclipEmbeddingOutput {
+  readonly task: 'video-embedding' | 'text-embedding';
+  readonly embeddings: Float32Array[];
+  /** Length of each embedding (the model's `projection_dim`). */
+  readonly dimensions: number;
+}
+
+/** A label and its probability. */
+export interface XclipClassification {
+  readonly label: string;
+  readonly score: number;
+}
+
+/** `zero-shot-video-classification`: for each video, every label with its probability, most likely first; the scores sum to 1. */
+export interface XclipZeroShotOutput {
+  readonly task: 'zero-shot-video-classification';
+  readonly classifications: XclipClassification[][];
+}
+
+export type XclipOutput = XclipEmbeddingOutput | XclipZeroShotOutput;
+
+/** Builds a request's output from its items' values. */
+export function assembleXclipOutput(values: readonly XclipValue[], prepared: PreparedRequest<XclipItem>, options: XclipOptions | undefined): XclipOutput {
+  const { normalize } = readXclipOptions(options);
+  const task = prepared.task as XclipTask;
+  if (task === 'zero-shot-video-classification') {
+    const classifications = prepared.items.map((item, index) => {
+      const labels = item.kind === 'video' ? (item.labels ?? []) : [];
+      const scores = values[index]!.scores ?? [];
+      return labels.map((label, position) => ({ label, score: scores[position]! })).sort((left, right) => right.score - left.score);
+    });
+    return { task, classifications };
+  }
+  const embeddings = values.map(({ embedding }) => (normalize ? l2Normalize(Float32Array.from(embedding)) : Float32Array.from(embedding)));
+  return { task, embeddings, dimensions: embeddings[0]?.length ?? 0 };
+}
