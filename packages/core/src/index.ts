@@ -8,7 +8,7 @@ export type { InferCallOptions } from './registry/infer-options.js';
 export type { InferStream } from './registry/text-channel.js';
 export { BatchQueue, type BatchQueueOptions, type QueuedRequestResult, type QueueTicket } from './scheduler/batch-queue.js';
 export * from './skill/v1/index.js';
-export { clsPool, cosineSimilarity, l2Normalize, meanPool, type HiddenStates } from './math/vector.js';
+export { clsPool, cosineSimilarity, l2Normalize, meanPool, softmax, type HiddenStates } from './math/vector.js';
 export { prepareTextInput } from './text/prepare-text-input.js';
 export { buildTokenFeeds, truncateKeepingLast } from './text/token-feeds.js';
 export { loadTextEmbeddingModel, type TextEmbeddingItem, type TextPooling } from './text/text-embedding-model.js';
@@ -34,3 +34,5 @@ export type { TextGenerationItem, TextGenerationOptions, TextGenerationOutput } 
 export { encodePrompt, type PromptTokenizer } from './transformers/text-generation/encode-prompt.js';
 export { planGenerationBatches, type PlannedRow } from './transformers/text-generation/generation-batches.js';
 export * from './transformers/vision-language/index.js';
+export { itemInputError } from './skill/item-input-error.js';
+export { createPixelValuesReader, type PixelValues } from './transformers/pixel-values.js';

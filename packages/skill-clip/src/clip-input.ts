@@ -1,6 +1,6 @@
 import { InvalidInputError, prepareTextInput, type PreparedRequest } from '@accel/core';
 import type { ImageInput } from '@accel/core/media';
-import { validateImageInput } from './image-input-validation.js';
+import { validateImageInput } from '@accel/core/media';
 import { readClipOptions, type ClipOptions } from './clip-options.js';
 
 /** One image or a list of images: file paths, encoded bytes (PNG, JPEG, WebP, …) or raw pixels. */

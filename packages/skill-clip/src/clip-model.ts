@@ -12,8 +12,8 @@ import {
 } from '@accel/core';
 import type { CLIPImageProcessor } from '@huggingface/transformers';
 import type { ClipItem } from './clip-input.js';
-import { createPixelValuesReader, type PixelValues } from './image-pixel-values.js';
-import { itemInputError } from './one-line-error.js';
+import { createPixelValuesReader, type PixelValues } from '@accel/core';
+import { itemInputError } from '@accel/core';
 
 interface ClipConfig {
   readonly text_config?: { readonly max_position_embeddings?: number; readonly pad_token_id?: number };

@@ -1,7 +1,7 @@
 import { cosineSimilarity, l2Normalize, type PreparedRequest } from '@accel/core';
 import type { ClipItem, ClipTask } from './clip-input.js';
 import { readClipOptions, type ClipOptions } from './clip-options.js';
-import { softmax } from './softmax.js';
+import { softmax } from '@accel/core';
 
 /** `image-embedding` and `text-embedding`: one embedding per input, in order. */
 export interface ClipEmbeddingOutput {

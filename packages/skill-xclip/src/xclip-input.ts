@@ -1,6 +1,6 @@
 import { InvalidInputError, prepareTextInput, type PreparedRequest } from '@accel/core';
 import type { VideoInput } from '@accel/core/media';
-import { validateImageInput } from './image-input-validation.js';
+import { validateImageInput } from '@accel/core/media';
 import { readXclipOptions, type XclipOptions } from './xclip-options.js';
 
 /** One video (`video`: a folder of frames, a video file, or an ordered list of frames) or several (`videos`). */

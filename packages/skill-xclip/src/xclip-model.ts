@@ -11,9 +11,9 @@ import {
   truncateKeepingLast,
 } from '@accel/core';
 import type { ImageProcessor } from '@huggingface/transformers';
-import { createPixelValuesReader, type PixelValues } from './image-pixel-values.js';
-import { itemInputError } from './one-line-error.js';
-import { softmax } from './softmax.js';
+import { createPixelValuesReader, type PixelValues } from '@accel/core';
+import { itemInputError } from '@accel/core';
+import { softmax } from '@accel/core';
 import type { XclipItem } from './xclip-input.js';
 import type { XclipValue } from './xclip-output.js';
 

@@ -3,6 +3,13 @@ import { bertFiles } from './families/bert.js';
 import type { Gpt2Dimensions } from './families/gpt2.js';
 import { gpt2Files } from './families/gpt2.js';
 import type { ForgeFile } from './files/file-content.js';
+import { clipPresets } from './families/clip-presets.js';
+import { t5Presets } from './families/t5-presets.js';
+import { llamaPreset } from './families/llama.js';
+import { optPreset } from './families/opt.js';
+import { whisperPreset } from './families/whisper.js';
+import { llavaPresets } from './families/llava-presets.js';
+import { clapWav2Vec2Presets } from './families/clap-wav2vec2-presets.js';
 
 export type ForgeSize = 'tiny' | 'full';
 
@@ -52,6 +59,25 @@ export const presets: readonly Preset[] = [
     'GPT-2 decoder with KV cache (GPT2LMHeadModel); full: 12 layers, hidden 768, 12 heads, vocab 50257, 1024 positions',
     { layers: 12, hidden: 768, heads: 12, maxPositions: 1024, vocabularySize: 50257 },
   ),
+  optPreset(
+    'facebook/opt-125m',
+    'OPT decoder with KV cache (OPTForCausalLM, positions from the attention mask + 2); full: 12 layers, hidden 768, 12 heads, ffn 3072, vocab 50272, 2048 positions',
+    { layers: 12, hidden: 768, heads: 12, feedForward: 3072, maxPositions: 2048, tokenizerSize: 50265, vocabularySize: 50272 },
+  ),
+  llamaPreset(
+    'HuggingFaceTB/SmolLM2-135M-Instruct',
+    'LLaMA decoder with KV cache (LlamaForCausalLM: GQA, RoPE, RMSNorm, SwiGLU) and a ChatML chat template; full: 30 layers, hidden 576, 9 heads / 3 kv heads, head_dim 64, ffn 1536, vocab 49152',
+    { layers: 30, hidden: 576, heads: 9, keyValueHeads: 3, headDim: 64, intermediate: 1536, maxPositions: 8192, ropeTheta: 100000, vocabularySize: 49152 },
+  ),
+  whisperPreset(
+    'Xenova/whisper-tiny',
+    'Whisper encoder + merged decoder with KV cache (WhisperForConditionalGeneration), multilingual (99 language tokens, transcribe/translate) with 1,501 timestamp tokens; full: d_model 384, 4+4 layers, 6 heads, ffn 1536, vocab 51865',
+    { modelSize: 384, heads: 6, encoderLayers: 4, decoderLayers: 4, feedForwardSize: 1536, maxTargetPositions: 448, bpePieces: 50257 },
+  ),
+  ...llavaPresets,
+  ...t5Presets,
+  ...clapWav2Vec2Presets,
+  ...clipPresets,
 ];
 
 export function findPreset(id: string): Preset {

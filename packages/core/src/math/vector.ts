@@ -73,3 +73,11 @@ export function cosineSimilarity(left: ArrayLike<number>, right: ArrayLike<numbe
   const denominator = Math.sqrt(leftSquares) * Math.sqrt(rightSquares);
   return denominator === 0 ? 0 : dot / denominator;
 }
+
+/** exp(x − max) / Σ exp(x − max), computed in float64: probabilities that sum to 1. */
+export function softmax(logits: readonly number[]): number[] {
+  const largest = Math.max(...logits);
+  const exponentials = logits.map((logit) => Math.exp(logit - largest));
+  const total = exponentials.reduce((sum, value) => sum + value, 0);
+  return exponentials.map((value) => value / total);
+}

@@ -4,3 +4,4 @@ export { readImage } from './read-image.js';
 export { evenlySpacedIndices, readVideoFrames } from './read-video.js';
 export { downmix, resample } from './resample.js';
 export { decodeAudio, findTruncation, isAudioInput, prepareAudioList, validateAudioInput } from './audio-input.js';
+export { validateImageInput } from './image-input-validation.js';

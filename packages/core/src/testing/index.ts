@@ -13,3 +13,4 @@ export {
 export { defaultReportDirectory } from './workspace-report-directory.js';
 export { createTestLoadContext } from './test-load-context.js';
 export { corruptImage, gradientPixels, splitImagePng } from './test-images.js';
+export { createAudioFixtures } from './test-audio.js';

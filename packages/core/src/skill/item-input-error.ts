@@ -1,6 +1,4 @@
-import { InvalidInputError } from '@accel/core';
-
-/* Generic: a candidate for `@accel/core` (every media skill needs per-item, one-line decode errors). */
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 
 /**
  * An item's failure as a one-line `InvalidInputError` naming the item: an `InvalidInputError` from

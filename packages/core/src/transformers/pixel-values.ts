@@ -1,10 +1,6 @@
-import type { RgbImage } from '@accel/core/media';
+import type { RgbImage } from '../media/media-source.js';
 import type { ImageProcessor } from '@huggingface/transformers';
 
-/*
- * Generic: decoded RGB → a transformers.js image processor → CHW float pixels. A candidate for
- * `@accel/core` (skill-clip keeps the same file; skill-llava and others need the same glue).
- */
 
 /** One preprocessed image: `data` in channel-first order, `dims` [3, height, width]. */
 export interface PixelValues {

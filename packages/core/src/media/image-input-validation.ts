@@ -1,10 +1,6 @@
-import { InvalidInputError } from '@accel/core';
-import type { ImageInput } from '@accel/core/media';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+import type { ImageInput } from './media-source.js';
 
-/*
- * Generic: checks the shape of an `ImageInput` before any decoding. A candidate for
- * `@accel/core/media` (next to `readImage`, which repeats the raw-pixel checks when it decodes).
- */
 
 function describeType(value: unknown): string {
   if (value === null) return 'null';
