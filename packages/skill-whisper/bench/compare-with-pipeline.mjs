@@ -1,4 +1,3 @@
-/* global process, console, URL */
 // Same-process comparison on the full-size forged whisper-tiny (random weights, real dimensions):
 // accel's whisper skill (cpu backend, one thread, on the calling thread) against the transformers.js
 // pipeline on the same files, 30 s of audio, 32 new tokens; and the two log-mel routes alone.
