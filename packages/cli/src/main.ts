@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AccelError, InvalidInputError, isDtype, UnsupportedError } from '@accel/core';
+import { benchFlags, benchUsage, runBenchCommand } from './commands/bench.js';
 import { collectDoctorRows, renderDoctor } from './commands/doctor.js';
 import { runSkill } from './commands/run.js';
 import { renderSmoke, runSmoke } from './commands/smoke.js';
@@ -21,7 +22,7 @@ const commonFlags = {
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies NonNullable<ParseArgsConfig['options']>;
 
-const allFlags: NonNullable<ParseArgsConfig['options']> = Object.assign({}, ...skillCommands.map((command) => command.flags ?? {}), commonFlags);
+const allFlags: NonNullable<ParseArgsConfig['options']> = Object.assign({}, ...skillCommands.map((command) => command.flags ?? {}), benchFlags, commonFlags);
 
 const usage = `accel — run Hugging Face model families on whatever hardware this machine has
 
@@ -30,6 +31,7 @@ ${skillCommands.map((command) => `  ${command.usage}`).join('\n')}
       common: [--model <hub id | folder>] [--backend cpu|cuda:0|openvino:GPU|auto] [--fallback cpu,…]
               [--dtype fp32] [--threads N] [--cache-dir DIR] [--download] [--json]
   accel doctor [--smoke] [--json]
+  ${benchUsage}
 
 options:
   --model      hub id (looked up under --cache-dir) or a local model folder; default: the skill's default model
@@ -40,6 +42,10 @@ options:
   --cache-dir  model cache folder (default: $ACCEL_CACHE_DIR or ~/.cache/accel/models)
   --download   allow downloading a missing model from the hub
   --smoke      (doctor) run every installed skill on a tiny forged model on every available backend
+  --quick      (bench) a subset in under 2 minutes: bert-tiny and MiniLM on cpu and wasm, gpt2 on cpu, two models
+  --skills     (bench) bench profiles or skill names to run, e.g. bert-tiny,minilm,gpt2
+  --backends   (bench) backends to measure, e.g. cpu,wasm; unavailable ones are listed as skipped with the reason
+  --out        (bench) report folder (default reports/bench): bench.json, bench.md, ratios.svg
   --stream     print generated text as it comes (generative skills)
   --json       print the result as JSON
   --verbose    print stack traces on errors
@@ -82,6 +88,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
       io.stdout(flags.json ? JSON.stringify({ backends: rows, smoke }, toJsonValue, 2) : `${renderDoctor(rows)}\n\n${renderSmoke(smoke)}`);
       return smoke.some((row) => row.status === 'failed') ? 1 : 0;
     }
+    if (command === 'bench') return await runBenchCommand(values as Parameters<typeof runBenchCommand>[0], rest, argv, io);
     if (command !== 'run') throw new InvalidInputError({ reason: `unknown command ${command} (try accel --help)` });
 
     const [skillName, ...inputs] = rest;

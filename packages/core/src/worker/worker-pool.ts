@@ -50,14 +50,26 @@ class PooledWorker {
   }
 
   run(endpoint: string, batch: number, items: readonly unknown[], controls: readonly ItemControl[]): Promise<ItemOutcome<unknown>[]> {
-    return new Promise((resolve, reject) => {
+    const itemsBySignal = new Map<AbortSignal, number[]>();
+    controls.forEach((control, item) => itemsBySignal.set(control.signal, [...(itemsBySignal.get(control.signal) ?? []), item]));
+    const listeners: Array<() => void> = [];
+    const result = new Promise<ItemOutcome<unknown>[]>((resolve, reject) => {
       this.batches.set(batch, { controls, resolve, reject });
       this.busy();
-      controls.forEach((control, item) => {
-        if (control.signal.aborted) this.post({ type: 'abort', batch, item });
-        else control.signal.addEventListener('abort', () => this.alive && this.post({ type: 'abort', batch, item }), { once: true });
-      });
+      for (const [signal, signalItems] of itemsBySignal) {
+        const abort = () => {
+          if (this.alive) for (const item of signalItems) this.post({ type: 'abort', batch, item });
+        };
+        if (signal.aborted) abort();
+        else {
+          signal.addEventListener('abort', abort, { once: true });
+          listeners.push(() => signal.removeEventListener('abort', abort));
+        }
+      }
       this.post({ type: 'run', endpoint, batch, items });
+    });
+    return result.finally(() => {
+      for (const remove of listeners) remove();
     });
   }
 

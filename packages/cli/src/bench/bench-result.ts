@@ -1,0 +1,172 @@
+import type { Summary } from './statistics.js';
+
+/** Who ran a measurement: accel, the runtime called directly, or the transformers.js pipeline. */
+export type SubjectRole = 'accel' | 'onnxruntime' | 'pipeline';
+
+/** What a profile's model does, which decides the measures. */
+export type ProfileFamily = 'text-embedding' | 'vision' | 'generation' | 'speech';
+
+/** Batch-1 latency: one request of one item, repeated. */
+export interface LatencyMeasurement {
+  readonly milliseconds: Summary;
+}
+
+/** One request of `batchSize` items, repeated. */
+export interface BatchMeasurement {
+  readonly batchSize: number;
+  readonly milliseconds: Summary;
+  /** `batchSize` ÷ the median time. */
+  readonly itemsPerSecond: number;
+}
+
+/** `requests` single-item requests sent at once (`Promise.all`), repeated. */
+export interface ConcurrentMeasurement {
+  readonly requests: number;
+  readonly milliseconds: Summary;
+  readonly itemsPerSecond: number;
+  /** Longest event-loop delay seen while the requests ran (`monitorEventLoopDelay`), over every sample. */
+  readonly eventLoopMaxDelayMs: number;
+  /** The median over samples of each sample's longest delay: tells a one-off pause from a steady one. */
+  readonly eventLoopMaxDelayMedianMs?: number;
+  /** Batch sizes the scheduler formed (accel only), e.g. `[32, 32]`. */
+  readonly batchSizes?: readonly number[];
+}
+
+/** Greedy generation of `newTokens` tokens. */
+export interface GenerationMeasurement {
+  readonly newTokens: number;
+  /** A request for `newTokens` tokens. */
+  readonly milliseconds: Summary;
+  readonly tokensPerSecond: number;
+  /** A request for one token: prompt processing plus the first step. */
+  readonly firstTokenMilliseconds: Summary;
+}
+
+/** One audio window transcribed. */
+export interface SpeechMeasurement {
+  readonly audioSeconds: number;
+  readonly newTokens: number;
+  readonly milliseconds: Summary;
+  /** Processing time ÷ audio duration (below 1 is faster than realtime). */
+  readonly realtimeFactor: number;
+}
+
+/** Resident memory while a subject loaded and ran its first request. */
+export interface MemoryMeasurement {
+  /** Process RSS peak, in bytes (the process also holds whatever ran before). */
+  readonly peakRssBytes: number;
+  /** Peak minus the RSS just before loading. */
+  readonly addedRssBytes: number;
+}
+
+export interface SubjectMeasurements {
+  readonly loadMs?: number;
+  readonly latency?: LatencyMeasurement;
+  readonly batch?: BatchMeasurement;
+  readonly concurrent?: ConcurrentMeasurement;
+  readonly generation?: GenerationMeasurement;
+  readonly speech?: SpeechMeasurement;
+  readonly memory?: MemoryMeasurement;
+}
+
+/** One subject's measurements in one cell. */
+export interface SubjectResult {
+  readonly role: SubjectRole;
+  /** E.g. `accel (worker isolation)`, `onnxruntime-node session.run`. */
+  readonly label: string;
+  /** Runtime library and version. */
+  readonly runtime: string;
+  readonly status: 'measured' | 'failed' | 'skipped';
+  readonly reason?: string;
+  readonly measurements: SubjectMeasurements;
+  readonly notes: readonly string[];
+}
+
+/** A ratio between two subjects' measurements, taken in the same run. */
+export interface RatioResult {
+  /** Stable id, e.g. `batch-time/onnxruntime`. */
+  readonly id: string;
+  /** E.g. `batch 32 time, accel ÷ onnxruntime`. */
+  readonly label: string;
+  readonly value: number;
+  /** Which direction is good for accel. */
+  readonly better: 'lower' | 'higher';
+  readonly peer: Exclude<SubjectRole, 'accel'>;
+}
+
+/** One profile (skill and model) on one backend. */
+export interface CellResult {
+  readonly profile: string;
+  readonly skill: string;
+  readonly model: string;
+  readonly family: ProfileFamily;
+  readonly backend: string;
+  readonly status: 'measured' | 'failed' | 'skipped';
+  readonly reason?: string;
+  readonly subjects: readonly SubjectResult[];
+  readonly ratios: readonly RatioResult[];
+}
+
+/** Each model's throughput when served together with another, ÷ its throughput alone. */
+export interface CoServingSide {
+  readonly model: string;
+  readonly aloneItemsPerSecond: number;
+  readonly togetherItemsPerSecond: number;
+  readonly fraction: number;
+}
+
+export interface CoServingResult {
+  readonly description: string;
+  readonly backend: string;
+  readonly status: 'measured' | 'failed' | 'skipped';
+  readonly reason?: string;
+  /** Two endpoints in one registry (worker isolation, shared thread budget). */
+  readonly accel?: readonly CoServingSide[];
+  /** Two transformers.js pipelines in one process, called concurrently. */
+  readonly naive?: readonly CoServingSide[];
+}
+
+export interface GoalResult {
+  readonly id: string;
+  readonly measure: string;
+  readonly goal: string;
+  /** The measured value, or undefined when the run did not measure it. */
+  readonly measured?: number;
+  readonly unit: '×' | 'ms';
+  readonly status: 'met' | 'not met' | 'not measured';
+  /** The peer's value in the same run, for context, or why it was not measured. */
+  readonly note: string;
+}
+
+export interface BackendAvailability {
+  readonly backend: string;
+  readonly available: boolean;
+  readonly selected: boolean;
+  readonly runtime?: string;
+  readonly reason?: string;
+}
+
+export interface MachineDescription {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryBytes: number;
+  readonly platform: string;
+  readonly node: string;
+  /** 1-minute load average at the start and the end: other work on the machine skews absolute numbers. */
+  readonly loadAverageStart: number;
+  readonly loadAverageEnd: number;
+}
+
+export interface BenchResult {
+  readonly generatedAt: string;
+  readonly command: string;
+  readonly mode: 'quick' | 'full';
+  readonly modelSize: 'tiny' | 'full';
+  readonly machine: MachineDescription;
+  readonly versions: Readonly<Record<string, string>>;
+  readonly durationSeconds: number;
+  readonly backends: readonly BackendAvailability[];
+  readonly cells: readonly CellResult[];
+  readonly coServing?: CoServingResult;
+  readonly goals: readonly GoalResult[];
+}

@@ -1,0 +1,60 @@
+import type { SamplingPlan } from './sample-durations.js';
+
+/** How long and how often each measure runs. */
+export interface BenchSettings {
+  readonly mode: 'quick' | 'full';
+  /** Measures alternate between subjects this many times, so slow drift hits every subject alike. */
+  readonly rounds: number;
+  /** Per subject, per measure, per round. Warm-up applies in the first round only. */
+  readonly sampling: SamplingPlan;
+  /** For operations that take seconds (generation, speech). */
+  readonly slowSampling: SamplingPlan;
+  readonly batchSize: number;
+  readonly concurrentRequests: number;
+  readonly newTokens: number;
+  /** How long each phase of the two-model measure sends requests. */
+  readonly coServingPhaseMs: number;
+  /**
+   * Idle time after the subjects of a cell have loaded, before measuring: loading a large model
+   * slows the whole process for about a second afterwards (measured here: gpt2 ran 1.8× slower
+   * for 1.3 s after the pipeline loaded its copy).
+   */
+  readonly settleMs: number;
+}
+
+export const quickSettings: BenchSettings = {
+  mode: 'quick',
+  rounds: 2,
+  sampling: { warmup: 1, minSamples: 3, maxSamples: 200, budgetMs: 300, limitMs: 1500 },
+  slowSampling: { warmup: 1, minSamples: 2, maxSamples: 20, budgetMs: 300, limitMs: 3000 },
+  batchSize: 32,
+  concurrentRequests: 64,
+  newTokens: 8,
+  coServingPhaseMs: 1500,
+  settleMs: 1500,
+};
+
+export const fullSettings: BenchSettings = {
+  mode: 'full',
+  rounds: 3,
+  sampling: { warmup: 2, minSamples: 5, maxSamples: 400, budgetMs: 600, limitMs: 3000 },
+  slowSampling: { warmup: 1, minSamples: 3, maxSamples: 30, budgetMs: 1000, limitMs: 6000 },
+  batchSize: 32,
+  concurrentRequests: 64,
+  newTokens: 32,
+  coServingPhaseMs: 3000,
+  settleMs: 2000,
+};
+
+/** For tests on tiny models: every measure runs, as briefly as possible. */
+export const smokeSettings: BenchSettings = {
+  mode: 'quick',
+  rounds: 1,
+  sampling: { warmup: 1, minSamples: 2, maxSamples: 3, budgetMs: 0, limitMs: 60_000 },
+  slowSampling: { warmup: 0, minSamples: 1, maxSamples: 2, budgetMs: 0, limitMs: 60_000 },
+  batchSize: 32,
+  concurrentRequests: 64,
+  newTokens: 3,
+  coServingPhaseMs: 150,
+  settleMs: 0,
+};

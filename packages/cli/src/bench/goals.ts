@@ -1,0 +1,169 @@
+import type { BenchResult, CellResult, GoalResult, SubjectMeasurements, SubjectRole } from './bench-result.js';
+import { findRatio } from './ratios.js';
+
+/** The backend the issue's goals were set on. */
+const goalBackend = 'cpu';
+
+interface GoalDefinition {
+  readonly id: string;
+  readonly measure: string;
+  readonly comparison: '≤' | '≥';
+  readonly threshold: number;
+  readonly unit: '×' | 'ms';
+  /** The measured value and a note with the peer's value in the same run. */
+  readonly read: (result: Pick<BenchResult, 'cells' | 'coServing'>) => { measured?: number; note: string };
+}
+
+function cell(result: Pick<BenchResult, 'cells'>, profile: string): CellResult | undefined {
+  return result.cells.find((candidate) => candidate.profile === profile && candidate.backend === goalBackend && candidate.status === 'measured');
+}
+
+function measurementsOf(target: CellResult | undefined, role: SubjectRole): SubjectMeasurements | undefined {
+  return target?.subjects.find((subject) => subject.role === role && subject.status === 'measured')?.measurements;
+}
+
+const format = (value: number | undefined, digits = 2) => (value === undefined ? 'not measured' : value.toFixed(digits));
+
+function missing(profile: string): string {
+  return `no measured ${profile} cell on ${goalBackend} in this run`;
+}
+
+/** accel ÷ raw onnxruntime at batch N, with the pipeline's ratio to raw for context. */
+function batchGoal(id: string, profile: string, model: string, threshold: number, issuePipeline: string): GoalDefinition {
+  return {
+    id,
+    measure: `${model}, batch 32: accel ÷ raw ORT time`,
+    comparison: '≤',
+    threshold,
+    unit: '×',
+    read(result) {
+      const target = cell(result, profile);
+      if (target === undefined) return { note: missing(profile) };
+      const raw = measurementsOf(target, 'onnxruntime')?.batch?.milliseconds.median;
+      const pipeline = measurementsOf(target, 'pipeline')?.batch?.milliseconds.median;
+      const measured = findRatio(target.ratios, 'batch-time/onnxruntime');
+      const pipelineRatio = raw !== undefined && pipeline !== undefined ? pipeline / raw : undefined;
+      return { ...(measured === undefined ? {} : { measured }), note: `pipeline ÷ raw: ${format(pipelineRatio)} here (issue: ${issuePipeline})` };
+    },
+  };
+}
+
+export const goalDefinitions: readonly GoalDefinition[] = [
+  batchGoal('bert-tiny-batch', 'bert-tiny', 'bert-tiny', 1.15, '~1.8'),
+  batchGoal('minilm-batch', 'minilm', 'MiniLM', 1.1, '~1.2'),
+  {
+    id: 'minilm-concurrent-vs-naive',
+    measure: '64 concurrent single requests, MiniLM: accel throughput ÷ naive Promise.all on the pipeline',
+    comparison: '≥',
+    threshold: 1.6,
+    unit: '×',
+    read(result) {
+      const target = cell(result, 'minilm');
+      if (target === undefined) return { note: missing('minilm') };
+      const measured = findRatio(target.ratios, 'concurrent-throughput/pipeline');
+      const naive = measurementsOf(target, 'pipeline')?.concurrent?.itemsPerSecond;
+      const accel = measurementsOf(target, 'accel')?.concurrent?.itemsPerSecond;
+      return { ...(measured === undefined ? {} : { measured }), note: `accel ${format(accel, 0)} items/s, naive ${format(naive, 0)} items/s` };
+    },
+  },
+  {
+    id: 'minilm-concurrent-vs-raw-batch',
+    measure: '64 concurrent single requests, MiniLM: accel throughput ÷ raw ORT batch-32 throughput',
+    comparison: '≥',
+    threshold: 0.85,
+    unit: '×',
+    read(result) {
+      const target = cell(result, 'minilm');
+      if (target === undefined) return { note: missing('minilm') };
+      const measured = findRatio(target.ratios, 'concurrent-vs-batch/onnxruntime');
+      const raw = measurementsOf(target, 'onnxruntime')?.batch?.itemsPerSecond;
+      return { ...(measured === undefined ? {} : { measured }), note: `raw ORT batch 32: ${format(raw, 0)} items/s` };
+    },
+  },
+  {
+    id: 'event-loop-delay',
+    measure: 'event-loop max delay during that load (accel)',
+    comparison: '≤',
+    threshold: 20,
+    unit: 'ms',
+    read(result) {
+      const target = cell(result, 'minilm');
+      if (target === undefined) return { note: missing('minilm') };
+      const measured = measurementsOf(target, 'accel')?.concurrent?.eventLoopMaxDelayMs;
+      const naive = measurementsOf(target, 'pipeline')?.concurrent?.eventLoopMaxDelayMs;
+      return { ...(measured === undefined ? {} : { measured }), note: `naive Promise.all: ${format(naive, 0)} ms here (issue: 150–190 ms)` };
+    },
+  },
+  {
+    id: 'whisper-window',
+    measure: 'whisper-tiny, 30 s window, 32 tokens: accel ÷ pipeline time',
+    comparison: '≤',
+    threshold: 0.85,
+    unit: '×',
+    read(result) {
+      const target = cell(result, 'whisper-tiny');
+      if (target === undefined) return { note: missing('whisper-tiny') };
+      const measured = findRatio(target.ratios, 'speech-time/pipeline');
+      const tokens = measurementsOf(target, 'accel')?.speech?.newTokens;
+      return { ...(measured === undefined ? {} : { measured }), note: `${tokens ?? '?'} tokens asked; accel ÷ raw ORT: ${format(findRatio(target.ratios, 'speech-time/onnxruntime'))}` };
+    },
+  },
+  {
+    id: 'clip-image',
+    measure: 'CLIP ViT-B/32, batch 1: accel (with preprocessing) ÷ raw ORT',
+    comparison: '≤',
+    threshold: 1.15,
+    unit: '×',
+    read(result) {
+      const target = cell(result, 'clip');
+      if (target === undefined) return { note: missing('clip') };
+      const measured = findRatio(target.ratios, 'latency/onnxruntime');
+      const raw = measurementsOf(target, 'onnxruntime')?.latency?.milliseconds.median;
+      const pipeline = measurementsOf(target, 'pipeline')?.latency?.milliseconds.median;
+      const pipelineRatio = raw !== undefined && pipeline !== undefined ? pipeline / raw : undefined;
+      return { ...(measured === undefined ? {} : { measured }), note: `pipeline ÷ raw: ${format(pipelineRatio)} here (issue: ~1.4)` };
+    },
+  },
+  {
+    id: 'gpt2-greedy',
+    measure: 'gpt2, greedy generation: accel ÷ raw ORT loop (time per token)',
+    comparison: '≤',
+    threshold: 1.05,
+    unit: '×',
+    read(result) {
+      const target = cell(result, 'gpt2');
+      if (target === undefined) return { note: missing('gpt2') };
+      const measured = findRatio(target.ratios, 'token-time/onnxruntime');
+      const tokens = measurementsOf(target, 'accel')?.generation?.newTokens;
+      return { ...(measured === undefined ? {} : { measured }), note: `${tokens ?? '?'} tokens per request (the issue's goal is for 32)` };
+    },
+  },
+  {
+    id: 'two-models',
+    measure: "two models served from one process: each one's throughput ÷ its throughput alone (the lower of the two)",
+    comparison: '≥',
+    threshold: 0.45,
+    unit: '×',
+    read(result) {
+      const coServing = result.coServing;
+      if (coServing === undefined || coServing.status !== 'measured' || coServing.accel === undefined) {
+        return { note: coServing?.reason ?? 'not part of this run' };
+      }
+      const lowest = (sides: CoServingSides) => (sides.length === 0 ? undefined : Math.min(...sides.map((side) => side.fraction)));
+      return { measured: lowest(coServing.accel)!, note: `naive (two pipelines): ${format(lowest(coServing.naive ?? []))} here (issue: ~0.27)` };
+    },
+  },
+];
+
+type CoServingSides = NonNullable<NonNullable<BenchResult['coServing']>['accel']>;
+
+/** Every goal of the issue with what this run measured, and whether it is met. */
+export function evaluateGoals(result: Pick<BenchResult, 'cells' | 'coServing'>): GoalResult[] {
+  return goalDefinitions.map((definition) => {
+    const { measured, note } = definition.read(result);
+    const goal = `${definition.comparison} ${definition.threshold}${definition.unit === 'ms' ? ' ms' : ''}`;
+    if (measured === undefined) return { id: definition.id, measure: definition.measure, goal, unit: definition.unit, status: 'not measured', note };
+    const met = definition.comparison === '≤' ? measured <= definition.threshold : measured >= definition.threshold;
+    return { id: definition.id, measure: definition.measure, goal, measured, unit: definition.unit, status: met ? 'met' : 'not met', note };
+  });
+}

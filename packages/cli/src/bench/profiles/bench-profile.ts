@@ -1,0 +1,44 @@
+import type { BackendV1, SkillV1 } from '@accel/core';
+import type { KnownPackage } from '../../known-packages.js';
+import type { ProfileFamily } from '../bench-result.js';
+import type { BenchSettings } from '../bench-settings.js';
+import type { BenchSubject, SkippedSubject } from '../subjects/bench-subject.js';
+
+/** A measure a profile asks for; load time and memory are always taken. */
+export type MeasureName = 'latency' | 'batch' | 'concurrent' | 'generation' | 'speech';
+
+export interface ProfileContext {
+  /** The forged model folder. */
+  readonly model: string;
+  /** A folder for generated inputs (images, audio). */
+  readonly inputsDirectory: string;
+  readonly settings: BenchSettings;
+}
+
+/** A profile's inputs, built once per run, and the subjects that measure them. */
+export interface PreparedProfile {
+  accel(skill: SkillV1, backend: BackendV1): BenchSubject;
+  /** The peers that apply on this backend; one that does not apply says why. */
+  peers(backend: string): Promise<Array<BenchSubject | SkippedSubject>>;
+  /** Length of the audio each request carries (speech). */
+  readonly audioSeconds?: number;
+}
+
+/**
+ * How to benchmark one skill on one model: which measures, how to build inputs, which peers
+ * apply. Adding a skill to the bench is one such file in `profiles/`, listed in `profiles/index.ts`.
+ */
+export interface BenchProfile {
+  /** The row's name, e.g. `bert-tiny`; `--skills` matches it or the skill's name. */
+  readonly id: string;
+  readonly skill: KnownPackage;
+  /** The model forge preset. */
+  readonly model: string;
+  readonly family: ProfileFamily;
+  readonly measures: readonly MeasureName[];
+  /** The backends `--quick` runs it on; absent: not part of `--quick`. */
+  readonly quickBackends?: readonly string[];
+  /** Available backends it is not measured on, with the reason the report gives. */
+  readonly skipBackends?: Readonly<Record<string, string>>;
+  prepare(context: ProfileContext): Promise<PreparedProfile>;
+}

@@ -1,0 +1,63 @@
+import { renderTable } from '../../render-table.js';
+import type { BenchResult, SubjectResult } from '../bench-result.js';
+import { findRatio } from '../ratios.js';
+import { formatMilliseconds, formatRate, formatRatio } from './format-values.js';
+
+function headline(subject: SubjectResult | undefined): string {
+  const measurements = subject?.measurements;
+  if (measurements === undefined) return '–';
+  if (measurements.batch) return formatRate(measurements.batch.itemsPerSecond, 'items/s @32');
+  if (measurements.generation) return formatRate(measurements.generation.tokensPerSecond, 'tokens/s');
+  if (measurements.speech) return `RTF ${measurements.speech.realtimeFactor.toFixed(3)}`;
+  return formatMilliseconds(measurements.latency?.milliseconds.median);
+}
+
+function shorten(text: string, length: number): string {
+  return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
+}
+
+const mainRatioIds = ['batch-time', 'token-time', 'speech-time', 'latency'];
+
+function mainRatio(ratios: BenchResult['cells'][number]['ratios'], peer: string): string {
+  for (const id of mainRatioIds) {
+    const value = findRatio(ratios, `${id}/${peer}`);
+    if (value !== undefined) return `${formatRatio(value)} ${id}`;
+  }
+  return '–';
+}
+
+/** A few lines for the terminal: each cell's headline number and main ratios, the goals, and where the reports are. */
+export function renderConsoleSummary(result: BenchResult, files: readonly string[]): string {
+  const cells = renderTable(
+    ['model', 'backend', 'accel', '× raw ORT', '× pipeline', 'note'],
+    result.cells.map((cell) => {
+      const accel = cell.subjects.find((subject) => subject.role === 'accel');
+      return [
+        cell.profile,
+        cell.backend,
+        cell.status === 'measured' ? headline(accel) : cell.status,
+        mainRatio(cell.ratios, 'onnxruntime'),
+        mainRatio(cell.ratios, 'pipeline'),
+        cell.status === 'measured' ? '' : shorten(cell.reason ?? '', 72),
+      ];
+    }),
+  );
+  const goals = renderTable(
+    ['goal', 'target', 'measured', 'status'],
+    result.goals.map((goal) => [
+      goal.id,
+      goal.goal,
+      goal.measured === undefined ? '–' : goal.unit === 'ms' ? `${goal.measured.toFixed(1)} ms` : `${goal.measured.toFixed(2)}×`,
+      goal.status,
+    ]),
+  );
+  return [
+    `accel bench ${result.mode}: ${result.durationSeconds.toFixed(0)} s on ${result.machine.cpu}, ${result.machine.cores} cores (load average ${result.machine.loadAverageStart.toFixed(1)} → ${result.machine.loadAverageEnd.toFixed(1)})`,
+    '',
+    cells,
+    '',
+    goals,
+    '',
+    ...files.map((file) => `wrote ${file}`),
+  ].join('\n');
+}

@@ -1,0 +1,197 @@
+import { availableParallelism, cpus, loadavg, platform, totalmem, arch } from 'node:os';
+import { join, resolve } from 'node:path';
+import { InvalidInputError, type BackendV1, type SkillV1 } from '@accel/core';
+import { importKnown, knownBackends, type BackendFactory } from '../known-packages.js';
+import type { BackendAvailability, BenchResult, CellResult, CoServingResult, MachineDescription } from './bench-result.js';
+import { fullSettings, quickSettings, smokeSettings, type BenchSettings } from './bench-settings.js';
+import { probeBackends } from './backends.js';
+import { measureCoServing } from './co-serving.js';
+import { describeError } from './describe-error.js';
+import { evaluateGoals } from './goals.js';
+import { measureSubjects } from './measure-subjects.js';
+import { canForge, ensureModel, type ModelSize } from './model-cache.js';
+import type { BenchProfile, PreparedProfile } from './profiles/bench-profile.js';
+import { benchProfiles } from './profiles/index.js';
+import type { ProgressOutput } from './progress-bar.js';
+import { computeRatios } from './ratios.js';
+import { transformersName } from './subjects/transformers-library.js';
+
+export interface BenchOptions {
+  readonly quick: boolean;
+  /** Profile ids or skill names; default: every profile (or the quick subset). */
+  readonly skills?: readonly string[];
+  /** Backend names; default: every known backend. */
+  readonly backends?: readonly string[];
+  /** Model cache root; models go to `<cacheDirectory>` as `<owner>/<name>/`. */
+  readonly cacheDirectory: string;
+  /** `tiny` (tests) forges tiny models and samples as little as possible. */
+  readonly size: ModelSize;
+  /** The command line, for the report. */
+  readonly command: string;
+  readonly log: (message: string) => void;
+  readonly progress: ProgressOutput;
+}
+
+function settingsFor(options: BenchOptions): BenchSettings {
+  if (options.size === 'tiny') return smokeSettings;
+  return options.quick ? quickSettings : fullSettings;
+}
+
+/** The profiles a run measures: `--skills` picks by profile id or skill name; `--quick` keeps the quick ones. */
+export function selectProfiles(profiles: readonly BenchProfile[], options: Pick<BenchOptions, 'quick' | 'skills'>): BenchProfile[] {
+  const wanted = options.skills;
+  if (wanted !== undefined) {
+    const unknown = wanted.filter((name) => !profiles.some((profile) => profile.id === name || profile.skill.name === name));
+    if (unknown.length > 0) {
+      throw new InvalidInputError({ reason: `unknown bench profile or skill ${unknown.join(', ')} (known: ${profiles.map((profile) => `${profile.id} (${profile.skill.name})`).join(', ')})` });
+    }
+    return profiles.filter((profile) => wanted.includes(profile.id) || wanted.includes(profile.skill.name));
+  }
+  return options.quick ? profiles.filter((profile) => profile.quickBackends !== undefined) : [...profiles];
+}
+
+function describeMachine(loadAverageStart: number): MachineDescription {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    memoryBytes: totalmem(),
+    platform: `${platform()} ${arch()}`,
+    node: process.version,
+    loadAverageStart,
+    loadAverageEnd: loadavg()[0] ?? 0,
+  };
+}
+
+function skippedCell(profile: BenchProfile, backend: string, reason: string): CellResult {
+  return { profile: profile.id, skill: profile.skill.name, model: profile.model, family: profile.family, backend, status: 'skipped', reason, subjects: [], ratios: [] };
+}
+
+async function measureCell(profile: BenchProfile, prepared: PreparedProfile, skill: SkillV1, backend: BackendV1, settings: BenchSettings, log: (message: string) => void): Promise<CellResult> {
+  log(`${profile.id} on ${backend.name}`);
+  try {
+    const subjects = [prepared.accel(skill, backend), ...(await prepared.peers(backend.name))];
+    const results = await measureSubjects(subjects, {
+      measures: profile.measures,
+      settings,
+      ...(prepared.audioSeconds === undefined ? {} : { audioSeconds: prepared.audioSeconds }),
+      log,
+    });
+    const accel = results.find((subject) => subject.role === 'accel');
+    const failed = accel?.status !== 'measured';
+    return {
+      profile: profile.id,
+      skill: profile.skill.name,
+      model: profile.model,
+      family: profile.family,
+      backend: backend.name,
+      status: failed ? 'failed' : 'measured',
+      ...(failed ? { reason: `accel: ${accel?.reason ?? 'not measured'}` } : {}),
+      subjects: results,
+      ratios: computeRatios(results),
+    };
+  } catch (error) {
+    return { ...skippedCell(profile, backend.name, describeError(error)), status: 'failed' };
+  }
+}
+
+/** Backends a profile runs on: the selected ones; in quick mode, of the available ones only those its `quickBackends` names. */
+function backendsFor<Row extends BackendAvailability>(profile: BenchProfile, backends: readonly Row[], quick: boolean): Row[] {
+  const quickBackends = quick ? profile.quickBackends : undefined;
+  return backends.filter((row) => row.selected && (quickBackends === undefined || !row.available || quickBackends.includes(row.backend)));
+}
+
+/** Runs the benchmark: forges models, measures every selected profile on every selected backend, and evaluates the goals. */
+export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  const startedAt = performance.now();
+  const loadAverageStart = loadavg()[0] ?? 0;
+  const settings = settingsFor(options);
+  const profiles = selectProfiles(benchProfiles, options);
+  const backends = await probeBackends(options.backends);
+  for (const name of options.backends ?? []) {
+    if (!backends.some((row) => row.backend === name)) throw new InvalidInputError({ reason: `unknown backend ${name} (known: ${backends.map((row) => row.backend).join(', ')})` });
+  }
+  const cacheDirectory = resolve(options.cacheDirectory);
+  const inputsDirectory = join(cacheDirectory, '.bench-inputs');
+  const cells: CellResult[] = [];
+  const folders = new Map<string, string>();
+
+  for (const profile of profiles) {
+    const targets = backendsFor(profile, backends, options.quick);
+    const skip = (reason: string) => targets.forEach((row) => cells.push(skippedCell(profile, row.backend, reason)));
+    const imported = await importKnown<SkillV1>(profile.skill);
+    if ('missing' in imported) {
+      skip(imported.missing);
+      continue;
+    }
+    if (!canForge(profile.model)) {
+      skip(`the model forge has no preset for ${profile.model}`);
+      continue;
+    }
+    let prepared: PreparedProfile;
+    try {
+      const { directory } = await ensureModel(profile.model, cacheDirectory, options.size, options.progress);
+      folders.set(profile.id, directory);
+      prepared = await profile.prepare({ model: directory, inputsDirectory, settings });
+    } catch (error) {
+      skip(`could not prepare ${profile.model}: ${describeError(error)}`);
+      continue;
+    }
+    for (const row of targets) {
+      const excluded = profile.skipBackends?.[row.backend];
+      if (!row.available || row.instance === undefined) cells.push(skippedCell(profile, row.backend, row.reason ?? 'unavailable'));
+      else if (excluded !== undefined) cells.push(skippedCell(profile, row.backend, excluded));
+      else cells.push(await measureCell(profile, prepared, imported.value, row.instance, settings, options.log));
+    }
+  }
+
+  const coServing = await coServe(profiles, backends, folders, settings, options);
+  const versions: Record<string, string> = { node: process.version };
+  for (const row of backends) if (row.runtime) versions[row.backend] = row.runtime;
+  versions['transformers.js'] = await transformersName().catch(() => 'not installed');
+  const partial = { cells, ...(coServing ? { coServing } : {}) };
+  return {
+    generatedAt: new Date().toISOString(),
+    command: options.command,
+    mode: options.quick ? 'quick' : 'full',
+    modelSize: options.size,
+    machine: describeMachine(loadAverageStart),
+    versions,
+    durationSeconds: (performance.now() - startedAt) / 1000,
+    backends: backends.map(({ instance: _instance, ...row }) => row),
+    ...partial,
+    goals: evaluateGoals(partial),
+  };
+}
+
+/** The two-model measure, on the CPU, when the MiniLM profile is part of the run. */
+async function coServe(
+  profiles: readonly BenchProfile[],
+  backends: ReadonlyArray<BackendAvailability & { instance?: BackendV1 }>,
+  folders: ReadonlyMap<string, string>,
+  settings: BenchSettings,
+  options: BenchOptions,
+): Promise<CoServingResult | undefined> {
+  const profile = profiles.find((candidate) => candidate.id === 'minilm');
+  const model = folders.get('minilm');
+  if (profile === undefined || model === undefined) return undefined;
+  const description = 'two MiniLM-size models served from one process';
+  const cpu = backends.find((row) => row.backend === 'cpu');
+  if (cpu?.instance === undefined) return { description, backend: 'cpu', status: 'skipped', reason: cpu?.reason ?? 'the cpu backend is not selected' };
+  const imported = await importKnown<SkillV1>(profile.skill);
+  if ('missing' in imported) return { description, backend: 'cpu', status: 'skipped', reason: imported.missing };
+  const known = knownBackends.find((candidate) => candidate.name === 'cpu')!;
+  try {
+    const factory = await importKnown<BackendFactory>(known);
+    if ('missing' in factory) return { description, backend: 'cpu', status: 'skipped', reason: factory.missing };
+    return await measureCoServing({
+      skill: imported.value,
+      createBackend: () => factory.value(),
+      model,
+      batchSize: settings.batchSize,
+      phaseMs: settings.coServingPhaseMs,
+      log: options.log,
+    });
+  } catch (error) {
+    return { description, backend: 'cpu', status: 'failed', reason: describeError(error) };
+  }
+}

@@ -1,0 +1,79 @@
+import { Accel, type BackendV1, type InferResult, type SkillV1 } from '@accel/core';
+import type { BenchSubject } from './bench-subject.js';
+
+/** A request as the skill takes it. */
+export interface SkillRequest {
+  readonly input: unknown;
+  readonly options?: Record<string, unknown>;
+}
+
+export interface AccelSubjectOptions<Sample> {
+  readonly skill: SkillV1;
+  readonly backend: BackendV1;
+  /** Model folder. */
+  readonly model: string;
+  readonly samples: readonly Sample[];
+  /** The request for these samples; `newTokens` is set for generation. */
+  readonly request: (samples: readonly Sample[], newTokens?: number) => SkillRequest;
+  /** Tokens a generative skill's output holds; generation is measured only when given. */
+  readonly countTokens?: (output: unknown) => number;
+}
+
+function pickSamples<Sample>(samples: readonly Sample[], start: number, count: number): Sample[] {
+  return Array.from({ length: count }, (_, offset) => samples[(start + offset) % samples.length]!);
+}
+
+/**
+ * The batches that served single-item requests, from each request's batch size: k requests that
+ * report size k were one batch.
+ */
+export function batchesFormed(requestBatchSizes: readonly number[]): number[] {
+  const requests = new Map<number, number>();
+  for (const size of requestBatchSizes) requests.set(size, (requests.get(size) ?? 0) + 1);
+  return [...requests.entries()]
+    .flatMap(([size, count]) => Array.from({ length: Math.max(1, Math.round(count / Math.max(1, size))) }, () => size))
+    .sort((left, right) => right - left);
+}
+
+/** accel serving the profile's model through one endpoint, with the registry's defaults (worker isolation, batching, deduplication). */
+export function createAccelSubject<Sample>(options: AccelSubjectOptions<Sample>): BenchSubject {
+  const accel = new Accel({ backends: [options.backend], skills: [options.skill] });
+  const notes: string[] = [];
+  const infer = (request: SkillRequest): Promise<InferResult<unknown>> => accel.infer(options.skill, request.input as never, request.options as never);
+
+  let runtime = options.backend.packageName;
+
+  const subject: BenchSubject = {
+    role: 'accel',
+    label: 'accel',
+    get runtime() {
+      return runtime;
+    },
+    notes,
+    async load() {
+      accel.addEndpoint({ skill: options.skill, model: options.model, backend: options.backend.name });
+      const [status] = await accel.init();
+      if (status?.state !== 'ready') throw new Error(status?.error?.message ?? 'the endpoint did not load');
+      notes.push(`${status.isolation} isolation, ${status.threads ?? 'default'} intra-op threads`);
+      runtime = status.probe?.runtime ?? runtime;
+    },
+    async runSingle(index) {
+      await infer(options.request(pickSamples(options.samples, index, 1)));
+    },
+    async runBatch(size) {
+      await infer(options.request(pickSamples(options.samples, 0, size)));
+    },
+    async runConcurrent(count) {
+      const results = await Promise.all(pickSamples(options.samples, 0, count).map((sample) => infer(options.request([sample]))));
+      return batchesFormed(results.map(({ provenance }) => provenance.batchSizes[0] ?? 0));
+    },
+    async dispose() {
+      await accel.dispose();
+    },
+  };
+  const countTokens = options.countTokens;
+  if (countTokens !== undefined) {
+    subject.generate = async (newTokens) => countTokens((await infer(options.request(pickSamples(options.samples, 0, 1), newTokens))).output);
+  }
+  return subject;
+}

@@ -1,0 +1,338 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inflateSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BenchResult, CellResult, SubjectResult } from '../src/bench/bench-result.js';
+import { EventLoopDelayRecorder } from '../src/bench/event-loop-delay.js';
+import { evaluateGoals } from '../src/bench/goals.js';
+import { encodeTestPng } from '../src/bench/inputs/test-image.js';
+import { benchSentences } from '../src/bench/inputs/sentences.js';
+import { benchProfiles } from '../src/bench/profiles/index.js';
+import { renderProgressBar } from '../src/bench/progress-bar.js';
+import { computeRatios, findRatio } from '../src/bench/ratios.js';
+import { renderMarkdownReport } from '../src/bench/reporters/markdown-report.js';
+import { chartBars, renderResultChart } from '../src/bench/reporters/svg-chart.js';
+import { selectProfiles } from '../src/bench/runner.js';
+import { sampleDurations, wantsMoreSamples } from '../src/bench/sample-durations.js';
+import { median, percentile, summarize } from '../src/bench/statistics.js';
+import { batchesFormed } from '../src/bench/subjects/accel-subject.js';
+import { argmax } from '../src/bench/subjects/raw-decoder-loop.js';
+import { main } from '../src/index.js';
+
+const summary = (value: number) => ({ median: value, p95: value * 1.5, samples: 5 });
+
+function subject(role: SubjectResult['role'], label: string, measurements: SubjectResult['measurements']): SubjectResult {
+  return { role, label, runtime: role === 'pipeline' ? '@huggingface/transformers 4.3.2' : 'onnxruntime-node 1.30.0', status: 'measured', measurements, notes: [] };
+}
+
+/** MiniLM on the CPU: accel 1.05× raw at batch 32, 2× the naive concurrency, 12 ms event-loop delay. */
+const miniLmSubjects: SubjectResult[] = [
+  subject('accel', 'accel', {
+    loadMs: 300,
+    latency: { milliseconds: summary(3) },
+    batch: { batchSize: 32, milliseconds: summary(52.5), itemsPerSecond: 32000 / 52.5 },
+    concurrent: { requests: 64, milliseconds: summary(128), itemsPerSecond: 500, eventLoopMaxDelayMs: 12, batchSizes: [32, 32] },
+    memory: { peakRssBytes: 400 * 2 ** 20, addedRssBytes: 120 * 2 ** 20 },
+  }),
+  subject('onnxruntime', 'onnxruntime-node session.run', {
+    loadMs: 250,
+    latency: { milliseconds: summary(2.5) },
+    batch: { batchSize: 32, milliseconds: summary(50), itemsPerSecond: 640 },
+    memory: { peakRssBytes: 500 * 2 ** 20, addedRssBytes: 100 * 2 ** 20 },
+  }),
+  subject('pipeline', "pipeline('feature-extraction')", {
+    loadMs: 400,
+    latency: { milliseconds: summary(3.2) },
+    batch: { batchSize: 32, milliseconds: summary(60), itemsPerSecond: 533 },
+    concurrent: { requests: 64, milliseconds: summary(256), itemsPerSecond: 250, eventLoopMaxDelayMs: 180 },
+    memory: { peakRssBytes: 600 * 2 ** 20, addedRssBytes: 150 * 2 ** 20 },
+  }),
+];
+
+function cell(profile: string, family: CellResult['family'], backend: string, subjects: SubjectResult[]): CellResult {
+  return { profile, skill: profile, model: profile, family, backend, status: 'measured', subjects, ratios: computeRatios(subjects) };
+}
+
+const gpt2Subjects: SubjectResult[] = [
+  subject('accel', 'accel', { generation: { newTokens: 32, milliseconds: summary(800), tokensPerSecond: 40, firstTokenMilliseconds: summary(45) } }),
+  subject('onnxruntime', 'onnxruntime-node greedy loop', { generation: { newTokens: 32, milliseconds: summary(720), tokensPerSecond: 44.4, firstTokenMilliseconds: summary(40) } }),
+];
+
+const fixedResult: BenchResult = {
+  generatedAt: '2026-01-02T03:04:05.000Z',
+  command: 'accel bench --quick',
+  mode: 'quick',
+  modelSize: 'full',
+  machine: { cpu: 'Test CPU <fast> & cheap', cores: 2, memoryBytes: 8 * 2 ** 30, platform: 'linux x64', node: 'v20.19.0', loadAverageStart: 0.5, loadAverageEnd: 0.7 },
+  versions: { node: 'v20.19.0', cpu: 'onnxruntime-node 1.30.0' },
+  durationSeconds: 95,
+  backends: [
+    { backend: 'cpu', available: true, selected: true, runtime: 'onnxruntime-node 1.30.0' },
+    { backend: 'cuda', available: false, selected: true, reason: 'no NVIDIA driver found' },
+  ],
+  cells: [
+    cell('minilm', 'text-embedding', 'cpu', miniLmSubjects),
+    { profile: 'minilm', skill: 'sentence-embeddings', model: 'Xenova/all-MiniLM-L6-v2', family: 'text-embedding', backend: 'cuda', status: 'skipped', reason: 'no NVIDIA driver found', subjects: [], ratios: [] },
+    cell('gpt2', 'generation', 'cpu', gpt2Subjects),
+  ],
+  coServing: {
+    description: 'two models',
+    backend: 'cpu',
+    status: 'measured',
+    accel: [
+      { model: 'model A', aloneItemsPerSecond: 600, togetherItemsPerSecond: 300, fraction: 0.5 },
+      { model: 'model B', aloneItemsPerSecond: 600, togetherItemsPerSecond: 264, fraction: 0.44 },
+    ],
+    naive: [{ model: 'model A', aloneItemsPerSecond: 500, togetherItemsPerSecond: 135, fraction: 0.27 }],
+  },
+  goals: [],
+};
+const result: BenchResult = { ...fixedResult, goals: evaluateGoals(fixedResult) };
+
+/** A minimal well-formedness check: every tag closes in order, attributes are quoted, no stray `<` or `&`. */
+function expectWellFormedXml(text: string): void {
+  const stack: string[] = [];
+  const tags = text.matchAll(/<(\/?)([a-zA-Z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>/g);
+  let consumed = '';
+  let last = 0;
+  for (const match of tags) {
+    consumed += text.slice(last, match.index);
+    last = match.index + match[0].length;
+    const [, closing, name, , selfClosing] = match;
+    if (closing) expect(stack.pop()).toBe(name);
+    else if (!selfClosing) stack.push(name!);
+  }
+  consumed += text.slice(last);
+  expect(stack).toEqual([]);
+  expect(consumed).not.toMatch(/[<>]/);
+  expect(consumed).not.toMatch(/&(?!amp;|lt;|gt;|quot;)/);
+}
+
+describe('statistics', () => {
+  it('takes the median of odd and even counts', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([7])).toBe(7);
+  });
+
+  it('interpolates percentiles between ranks', () => {
+    const values = Array.from({ length: 100 }, (_, index) => index + 1);
+    expect(percentile(values, 0.95)).toBeCloseTo(95.05, 10);
+    expect(percentile(values, 0)).toBe(1);
+    expect(percentile(values, 1)).toBe(100);
+    expect(percentile([10, 20], 0.95)).toBeCloseTo(19.5, 10);
+    expect(summarize([3, 1, 2])).toEqual({ median: 2, p95: 2.9, samples: 3 });
+  });
+
+  it('refuses no samples and fractions outside [0, 1]', () => {
+    expect(() => median([])).toThrow(RangeError);
+    expect(() => percentile([1], 1.5)).toThrow(RangeError);
+  });
+
+  it('samples at least minSamples times after the warm-up, at most maxSamples', async () => {
+    let calls = 0;
+    const durations = await sampleDurations(async () => (calls += 1), { warmup: 2, minSamples: 3, maxSamples: 5, budgetMs: 0, limitMs: 60_000 });
+    expect(durations).toHaveLength(3);
+    expect(calls).toBe(5);
+    const capped = await sampleDurations(async () => undefined, { warmup: 0, minSamples: 1, maxSamples: 4, budgetMs: 60_000, limitMs: 60_000 });
+    expect(capped).toHaveLength(4);
+  });
+
+  it('records a blocked event loop', async () => {
+    const recorder = await EventLoopDelayRecorder.start();
+    for (let reading = 0; reading < 2; reading += 1) {
+      const startedAt = performance.now();
+      while (performance.now() - startedAt < 60);
+      expect(await recorder.takeMaxMs()).toBeGreaterThanOrEqual(50);
+    }
+    recorder.stop();
+  });
+
+  it('stops a slow operation at the time limit, with at least one sample', () => {
+    const plan = { warmup: 0, minSamples: 5, maxSamples: 100, budgetMs: 500, limitMs: 2000 };
+    expect(wantsMoreSamples(plan, 0, 10_000)).toBe(true);
+    expect(wantsMoreSamples(plan, 1, 2500)).toBe(false);
+    expect(wantsMoreSamples(plan, 3, 1000)).toBe(true);
+    expect(wantsMoreSamples(plan, 5, 400)).toBe(true);
+    expect(wantsMoreSamples(plan, 5, 600)).toBe(false);
+    expect(wantsMoreSamples(plan, 100, 0)).toBe(false);
+  });
+});
+
+describe('ratios and goals', () => {
+  const ratios = computeRatios(miniLmSubjects);
+
+  it('divides accel by each peer in the direction each ratio names', () => {
+    expect(findRatio(ratios, 'batch-time/onnxruntime')).toBeCloseTo(1.05, 10);
+    expect(findRatio(ratios, 'batch-time/pipeline')).toBeCloseTo(52.5 / 60, 10);
+    expect(findRatio(ratios, 'latency/onnxruntime')).toBeCloseTo(1.2, 10);
+    expect(findRatio(ratios, 'concurrent-throughput/pipeline')).toBeCloseTo(2, 10);
+    expect(findRatio(ratios, 'concurrent-vs-batch/onnxruntime')).toBeCloseTo(500 / 640, 10);
+    expect(findRatio(ratios, 'memory/onnxruntime')).toBeUndefined();
+    expect(findRatio(ratios, 'load-time/pipeline')).toBeCloseTo(0.75, 10);
+    expect(findRatio(ratios, 'concurrent-throughput/onnxruntime')).toBeUndefined();
+    expect(ratios.find((ratio) => ratio.id === 'concurrent-throughput/pipeline')?.better).toBe('higher');
+  });
+
+  it('compares generation per token', () => {
+    const generation = computeRatios(gpt2Subjects);
+    expect(findRatio(generation, 'token-time/onnxruntime')).toBeCloseTo(800 / 720, 10);
+    expect(findRatio(generation, 'first-token/onnxruntime')).toBeCloseTo(45 / 40, 10);
+  });
+
+  it('gives no ratios without a measured accel subject', () => {
+    expect(computeRatios(miniLmSubjects.slice(1))).toEqual([]);
+  });
+
+  it('marks each goal met, not met or not measured', () => {
+    const byId = new Map(result.goals.map((goal) => [goal.id, goal]));
+    expect(byId.get('minilm-batch')).toMatchObject({ status: 'met', measured: expect.closeTo(1.05, 10) });
+    expect(byId.get('minilm-concurrent-vs-naive')).toMatchObject({ status: 'met', measured: expect.closeTo(2, 10) });
+    expect(byId.get('minilm-concurrent-vs-raw-batch')).toMatchObject({ status: 'not met', measured: expect.closeTo(500 / 640, 10) });
+    expect(byId.get('event-loop-delay')).toMatchObject({ status: 'met', measured: 12 });
+    expect(byId.get('event-loop-delay')?.note).toContain('180 ms');
+    expect(byId.get('gpt2-greedy')).toMatchObject({ status: 'not met', measured: expect.closeTo(800 / 720, 10) });
+    expect(byId.get('two-models')).toMatchObject({ status: 'not met', measured: 0.44 });
+    expect(byId.get('bert-tiny-batch')?.status).toBe('not measured');
+    expect(byId.get('whisper-window')?.status).toBe('not measured');
+  });
+});
+
+describe('reporters', () => {
+  it('lays the Markdown out as tables with the ratio columns and the goals', () => {
+    const markdown = renderMarkdownReport(result);
+    expect(markdown).toContain(
+      '| model | platform | runs | throughput, batch 32 | throughput, 64 concurrent singles | event-loop max delay (median of samples) | latency p50 / p95, batch 1 | memory: RSS added (process peak) | load | × raw ORT | × pipeline |',
+    );
+    expect(markdown).toContain('| minilm | cpu (onnxruntime-node 1.30.0) | **accel** | 610 items/s | 500 items/s | 12.0 ms | 3.00 ms / 4.50 ms | +120 MiB (peak 400 MiB) | 300 ms | 1.05× | 0.88× |');
+    expect(markdown).toContain('| minilm | cuda | skipped: backend unavailable (see Backends) |');
+    expect(markdown).toContain('| gpt2 | cpu (onnxruntime-node 1.30.0) | **accel** | 40.0 tokens/s | 32 | 45.0 ms |');
+    expect(markdown).toMatch(/\| MiniLM, batch 32: accel ÷ raw ORT time \| ≤ 1\.1 \| 1\.05× \| met \|/);
+    expect(markdown).toMatch(/\| 64 concurrent single requests, MiniLM: accel throughput ÷ raw ORT batch-32 throughput \| ≥ 0\.85 \| 0\.78× \| \*\*not met\*\* \|/);
+    expect(markdown).toContain('| **accel** (two endpoints) | model B | 600 items/s | 264 items/s | 0.44× |');
+    expect(markdown).toContain('| cuda | no | skipped | no NVIDIA driver found |');
+    const columns = markdown.split('\n').find((text) => text.startsWith('| model | platform | runs | throughput, batch 32'))!.split(' | ').length;
+    const rows = markdown.split('\n').filter((text) => text.startsWith('| minilm | cpu (') || text.startsWith('| minilm | cuda | skipped'));
+    expect(rows).toHaveLength(4);
+    for (const row of rows) expect(row.split(' | ').length).toBe(columns);
+  });
+
+  it('draws one bar per ratio as valid SVG, green when accel is better', () => {
+    const svg = renderResultChart(result);
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    expectWellFormedXml(svg);
+    const bars = chartBars(result);
+    expect(bars).toHaveLength(result.cells.reduce((count, entry) => count + entry.ratios.length, 0) + 1);
+    expect(bars.at(-1)).toMatchObject({ value: expect.closeTo(0.5 / 0.27, 10), better: 'higher' });
+    const barRects = [...svg.matchAll(/<rect x="([^"]+)" y="[^"]+" width="([^"]+)" height="14" fill="(#[0-9a-f]+)"\/>/g)];
+    expect(barRects).toHaveLength(bars.length);
+    for (const [, x, width] of barRects) expect(Number.isFinite(Number(x)) && Number(width) > 0).toBe(true);
+    const concurrent = bars.findIndex((bar) => bar.label.includes('concurrent singles throughput, accel ÷ naive'));
+    expect(barRects[concurrent]?.[3]).toBe('#2e7d32');
+    const batchVsRaw = bars.findIndex((bar) => bar.label === 'minilm · cpu · batch time, accel ÷ raw onnxruntime');
+    expect(barRects[batchVsRaw]?.[3]).toBe('#c62828');
+    expect(svg).toContain('1.05×');
+  });
+
+  it('escapes text in the SVG', () => {
+    const svg = renderResultChart({ ...result, cells: [{ ...result.cells[0]!, profile: 'a<b>&c' }] });
+    expectWellFormedXml(svg);
+    expect(svg).toContain('a&lt;b&gt;&amp;c');
+  });
+
+  it('renders a progress bar with megabytes written and the total', () => {
+    expect(renderProgressBar('Xenova/gpt2/onnx/model.onnx', 326e6, 652e6, 10)).toBe('Xenova/gpt2/onnx/model.onnx [#####.....] 326.0 / 652.0 MB');
+    expect(renderProgressBar('empty', 0, 0, 4)).toBe('empty [####] 0.0 / 0.0 MB');
+  });
+});
+
+describe('bench inputs and helpers', () => {
+  it('makes distinct sentences, so concurrent requests are not merged by deduplication', () => {
+    const sentences = benchSentences(64);
+    expect(new Set(sentences).size).toBe(64);
+    for (const sentence of sentences) expect(sentence.split(' ').length).toBe(13);
+  });
+
+  it('writes a PNG whose pixels inflate to the expected size', () => {
+    const png = encodeTestPng(8, 4, 1);
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const idatLength = png.readUInt32BE(33);
+    expect(png.subarray(37, 41).toString('latin1')).toBe('IDAT');
+    expect(inflateSync(png.subarray(41, 41 + idatLength))).toHaveLength((8 * 3 + 1) * 4);
+  });
+
+  it('counts the batches that served single requests', () => {
+    expect(batchesFormed(Array.from({ length: 64 }, () => 32))).toEqual([32, 32]);
+    expect(batchesFormed([1, ...Array.from({ length: 63 }, () => 63)])).toEqual([63, 1]);
+  });
+
+  it('finds the argmax of a row', () => {
+    expect(argmax(Float32Array.of(9, 1, 5, 3, 2), 1, 4)).toBe(1);
+  });
+
+  it('selects profiles by id or skill name, and the quick subset', () => {
+    expect(selectProfiles(benchProfiles, { quick: false, skills: ['sentence-embeddings', 'gpt2'] }).map((profile) => profile.id)).toEqual(['minilm', 'gpt2']);
+    expect(selectProfiles(benchProfiles, { quick: true }).map((profile) => profile.id)).toEqual(['bert-tiny', 'minilm', 'gpt2']);
+    expect(() => selectProfiles(benchProfiles, { quick: false, skills: ['nope'] })).toThrow(/unknown bench profile or skill nope/);
+  });
+});
+
+describe('accel bench on tiny models', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'accel-bench-'));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('writes bench.json, bench.md and ratios.svg, and lists cuda and openvino as skipped with a reason', async () => {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const out = join(folder, 'reports');
+    const code = await main(
+      ['bench', '--quick', '--size', 'tiny', '--skills', 'bert-tiny,minilm,gpt2', '--backends', 'cpu,cuda,openvino', '--cache-dir', join(folder, 'models'), '--out', out],
+      { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text) },
+    );
+    expect(stderr.join('\n')).not.toMatch(/^error:/m);
+    expect(code).toBe(0);
+    for (const file of ['bench.json', 'bench.md', 'ratios.svg']) expect(existsSync(join(out, file))).toBe(true);
+
+    const written = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as BenchResult;
+    expect(written.modelSize).toBe('tiny');
+    const measured = written.cells.filter((entry) => entry.status === 'measured').map((entry) => `${entry.profile}@${entry.backend}`);
+    expect(measured).toEqual(['bert-tiny@cpu', 'minilm@cpu', 'gpt2@cpu']);
+    for (const backend of ['cuda', 'openvino']) {
+      const skipped = written.cells.filter((entry) => entry.backend === backend);
+      expect(skipped.length).toBeGreaterThan(0);
+      for (const entry of skipped) {
+        expect(entry.status).toBe('skipped');
+        expect(entry.reason?.length ?? 0).toBeGreaterThan(5);
+      }
+    }
+    const miniLm = written.cells.find((entry) => entry.profile === 'minilm' && entry.backend === 'cpu')!;
+    expect(miniLm.subjects.map((entry) => `${entry.role}:${entry.status}`)).toEqual(['accel:measured', 'onnxruntime:measured', 'pipeline:measured']);
+    expect(findRatio(miniLm.ratios, 'batch-time/onnxruntime')).toBeGreaterThan(0);
+    expect(miniLm.subjects[0]?.measurements.concurrent?.eventLoopMaxDelayMs).toBeGreaterThanOrEqual(0);
+    expect(written.cells.find((entry) => entry.profile === 'gpt2')?.subjects[0]?.measurements.generation?.newTokens).toBeGreaterThan(0);
+    expect(written.coServing?.status).toBe('measured');
+    expect(written.goals.map((goal) => goal.status)).not.toContain(undefined);
+
+    const markdown = readFileSync(join(out, 'bench.md'), 'utf8');
+    expect(markdown).toMatch(/\| cuda \| no \| skipped \| .+ \|/);
+    expect(markdown).toContain('## Goals (issue 6)');
+    expectWellFormedXml(readFileSync(join(out, 'ratios.svg'), 'utf8'));
+    expect(stdout.join('\n')).toContain(`wrote ${join(out, 'bench.md')}`);
+  }, 120_000);
+
+  it('refuses unknown backends and stray arguments with one line', async () => {
+    for (const argv of [
+      ['bench', '--backends', 'tpu', '--size', 'tiny', '--cache-dir', join(folder, 'models'), '--out', join(folder, 'unused')],
+      ['bench', 'bert'],
+      ['bench', '--size', 'huge'],
+    ]) {
+      const stderr: string[] = [];
+      const code = await main(argv, { stdout: () => undefined, stderr: (text) => stderr.push(text) });
+      expect(code).toBe(1);
+      expect(stderr).toHaveLength(1);
+      expect(stderr[0]).toMatch(/^error: ACCEL_INVALID_INPUT/);
+    }
+  });
+});
