@@ -2,7 +2,7 @@ import { int, ints } from '../onnx/attributes.js';
 import type { GraphDefinition } from '../onnx/definitions.js';
 import type { Value } from '../onnx/graph-builder.js';
 import { GraphBuilder } from '../onnx/graph-builder.js';
-import { transposedFloat32 } from '../onnx/tensor-data.js';
+import { finishCausalLanguageModel } from './causal-lm-outputs.js';
 import { causalAttentionMask } from './causal-mask.js';
 import { mergeHeads, scaledDotProductAttention, splitHeads } from './layers.js';
 import { Parameters } from './parameters.js';
@@ -139,18 +139,5 @@ export function buildLlamaGraph(seed: string, dimensions: LlamaGraphDimensions):
   }
 
   const finalNorm = rmsNorm(graph, parameters, 'model.norm', hiddenStates, hidden, rmsNormEpsilon);
-  const languageModelHead = graph.initializer(
-    'lm_head.weight',
-    'float32',
-    [hidden, vocabularySize],
-    transposedFloat32(tokenEmbeddingData, vocabularySize, hidden),
-  );
-  const logits = graph.scope('lm_head', () => graph.op('MatMul', [finalNorm, languageModelHead]));
-
-  graph.output(logits, 'logits', 'float32', ['batch_size', 'sequence_length', vocabularySize]);
-  for (const [layer, present] of presents.entries()) {
-    graph.output(present.key, `present.${layer}.key`, 'float32', ['batch_size', keyValueHeads, totalLength, headDim]);
-    graph.output(present.value, `present.${layer}.value`, 'float32', ['batch_size', keyValueHeads, totalLength, headDim]);
-  }
-  return graph.build();
+  return finishCausalLanguageModel(graph, { finalNorm, tokenEmbeddingData, hidden, vocabularySize, presents, cacheHeads: keyValueHeads, headDim });
 }

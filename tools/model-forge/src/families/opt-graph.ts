@@ -2,7 +2,7 @@ import { int, ints } from '../onnx/attributes.js';
 import type { GraphDefinition } from '../onnx/definitions.js';
 import type { Value } from '../onnx/graph-builder.js';
 import { GraphBuilder } from '../onnx/graph-builder.js';
-import { transposedFloat32 } from '../onnx/tensor-data.js';
+import { finishCausalLanguageModel } from './causal-lm-outputs.js';
 import { causalAttentionMask } from './causal-mask.js';
 import { layerNorm, linear, mergeHeads, scaledDotProductAttention, splitHeads } from './layers.js';
 import { Parameters } from './parameters.js';
@@ -102,18 +102,5 @@ export function buildOptGraph(seed: string, dimensions: OptGraphDimensions): Gra
   }
 
   const finalNorm = layerNorm(graph, parameters, 'model.decoder.final_layer_norm', hiddenStates, hidden, layerNormEpsilon);
-  const languageModelHead = graph.initializer(
-    'lm_head.weight',
-    'float32',
-    [hidden, vocabularySize],
-    transposedFloat32(tokenEmbeddingData, vocabularySize, hidden),
-  );
-  const logits = graph.scope('lm_head', () => graph.op('MatMul', [finalNorm, languageModelHead]));
-
-  graph.output(logits, 'logits', 'float32', ['batch_size', 'sequence_length', vocabularySize]);
-  for (const [layer, present] of presents.entries()) {
-    graph.output(present.key, `present.${layer}.key`, 'float32', ['batch_size', heads, totalLength, headDim]);
-    graph.output(present.value, `present.${layer}.value`, 'float32', ['batch_size', heads, totalLength, headDim]);
-  }
-  return graph.build();
+  return finishCausalLanguageModel(graph, { finalNorm, tokenEmbeddingData, hidden, vocabularySize, presents, cacheHeads: heads, headDim });
 }
