@@ -14,3 +14,4 @@ export { defaultReportDirectory } from './workspace-report-directory.js';
 export { createTestLoadContext } from './test-load-context.js';
 export { corruptImage, gradientPixels, splitImagePng } from './test-images.js';
 export { createAudioFixtures } from './test-audio.js';
+export { visionLanguageConformanceFixtures } from './vision-language-fixtures.js';
