@@ -32,7 +32,7 @@ export interface EndpointOptions {
   readonly maxQueueSize?: number;
   /** Batch limit, at most the skill's `maxBatchSize` (the default). */
   readonly maxBatchSize?: number;
-  /** How long a queued item waits for batch-mates, in milliseconds. Default 0 (the next macrotask). */
+  /** How long a queued item waits for batch-mates, in milliseconds. Default 0: the batch starts on `setImmediate`, after the requests of the current turn. */
   readonly batchWaitMs?: number;
   /**
    * `worker` (the default where worker threads exist and the skill and backend say where to import

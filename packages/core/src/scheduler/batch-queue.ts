@@ -51,6 +51,8 @@ interface QueuedRequest<Item, Value, Context> {
   startedAt: number | undefined;
   inferenceMs: number;
   remaining: number;
+  /** Items still in the queue (not yet taken into a batch). */
+  queued: number;
   settled: boolean;
   resolve(result: QueuedRequestResult<Value, Context>): void;
   reject(error: unknown): void;
@@ -77,7 +79,8 @@ export class BatchQueue<Item, Value, Context = unknown> {
   private readonly slots: Slot<Item, Value, Context>[] = [];
   private waitingRequests = 0;
   private running = false;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Cancels the pending start of the next batch, if one is scheduled. */
+  private timer: (() => void) | undefined;
   private idleWaiters: Array<() => void> = [];
   private servedItems = 0;
 
@@ -120,6 +123,7 @@ export class BatchQueue<Item, Value, Context = unknown> {
         startedAt: undefined,
         inferenceMs: 0,
         remaining: items.length,
+        queued: items.length,
         settled: false,
         resolve,
         reject,
@@ -143,19 +147,33 @@ export class BatchQueue<Item, Value, Context = unknown> {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /**
+   * Starts the next batch after `batchWaitMs`. With no wait it starts on `setImmediate`: after
+   * the requests enqueued in this turn of the event loop (a `Promise.all` of singles), without
+   * the ≥ 1 ms that Node's `setTimeout(0)` sleeps.
+   */
   private schedule(): void {
     if (this.running || this.timer !== undefined || this.slots.length === 0) return;
-    this.timer = setTimeout(() => {
+    const start = () => {
       this.timer = undefined;
       void this.runNextBatch();
-    }, this.options.batchWaitMs);
+    };
+    if (this.options.batchWaitMs > 0) {
+      const handle = setTimeout(start, this.options.batchWaitMs);
+      this.timer = () => clearTimeout(handle);
+    } else {
+      const handle = setImmediate(start);
+      this.timer = () => clearImmediate(handle);
+    }
   }
 
   private takeBatch(): Slot<Item, Value, Context>[] {
     const batch: Slot<Item, Value, Context>[] = [];
     while (batch.length < this.options.maxBatchSize && this.slots.length > 0) {
       const slot = this.slots.shift()!;
-      if (!slot.request.settled) batch.push(slot);
+      if (slot.request.settled) continue;
+      slot.request.queued -= 1;
+      batch.push(slot);
     }
     return batch;
   }
@@ -168,7 +186,7 @@ export class BatchQueue<Item, Value, Context = unknown> {
     const requests = new Set(batch.map((slot) => slot.request));
     for (const request of requests) {
       if (request.startedAt === undefined) request.startedAt = startedAt;
-      if (!this.slots.some((slot) => slot.request === request)) this.waitingRequests -= 1;
+      if (request.queued === 0) this.waitingRequests -= 1;
       request.batchSizes.push(batch.length);
     }
     try {
@@ -231,8 +249,8 @@ export class BatchQueue<Item, Value, Context = unknown> {
     if (request.settled) return;
     request.settled = true;
     request.controller.abort(error);
-    const hadQueuedSlots = this.slots.some((slot) => slot.request === request);
-    if (hadQueuedSlots) {
+    if (request.queued > 0) {
+      request.queued = 0;
       for (let position = this.slots.length - 1; position >= 0; position -= 1) {
         if (this.slots[position]!.request === request) this.slots.splice(position, 1);
       }
@@ -245,7 +263,7 @@ export class BatchQueue<Item, Value, Context = unknown> {
   private settleIdle(): void {
     if (this.running || this.slots.length > 0) return;
     if (this.timer !== undefined) {
-      clearTimeout(this.timer);
+      this.timer();
       this.timer = undefined;
     }
     const waiters = this.idleWaiters;
