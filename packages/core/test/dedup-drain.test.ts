@@ -23,6 +23,14 @@ describe('content id', () => {
     expect(await contentId('1')).not.toBe(await contentId(1));
     expect(await contentId('abc')).toMatch(/^[0-9a-f]{64}$/);
   });
+
+  it('is stable: the documented encoding of strings (UTF-8 lengths, emoji, a lone surrogate), typed arrays and scalars', async () => {
+    // SHA-256 of the canonical encoding; pinned so that ids stay comparable across versions.
+    expect(await contentId('abc')).toBe('aed16c6c289deb13e9fee0adb123d3388e74b2b094211891b116f16a94ba8772');
+    expect(await contentId('e', 'embed', [{ text: 'héllo wörld 😀 \ud800x', pooling: 'mean' }], Float32Array.from([1, 2]), null, undefined, 3, true, 5n)).toBe(
+      'ed70b24c812d4eccce5c22d4e478887faf7aa2a4e9d13f1a91c31cbd9dd2bda2',
+    );
+  });
 });
 
 describe('deduplication', () => {

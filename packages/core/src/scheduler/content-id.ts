@@ -1,66 +1,99 @@
 import { memoizeAsync } from '../backend/runtime/memoize-async.js';
 
-const encoder = new TextEncoder();
-
 /** Node's synchronous hash when available: once loaded, hashing adds no macrotask, so concurrent requests still batch. */
 const loadNodeCrypto = memoizeAsync(() => import('node:crypto').catch(() => undefined));
 
-function encodeValue(value: unknown, chunks: Uint8Array[]): void {
-  const tag = (text: string): void => {
-    chunks.push(encoder.encode(text));
-  };
-  if (value === null || value === undefined) return tag(value === null ? 'N;' : 'U;');
-  if (typeof value === 'string') {
-    const bytes = encoder.encode(value);
-    tag(`s${bytes.length}:`);
-    chunks.push(bytes);
-    return;
+/** Where the canonical encoding goes: text is UTF-8, bytes go as they are. */
+interface EncodingSink {
+  text(value: string): void;
+  bytes(value: Uint8Array): void;
+}
+
+/** UTF-8 length of a string, without encoding it. */
+function utf8Length(value: string): number {
+  let length = 0;
+  for (let index = 0; index < value.length; index += 1) {
+    const code = value.charCodeAt(index);
+    if (code < 0x80) length += 1;
+    else if (code < 0x800) length += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && index + 1 < value.length && (value.charCodeAt(index + 1) & 0xfc00) === 0xdc00) {
+      length += 4;
+      index += 1;
+    } else length += 3; // (a lone surrogate encodes as U+FFFD, 3 bytes)
   }
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return tag(`${(typeof value)[0]}${String(value)};`);
+  return length;
+}
+
+function encodeValue(value: unknown, sink: EncodingSink): void {
+  if (value === null || value === undefined) return sink.text(value === null ? 'N;' : 'U;');
+  if (typeof value === 'string') return sink.text(`s${utf8Length(value)}:${value}`);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return sink.text(`${(typeof value)[0]}${String(value)};`);
   if (ArrayBuffer.isView(value)) {
-    tag(`t${value.constructor.name}${value.byteLength}:`);
-    chunks.push(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
-    return;
+    sink.text(`t${value.constructor.name}${value.byteLength}:`);
+    return sink.bytes(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
   }
   if (value instanceof ArrayBuffer) {
-    tag(`b${value.byteLength}:`);
-    chunks.push(new Uint8Array(value));
-    return;
+    sink.text(`b${value.byteLength}:`);
+    return sink.bytes(new Uint8Array(value));
   }
   if (Array.isArray(value)) {
-    tag(`a${value.length}[`);
-    for (const entry of value) encodeValue(entry, chunks);
-    return tag(']');
+    sink.text(`a${value.length}[`);
+    for (const entry of value) encodeValue(entry, sink);
+    return sink.text(']');
   }
   if (typeof value === 'object') {
     const keys = Object.keys(value).sort();
-    tag(`o${keys.length}{`);
+    sink.text(`o${keys.length}{`);
     for (const key of keys) {
-      encodeValue(key, chunks);
-      encodeValue((value as Record<string, unknown>)[key], chunks);
+      encodeValue(key, sink);
+      encodeValue((value as Record<string, unknown>)[key], sink);
     }
-    return tag('}');
+    return sink.text('}');
   }
-  tag(`?${typeof value};`);
+  sink.text(`?${typeof value};`);
+}
+
+/**
+ * Feeds the encoding to `update`, joining consecutive text into one string so a text-only
+ * request costs one call.
+ */
+function encodeInto(parts: unknown[], update: (chunk: string | Uint8Array) => void): void {
+  let pending = '';
+  encodeValue(parts, {
+    text: (value) => {
+      pending += value;
+    },
+    bytes: (value) => {
+      if (pending !== '') update(pending);
+      pending = '';
+      update(value);
+    },
+  });
+  if (pending !== '') update(pending);
 }
 
 /**
  * A request's content id: the SHA-256 (hex) of a canonical encoding of its parts — strings as
- * UTF-8, numbers and booleans as text, typed arrays as their raw bytes, arrays in order, object
- * keys sorted. Equal ids mean equal requests, whatever the key order of their options.
+ * their UTF-8 length and bytes, numbers and booleans as text, typed arrays as their raw bytes,
+ * arrays in order, object keys sorted. Equal ids mean equal requests, whatever the key order of
+ * their options.
  */
 export async function contentId(...parts: unknown[]): Promise<string> {
+  const nodeCrypto = await loadNodeCrypto();
+  if (nodeCrypto !== undefined) {
+    const hash = nodeCrypto.createHash('sha256');
+    encodeInto(parts, (chunk) => (typeof chunk === 'string' ? hash.update(chunk, 'utf8') : hash.update(chunk)));
+    return hash.digest('hex');
+  }
+  const encoder = new TextEncoder();
   const chunks: Uint8Array[] = [];
-  encodeValue(parts, chunks);
-  const length = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
-  const bytes = new Uint8Array(length);
+  encodeInto(parts, (chunk) => chunks.push(typeof chunk === 'string' ? encoder.encode(chunk) : chunk));
+  const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0));
   let offset = 0;
   for (const chunk of chunks) {
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  const nodeCrypto = await loadNodeCrypto();
-  if (nodeCrypto !== undefined) return nodeCrypto.createHash('sha256').update(bytes).digest('hex');
   const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes);
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
