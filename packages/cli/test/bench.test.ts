@@ -5,7 +5,7 @@ import { inflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BenchResult, CellResult, SubjectResult } from '../src/bench/bench-result.js';
 import { EventLoopDelayRecorder } from '../src/bench/event-loop-delay.js';
-import { evaluateGoals } from '../src/bench/goals.js';
+import { evaluateGoals, formatGoalMeasured } from '../src/bench/goals.js';
 import { encodeTestPng } from '../src/bench/inputs/test-image.js';
 import { benchSentences } from '../src/bench/inputs/sentences.js';
 import { benchProfiles } from '../src/bench/profiles/index.js';
@@ -197,6 +197,14 @@ describe('ratios and goals', () => {
     expect(byId.get('bert-tiny-batch')?.status).toBe('not measured');
     expect(byId.get('whisper-window')?.status).toBe('not measured');
   });
+
+  it('prints a third decimal only where two would print the threshold', () => {
+    const goal = { id: 'g', measure: 'm', goal: '≤ 1.05', threshold: 1.05, unit: '×' as const, note: '' };
+    expect(formatGoalMeasured({ ...goal, measured: 1.0523, status: 'not met' })).toBe('1.052×');
+    expect(formatGoalMeasured({ ...goal, measured: 1.44, status: 'not met' })).toBe('1.44×');
+    expect(formatGoalMeasured({ ...goal, unit: 'ms', measured: 7.43, status: 'met' })).toBe('7.4 ms');
+    expect(formatGoalMeasured({ ...goal, status: 'not measured' })).toBe('–');
+  });
 });
 
 describe('reporters', () => {
@@ -274,7 +282,7 @@ describe('bench inputs and helpers', () => {
 
   it('selects profiles by id or skill name, and the quick subset', () => {
     expect(selectProfiles(benchProfiles, { quick: false, skills: ['sentence-embeddings', 'gpt2'] }).map((profile) => profile.id)).toEqual(['minilm', 'gpt2']);
-    expect(selectProfiles(benchProfiles, { quick: true }).map((profile) => profile.id)).toEqual(['bert-tiny', 'minilm', 'gpt2']);
+    expect(selectProfiles(benchProfiles, { quick: true }).map((profile) => profile.id)).toEqual(['bert-tiny', 'minilm', 'clip', 'gpt2']);
     expect(() => selectProfiles(benchProfiles, { quick: false, skills: ['nope'] })).toThrow(/unknown bench profile or skill nope/);
   });
 });

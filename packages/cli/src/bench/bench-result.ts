@@ -130,6 +130,8 @@ export interface GoalResult {
   readonly id: string;
   readonly measure: string;
   readonly goal: string;
+  /** The goal's bound, in `unit`. */
+  readonly threshold: number;
   /** The measured value, or undefined when the run did not measure it. */
   readonly measured?: number;
   readonly unit: '×' | 'ms';

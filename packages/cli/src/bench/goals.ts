@@ -162,8 +162,20 @@ export function evaluateGoals(result: Pick<BenchResult, 'cells' | 'coServing'>):
   return goalDefinitions.map((definition) => {
     const { measured, note } = definition.read(result);
     const goal = `${definition.comparison} ${definition.threshold}${definition.unit === 'ms' ? ' ms' : ''}`;
-    if (measured === undefined) return { id: definition.id, measure: definition.measure, goal, unit: definition.unit, status: 'not measured', note };
+    const base = { id: definition.id, measure: definition.measure, goal, threshold: definition.threshold, unit: definition.unit };
+    if (measured === undefined) return { ...base, status: 'not measured', note };
     const met = definition.comparison === '≤' ? measured <= definition.threshold : measured >= definition.threshold;
-    return { id: definition.id, measure: definition.measure, goal, measured, unit: definition.unit, status: met ? 'met' : 'not met', note };
+    return { ...base, measured, status: met ? 'met' : 'not met', note };
   });
+}
+
+/**
+ * A goal's measured value for reports: `7.4 ms`, `1.44×`; with a third decimal when two would
+ * print the threshold itself (1.052 against ≤ 1.05 reads `1.052×`, not a puzzling `1.05×`).
+ */
+export function formatGoalMeasured(goal: GoalResult): string {
+  if (goal.measured === undefined) return '–';
+  if (goal.unit === 'ms') return `${goal.measured.toFixed(1)} ms`;
+  const digits = goal.measured.toFixed(2) === goal.threshold.toFixed(2) ? 3 : 2;
+  return `${goal.measured.toFixed(digits)}×`;
 }

@@ -71,7 +71,7 @@ async function measureCell(profile: BenchProfile, prepared: PreparedProfile, ski
   try {
     const subjects = [prepared.accel(skill, backend), ...(await prepared.peers(backend.name))];
     const results = await measureSubjects(subjects, {
-      measures: profile.measures,
+      measures: settings.mode === 'quick' ? (profile.quickMeasures ?? profile.measures) : profile.measures,
       settings,
       ...(prepared.audioSeconds === undefined ? {} : { audioSeconds: prepared.audioSeconds }),
       log,

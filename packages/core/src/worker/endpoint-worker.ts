@@ -13,7 +13,7 @@ import { serializeError } from './serialize-error.js';
  */
 const port = parentPort!;
 const loaded = new Map<string, LoadedSkillV1<unknown, unknown>>();
-const abortControllers = new Map<number, AbortController[]>();
+const abortControllers = new Map<number, (item: number) => AbortController>();
 const backends = new Map<string, BackendV1>();
 
 const send = (message: FromWorker) => port.postMessage(message);
@@ -55,13 +55,18 @@ async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void>
 
 async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   const model = loaded.get(message.endpoint);
-  const controllers = message.items.map(() => new AbortController());
-  abortControllers.set(message.batch, controllers);
+  // One AbortController per item, made when the skill reads the item's signal or an abort
+  // arrives: most skills never look, and 32 controllers cost a tenth of a tiny model's batch.
+  const controllers = new Array<AbortController | undefined>(message.items.length);
+  const controllerFor = (item: number): AbortController => (controllers[item] ??= new AbortController());
+  abortControllers.set(message.batch, controllerFor);
   try {
     if (model === undefined) throw new Error(`endpoint ${message.endpoint} is not loaded in this worker`);
-    const controls: ItemControl[] = controllers.map((controller, item) => ({
-      signal: controller.signal,
-      emit: (text) => send({ type: 'text', batch: message.batch, item, text }),
+    const controls: ItemControl[] = message.items.map((_, item) => ({
+      get signal() {
+        return controllerFor(item).signal;
+      },
+      emit: (text: string) => send({ type: 'text', batch: message.batch, item, text }),
     }));
     const outcomes = await model.run(message.items, controls);
     send({
@@ -86,7 +91,7 @@ async function unload(endpoint: string): Promise<void> {
 let chain = Promise.resolve();
 port.on('message', (message: ToWorker) => {
   if (message.type === 'abort') {
-    abortControllers.get(message.batch)?.[message.item]?.abort();
+    abortControllers.get(message.batch)?.(message.item).abort();
     return;
   }
   chain = chain.then(() => (message.type === 'load' ? load(message) : message.type === 'run' ? run(message) : unload(message.endpoint)));

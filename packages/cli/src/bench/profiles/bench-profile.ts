@@ -38,6 +38,8 @@ export interface BenchProfile {
   readonly measures: readonly MeasureName[];
   /** The backends `--quick` runs it on; absent: not part of `--quick`. */
   readonly quickBackends?: readonly string[];
+  /** The measures `--quick` takes, when fewer than `measures` (slow models keep the quick run short). */
+  readonly quickMeasures?: readonly MeasureName[];
   /** Available backends it is not measured on, with the reason the report gives. */
   readonly skipBackends?: Readonly<Record<string, string>>;
   prepare(context: ProfileContext): Promise<PreparedProfile>;

@@ -2,6 +2,7 @@ import { renderTable } from '../../render-table.js';
 import type { BenchResult, SubjectResult } from '../bench-result.js';
 import { findRatio } from '../ratios.js';
 import { formatMilliseconds, formatRate, formatRatio } from './format-values.js';
+import { formatGoalMeasured } from '../goals.js';
 
 function headline(subject: SubjectResult | undefined): string {
   const measurements = subject?.measurements;
@@ -47,7 +48,7 @@ export function renderConsoleSummary(result: BenchResult, files: readonly string
     result.goals.map((goal) => [
       goal.id,
       goal.goal,
-      goal.measured === undefined ? '–' : goal.unit === 'ms' ? `${goal.measured.toFixed(1)} ms` : `${goal.measured.toFixed(2)}×`,
+      formatGoalMeasured(goal),
       goal.status,
     ]),
   );

@@ -1,6 +1,7 @@
 import type { BenchResult, CellResult, ProfileFamily, SubjectResult } from '../bench-result.js';
 import { findRatio } from '../ratios.js';
 import { favoursAccel, formatMegabytes, formatMilliseconds, formatRate, formatRatio } from './format-values.js';
+import { formatGoalMeasured } from '../goals.js';
 
 interface Column {
   readonly header: string;
@@ -115,7 +116,7 @@ function goalsTable(result: BenchResult): string {
     result.goals.map((goal) => [
       goal.measure,
       goal.goal,
-      goal.measured === undefined ? '–' : goal.unit === 'ms' ? `${goal.measured.toFixed(1)} ms` : `${goal.measured.toFixed(2)}×`,
+      formatGoalMeasured(goal),
       goal.status === 'met' ? 'met' : goal.status === 'not met' ? '**not met**' : 'not measured',
       goal.note,
     ]),
