@@ -1,5 +1,5 @@
 import { createCpuBackend } from '@accel/backend-cpu';
-import { Accel } from '@accel/core';
+import { Accel, InvalidInputError } from '@accel/core';
 import { forgeModel } from '@accel/model-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bertSkill } from '../src/index.js';
@@ -58,6 +58,35 @@ describe('bert embeddings', () => {
       ['worker', 1],
     ]);
     await inline.dispose();
+  });
+
+  it('serves from replicas side by side: a batch is split between them, with the same values as one copy', async () => {
+    const { directory } = await forgeModel('prajjwal1/bert-tiny', { root: modelRoot });
+    const texts = Array.from({ length: 12 }, (_, index) => `sentence number ${index} about a cat`);
+    const replicated = new Accel({ backends: [createCpuBackend()], threads: 2, skills: [bertSkill] });
+    replicated.addEndpoint({ skill: bertSkill, model: directory, replicas: 2 });
+    const [status] = await replicated.init();
+    expect(status).toMatchObject({ state: 'ready', isolation: 'worker', replicas: 2, threads: 1 });
+    const split = await replicated.infer(bertSkill, texts);
+    expect(split.provenance.batchSizes).toEqual([6, 6]);
+    const whole = await accel.infer(bertSkill, texts, { endpoint: 'full' });
+    expect(whole.provenance.batchSizes).toEqual([12]);
+    split.output.embeddings.forEach((row, index) => {
+      const expected = whole.output.embeddings[index]!;
+      row.forEach((value, unit) => expect(value).toBeCloseTo(expected[unit]!, 5));
+    });
+    await replicated.dispose();
+  });
+
+  it('loads fewer replicas than asked when the thread share is smaller, and refuses replicas inline', async () => {
+    const { directory } = await forgeModel('prajjwal1/bert-tiny', { root: modelRoot });
+    const small = new Accel({ backends: [createCpuBackend()], threads: 1, skills: [bertSkill] });
+    small.addEndpoint({ skill: bertSkill, model: directory, replicas: 4 });
+    expect((await small.init())[0]).toMatchObject({ state: 'ready', replicas: 1, threads: 1 });
+    expect((await small.infer(bertSkill, ['a', 'b', 'c'])).provenance.batchSizes).toEqual([3]);
+    expect(() => small.addEndpoint({ skill: bertSkill, model: directory, replicas: 2, isolation: 'inline' })).toThrow(InvalidInputError);
+    expect(() => small.addEndpoint({ skill: bertSkill, model: directory, replicas: 0 })).toThrow(InvalidInputError);
+    await small.dispose();
   });
 
   it('names cpu, fp32 and the model file in the provenance', async () => {

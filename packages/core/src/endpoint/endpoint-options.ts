@@ -40,6 +40,14 @@ export interface EndpointOptions {
    * `inline`: on the calling thread.
    */
   readonly isolation?: 'worker' | 'inline';
+  /**
+   * Copies of the model to load, each in its own worker thread with an equal part of the
+   * endpoint's thread share (at least one thread each, so a share of 2 threads holds at most 2
+   * copies). Queued items are split evenly between free copies, so batches run side by side:
+   * more throughput for small models, lower latency for large batches, at the cost of memory
+   * and of batch-1 latency on fewer threads. Default 1. Needs worker isolation.
+   */
+  readonly replicas?: number;
   /** Merge identical in-flight requests (same content id) into one run. Default true. Streams are never merged. */
   readonly deduplicate?: boolean;
 }

@@ -17,8 +17,10 @@ export interface EndpointStatus {
   readonly dtype: Dtype;
   readonly state: EndpointState;
   readonly isolation: 'worker' | 'inline';
-  /** Intra-op threads the endpoint's sessions were given. */
+  /** Intra-op threads each of the endpoint's sessions was given (per replica). */
   readonly threads?: number;
+  /** Copies of the model serving batches at once: the `replicas` asked for, fewer when the thread share is smaller. */
+  readonly replicas: number;
   /** Device labels tried in order (the endpoint's backend, then its fallbacks). */
   readonly chain: readonly string[];
   /** Every move down the chain so far, with its reason. */

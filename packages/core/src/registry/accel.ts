@@ -87,6 +87,15 @@ export class Accel {
     if (options.contextLength !== undefined && (!Number.isInteger(options.contextLength) || options.contextLength < 1)) {
       throw new InvalidInputError({ reason: 'contextLength must be a positive integer' });
     }
+    const replicas = options.replicas ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 1) throw new InvalidInputError({ reason: `replicas must be a positive integer, got ${String(replicas)}` });
+    const isolation =
+      options.isolation ?? (workerThreadsExist() && skill.source !== undefined && stages.every((stage) => stage.backend.source !== undefined) ? 'worker' : 'inline');
+    if (replicas > 1 && isolation !== 'worker') {
+      throw new InvalidInputError({
+        reason: `replicas > 1 needs worker isolation; this endpoint runs inline (${options.isolation === 'inline' ? 'as asked' : `skill ${skill.name} or a backend of its chain names no module to load in a worker`})`,
+      });
+    }
     const id = options.id ?? this.uniqueId(`${skill.name}@${label}`);
     if (this.endpoints.has(id)) throw new InvalidInputError({ reason: `an endpoint named ${id} already exists` });
     this.endpoints.set(
@@ -102,7 +111,8 @@ export class Accel {
         maxBatchSize,
         batchWaitMs: options.batchWaitMs ?? 0,
         deduplicate: options.deduplicate ?? true,
-        isolation: options.isolation ?? (workerThreadsExist() && skill.source !== undefined && stages.every((stage) => stage.backend.source !== undefined) ? 'worker' : 'inline'),
+        isolation,
+        replicas,
         resources: async () => {
           const { threads, workers } = await this.resources();
           return { threads: threads === undefined ? undefined : Math.max(1, Math.floor(threads / Math.max(1, this.endpoints.size))), workers };
@@ -452,7 +462,7 @@ interface SharedRequest {
 }
 
 function endpointLoad(endpoint: EndpointRuntime): number {
-  return endpoint.reserved + endpoint.queue.pending + (endpoint.queue.busy ? 1 : 0);
+  return endpoint.reserved + endpoint.queue.pending + endpoint.queue.runningBatches;
 }
 
 function leastLoaded(endpoints: readonly EndpointRuntime[]): EndpointRuntime {

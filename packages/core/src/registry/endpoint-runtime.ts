@@ -37,6 +37,8 @@ export interface EndpointRuntimeOptions {
   readonly batchWaitMs: number;
   readonly deduplicate: boolean;
   readonly isolation: 'worker' | 'inline';
+  /** Copies of the model to load, each in its own worker, at most one per thread of the endpoint's share. */
+  readonly replicas: number;
   /** The endpoint's share of the registry's thread budget and the pool size, asked when it loads. */
   readonly resources: () => Promise<{ threads: number | undefined; workers: number }>;
   readonly models: ModelSourceOptions;
@@ -58,6 +60,7 @@ export interface BatchContext {
 
 interface ActiveStage {
   readonly isolation: 'worker' | 'inline';
+  /** Intra-op threads of each replica. */
   readonly threads: number | undefined;
   readonly backend: BackendV1;
   readonly device: string;
@@ -65,7 +68,12 @@ interface ActiveStage {
   readonly model: ResolvedModel;
   readonly files: readonly string[];
   readonly loadMs: number;
-  readonly loaded: LoadedSkillV1<unknown, unknown>;
+  /** The loaded copies (one unless the endpoint asked for replicas). */
+  readonly replicas: readonly LoadedSkillV1<unknown, unknown>[];
+  /** Indices of the replicas not running a batch. */
+  readonly idle: number[];
+  /** Set when a fault moved the endpoint to its next stage: released once its batches finish. */
+  retired: boolean;
 }
 
 function describeError(error: unknown): { code: string; message: string } {
@@ -87,6 +95,8 @@ export class EndpointRuntime {
   private active: ActiveStage | undefined;
   private loading: Promise<void> | undefined;
   private failure: unknown;
+  /** A move to the next stage after a fault, which batches wait for and then retry on. */
+  private reloading: Promise<void> | undefined;
   private lastProbe: BackendProbe | undefined;
   private readonly trail: FallbackStep[] = [];
 
@@ -129,6 +139,7 @@ export class EndpointRuntime {
       try {
         this.stageIndex = index;
         this.active = await this.loadStage(stage);
+        this.queue.setRunners(this.active.replicas.length);
         this.failure = undefined;
         this.state = 'ready';
         return;
@@ -169,23 +180,30 @@ export class EndpointRuntime {
     }
     const { resolveModelSource } = await import('../model-source/resolve-model-source.js');
     const model = await resolveModelSource(this.options.model, skill.requiredFiles(dtype), this.options.models);
-    const { threads, workers } = await this.options.resources();
+    const { threads: share, workers } = await this.options.resources();
     const { contextLength } = this.options;
     if (this.options.isolation === 'worker' && skill.source !== undefined && backend.source !== undefined) {
+      // Each replica gets at least one of the endpoint's threads, so a smaller share loads fewer copies.
+      const replicas = Math.max(1, Math.min(this.options.replicas, share ?? this.options.replicas));
+      const threads = share === undefined ? undefined : Math.max(1, Math.floor(share / replicas));
       const { workerPool } = await import('../worker/worker-pool.js');
-      const { loaded, files } = await workerPool(workers).load({
-        type: 'load',
-        endpoint: `${this.id}#${Math.random().toString(36).slice(2)}`,
-        skill: skill.source,
-        backend: backend.source,
-        model,
-        device,
-        dtype,
-        contextLength,
-        threads,
-      });
-      return { isolation: 'worker', threads, backend, device, probe, model, files, loadMs: performance.now() - startedAt, loaded };
+      const { loaded, files } = await workerPool(workers).load(
+        {
+          type: 'load',
+          endpoint: `${this.id}#${Math.random().toString(36).slice(2)}`,
+          skill: skill.source,
+          backend: backend.source,
+          model,
+          device,
+          dtype,
+          contextLength,
+          threads,
+        },
+        replicas,
+      );
+      return { ...this.stageFields(backend, device, probe, model, files, startedAt), isolation: 'worker', threads, replicas: loaded, idle: loaded.map((_, index) => index) };
     }
+    const threads = share;
     const { createLoadContext } = await import('../model-source/create-load-context.js');
     const tracked = createLoadContext({ model, backend, device, dtype, contextLength, threads });
     let loaded: LoadedSkillV1<unknown, unknown>;
@@ -195,7 +213,11 @@ export class EndpointRuntime {
       await Promise.allSettled(tracked.sessions.map((session) => session.release()));
       throw backend.classifyError?.(error, device) ?? error;
     }
-    return { isolation: 'inline', threads, backend, device, probe, model, files: tracked.files, loadMs: performance.now() - startedAt, loaded };
+    return { ...this.stageFields(backend, device, probe, model, tracked.files, startedAt), isolation: 'inline', threads, replicas: [loaded], idle: [0] };
+  }
+
+  private stageFields(backend: BackendV1, device: string, probe: BackendProbe, model: ResolvedModel, files: readonly string[], startedAt: number) {
+    return { backend, device, probe, model, files, loadMs: performance.now() - startedAt, retired: false };
   }
 
   private context(active: ActiveStage): BatchContext {
@@ -219,25 +241,50 @@ export class EndpointRuntime {
     return new InferenceError({ endpoint: this.id, cause: error, message: `inference failed on endpoint ${this.id} (${active.device}): ${message}` });
   }
 
-  /** Runs a batch; on out-of-memory or a lost device it moves to the next stage and runs the same batch there. */
+  /**
+   * Runs a batch on a free replica; on out-of-memory or a lost device the endpoint moves to its
+   * next stage (once, however many batches hit the fault) and the batch runs again there.
+   */
   private async runBatch(items: readonly unknown[], controls: readonly ItemControl[]): Promise<BatchRun<unknown, BatchContext>> {
     for (;;) {
+      if (this.reloading) await this.reloading;
       const active = this.active;
       if (active === undefined) throw new InferenceError({ endpoint: this.id, message: `endpoint ${this.id} is not loaded` });
+      const replica = active.idle.pop();
+      if (replica === undefined) throw new InferenceError({ endpoint: this.id, message: `endpoint ${this.id} has no free replica (a scheduler bug)` });
       try {
-        const outcomes = await active.loaded.run(items, controls);
+        const outcomes = await active.replicas[replica]!.run(items, controls);
         return { outcomes, context: this.context(active) };
       } catch (error) {
         const fault = this.classify(error, active);
         const next = this.options.stages[this.stageIndex + 1];
-        if (!isRecoverable(fault) || next === undefined) throw fault;
-        this.trail.push({ from: active.device, to: next.label, reason: fault.message, code: (fault as AccelError).code });
-        this.active = undefined;
-        await active.loaded.dispose().catch(() => undefined);
-        this.state = 'loading';
-        await this.loadFromStage(this.stageIndex + 1);
+        if (this.active === active) {
+          if (!isRecoverable(fault) || next === undefined) throw fault;
+          this.trail.push({ from: active.device, to: next.label, reason: fault.message, code: (fault as AccelError).code });
+          this.moveOn(active);
+        } else if (this.reloading === undefined && this.active === undefined) {
+          throw fault;
+        }
+      } finally {
+        active.idle.push(replica);
+        if (active.retired && active.idle.length === active.replicas.length) this.release(active);
       }
     }
+  }
+
+  /** Leaves a faulted stage for the next one; the old replicas are released once their batches end. */
+  private moveOn(active: ActiveStage): void {
+    this.active = undefined;
+    active.retired = true;
+    this.state = 'loading';
+    this.reloading = this.loading = this.loadFromStage(this.stageIndex + 1).finally(() => {
+      this.reloading = this.loading = undefined;
+    });
+    this.reloading.catch(() => undefined);
+  }
+
+  private release(active: ActiveStage): void {
+    for (const replica of active.replicas) void replica.dispose().catch(() => undefined);
   }
 
   /** Rejects queued requests, lets a running batch finish, and releases the model. */
@@ -245,10 +292,11 @@ export class EndpointRuntime {
     this.state = 'removing';
     this.queue.rejectQueued(reason);
     await this.loading?.catch(() => undefined);
+    await this.reloading?.catch(() => undefined);
     await this.queue.whenIdle();
     const active = this.active;
     this.active = undefined;
-    await active?.loaded.dispose();
+    await Promise.all(active?.replicas.map((replica) => replica.dispose()) ?? []);
   }
 
   status(): EndpointStatus {
@@ -267,6 +315,7 @@ export class EndpointRuntime {
       state: this.state,
       isolation: active?.isolation ?? this.options.isolation,
       ...(active?.threads === undefined ? {} : { threads: active.threads }),
+      replicas: active?.replicas.length ?? this.options.replicas,
       chain: this.options.stages.map((stage) => stage.label),
       fallbacks: [...this.trail],
       ...(group ? { group } : {}),

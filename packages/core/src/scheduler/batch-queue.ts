@@ -14,6 +14,8 @@ export interface BatchQueueOptions<Item, Value, Context = unknown> {
   /** Most requests waiting at once; one more is refused with `QueueFullError`. */
   readonly capacity: number;
   readonly maxBatchSize: number;
+  /** Batches that may run at once (an endpoint's replicas). Default 1; `setRunners` changes it. */
+  readonly runners?: number;
   /** How long the first queued item may wait for batch-mates. */
   readonly batchWaitMs: number;
   readonly run: (items: readonly Item[], controls: readonly ItemControl[]) => Promise<BatchRun<Value, Context>>;
@@ -49,7 +51,7 @@ interface QueuedRequest<Item, Value, Context> {
   readonly controller: AbortController;
   readonly onText: ((item: number, text: string) => void) | undefined;
   startedAt: number | undefined;
-  inferenceMs: number;
+  finishedAt: number | undefined;
   remaining: number;
   /** Items still in the queue (not yet taken into a batch). */
   queued: number;
@@ -72,19 +74,30 @@ export interface QueueTicket<Value, Context = unknown> {
 
 /**
  * A bounded FIFO of request items for one endpoint. Items of several requests are grouped into
- * batches of at most `maxBatchSize`, one batch running at a time. A failing item fails only its
- * own request; a failing batch fails only the requests in it.
+ * batches of at most `maxBatchSize`. With one runner, one batch runs at a time; with several
+ * (replicas), the queued items are split evenly between the free runners, so one request of 32
+ * items on two replicas runs as two batches of 16 at once. A failing item fails only its own
+ * request; a failing batch fails only the requests in it.
  */
 export class BatchQueue<Item, Value, Context = unknown> {
   private readonly slots: Slot<Item, Value, Context>[] = [];
   private waitingRequests = 0;
-  private running = false;
+  private active = 0;
+  private runners: number;
   /** Cancels the pending start of the next batch, if one is scheduled. */
   private timer: (() => void) | undefined;
   private idleWaiters: Array<() => void> = [];
   private servedItems = 0;
 
-  constructor(private readonly options: BatchQueueOptions<Item, Value, Context>) {}
+  constructor(private readonly options: BatchQueueOptions<Item, Value, Context>) {
+    this.runners = options.runners ?? 1;
+  }
+
+  /** Sets how many batches may run at once (at least 1); queued items start on the new runners. */
+  setRunners(runners: number): void {
+    this.runners = Math.max(1, Math.floor(runners));
+    this.schedule();
+  }
 
   /** Requests not yet fully started. */
   get pending(): number {
@@ -93,7 +106,12 @@ export class BatchQueue<Item, Value, Context = unknown> {
 
   /** True while a batch runs. */
   get busy(): boolean {
-    return this.running;
+    return this.active > 0;
+  }
+
+  /** Batches running now. */
+  get runningBatches(): number {
+    return this.active;
   }
 
   get served(): number {
@@ -121,7 +139,7 @@ export class BatchQueue<Item, Value, Context = unknown> {
         controller: new AbortController(),
         onText: options.onText,
         startedAt: undefined,
-        inferenceMs: 0,
+        finishedAt: undefined,
         remaining: items.length,
         queued: items.length,
         settled: false,
@@ -143,7 +161,7 @@ export class BatchQueue<Item, Value, Context = unknown> {
 
   /** Resolves when nothing is queued or running. */
   whenIdle(): Promise<void> {
-    if (!this.running && this.slots.length === 0) return Promise.resolve();
+    if (this.active === 0 && this.slots.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -153,10 +171,10 @@ export class BatchQueue<Item, Value, Context = unknown> {
    * the ≥ 1 ms that Node's `setTimeout(0)` sleeps.
    */
   private schedule(): void {
-    if (this.running || this.timer !== undefined || this.slots.length === 0) return;
+    if (this.active >= this.runners || this.timer !== undefined || this.slots.length === 0) return;
     const start = () => {
       this.timer = undefined;
-      void this.runNextBatch();
+      this.startBatches();
     };
     if (this.options.batchWaitMs > 0) {
       const handle = setTimeout(start, this.options.batchWaitMs);
@@ -167,9 +185,22 @@ export class BatchQueue<Item, Value, Context = unknown> {
     }
   }
 
-  private takeBatch(): Slot<Item, Value, Context>[] {
+  /** Starts a batch on every free runner, the queued items shared evenly between them. */
+  private startBatches(): void {
+    const free = this.runners - this.active;
+    if (free > 0 && this.slots.length > 0) {
+      const size = Math.min(this.options.maxBatchSize, Math.ceil(this.slots.length / free));
+      for (let started = 0; started < free && this.slots.length > 0; started += 1) {
+        const batch = this.takeBatch(size);
+        if (batch.length > 0) void this.runBatch(batch);
+      }
+    }
+    this.settleIdle();
+  }
+
+  private takeBatch(size: number): Slot<Item, Value, Context>[] {
     const batch: Slot<Item, Value, Context>[] = [];
-    while (batch.length < this.options.maxBatchSize && this.slots.length > 0) {
+    while (batch.length < size && this.slots.length > 0) {
       const slot = this.slots.shift()!;
       if (slot.request.settled) continue;
       slot.request.queued -= 1;
@@ -178,10 +209,8 @@ export class BatchQueue<Item, Value, Context = unknown> {
     return batch;
   }
 
-  private async runNextBatch(): Promise<void> {
-    const batch = this.takeBatch();
-    if (batch.length === 0) return this.settleIdle();
-    this.running = true;
+  private async runBatch(batch: Slot<Item, Value, Context>[]): Promise<void> {
+    this.active += 1;
     const startedAt = performance.now();
     const requests = new Set(batch.map((slot) => slot.request));
     for (const request of requests) {
@@ -200,9 +229,9 @@ export class BatchQueue<Item, Value, Context = unknown> {
         batch.map((slot) => slot.request.items[slot.index]!),
         controls,
       );
-      const elapsed = performance.now() - startedAt;
+      const finishedAt = performance.now();
       for (const request of requests) {
-        request.inferenceMs += elapsed;
+        request.finishedAt = finishedAt;
         request.context = context;
       }
       batch.forEach((slot, position) => this.deliver(slot, outcomes[position]));
@@ -210,7 +239,7 @@ export class BatchQueue<Item, Value, Context = unknown> {
     } catch (error) {
       for (const request of requests) this.fail(request, error);
     } finally {
-      this.running = false;
+      this.active -= 1;
     }
     if (this.slots.length > 0) this.schedule();
     else this.settleIdle();
@@ -240,7 +269,7 @@ export class BatchQueue<Item, Value, Context = unknown> {
         timings: Object.fromEntries(Object.entries(request.timingSums).map(([name, sum]) => [name, sum / request.items.length])),
         batchSizes: request.batchSizes,
         queuedMs: (request.startedAt ?? request.enqueuedAt) - request.enqueuedAt,
-        inferenceMs: request.inferenceMs,
+        inferenceMs: (request.finishedAt ?? request.enqueuedAt) - (request.startedAt ?? request.enqueuedAt),
       });
     }
   }
@@ -257,11 +286,11 @@ export class BatchQueue<Item, Value, Context = unknown> {
       this.waitingRequests -= 1;
     }
     request.reject(error);
-    if (!this.running && this.slots.length === 0) this.settleIdle();
+    if (this.active === 0 && this.slots.length === 0) this.settleIdle();
   }
 
   private settleIdle(): void {
-    if (this.running || this.slots.length > 0) return;
+    if (this.active > 0 || this.slots.length > 0) return;
     if (this.timer !== undefined) {
       this.timer();
       this.timer = undefined;

@@ -127,6 +127,14 @@ class PooledWorker {
 }
 
 /**
+ * A larger young generation than a worker's default: inference allocates many short-lived
+ * tensors (a KV cache per token), and fewer scavenges made gpt2's 32-token generation in a
+ * worker about 5% faster here (1.06–1.09× a raw onnxruntime loop, down to 0.99–1.03×), bert-tiny
+ * batches a little faster too. Costs up to 64 MiB per worker.
+ */
+const workerLimits = { maxYoungGenerationSizeMb: 64 };
+
+/**
  * A process-wide pool of worker threads that host endpoints, so inference never blocks the
  * event loop of the thread that called `infer`. Workers are shared by every registry, started
  * on demand (at most `size`), and do not keep the process alive while idle.
@@ -137,35 +145,59 @@ export class WorkerPool {
 
   constructor(private readonly size: number) {}
 
-  private async acquire(): Promise<PooledWorker> {
+  /**
+   * The least-busy worker not in `exclude`; a new one while the pool is below its size, or when
+   * every worker is excluded (replicas of one endpoint never share a worker, or they would
+   * queue behind each other).
+   */
+  private async acquire(exclude: ReadonlySet<PooledWorker>): Promise<PooledWorker> {
     for (let index = this.workers.length - 1; index >= 0; index -= 1) if (!this.workers[index]!.alive) this.workers.splice(index, 1);
-    if (this.workers.length < this.size) {
+    const candidates = this.workers.filter((worker) => !exclude.has(worker));
+    if (this.workers.length < this.size || candidates.length === 0) {
       const { Worker } = await import('node:worker_threads');
-      const worker = new PooledWorker(new Worker(new URL('./endpoint-worker.js', import.meta.url)));
+      const worker = new PooledWorker(new Worker(new URL('./endpoint-worker.js', import.meta.url), { resourceLimits: workerLimits }));
       this.workers.push(worker);
       return worker;
     }
-    return this.workers.reduce((best, worker) => (worker.endpoints < best.endpoints ? worker : best));
+    return candidates.reduce((best, worker) => (worker.endpoints < best.endpoints ? worker : best));
   }
 
-  /** Loads an endpoint's model in a worker; the returned object runs its batches there. */
-  async load(message: LoadMessage): Promise<{ loaded: LoadedSkillV1<unknown, unknown>; files: readonly string[] }> {
-    const worker = await this.acquire();
-    worker.endpoints += 1;
-    try {
-      const files = await worker.load(message);
-      const loaded: LoadedSkillV1<unknown, unknown> = {
-        run: (items, controls) => worker.run(message.endpoint, (this.nextBatch += 1), items, controls),
-        dispose: async () => {
-          worker.endpoints -= 1;
-          await worker.unload(message.endpoint);
-        },
-      };
-      return { loaded, files };
-    } catch (error) {
-      worker.endpoints -= 1;
-      throw error;
+  /**
+   * Loads `replicas` copies of an endpoint's model, each in its own worker, at once; the
+   * returned objects run batches there. If one copy fails to load, the others are unloaded.
+   */
+  async load(message: LoadMessage, replicas = 1): Promise<{ loaded: LoadedSkillV1<unknown, unknown>[]; files: readonly string[] }> {
+    const workers = new Set<PooledWorker>();
+    for (let replica = 0; replica < replicas; replica += 1) {
+      const worker = await this.acquire(workers);
+      worker.endpoints += 1;
+      workers.add(worker);
     }
+    const loads = await Promise.allSettled(
+      [...workers].map(async (worker, replica) => {
+        const endpoint = replicas === 1 ? message.endpoint : `${message.endpoint}/${replica}`;
+        const files = await worker.load({ ...message, endpoint });
+        const loaded: LoadedSkillV1<unknown, unknown> = {
+          run: (items, controls) => worker.run(endpoint, (this.nextBatch += 1), items, controls),
+          dispose: async () => {
+            worker.endpoints -= 1;
+            await worker.unload(endpoint);
+          },
+        };
+        return { loaded, files };
+      }),
+    );
+    const failure = loads.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failure !== undefined) {
+      [...workers].forEach((worker, replica) => {
+        const result = loads[replica]!;
+        if (result.status === 'fulfilled') void result.value.loaded.dispose();
+        else worker.endpoints -= 1;
+      });
+      throw failure.reason;
+    }
+    const loaded = loads.map((result) => (result as PromiseFulfilledResult<{ loaded: LoadedSkillV1<unknown, unknown>; files: readonly string[] }>).value);
+    return { loaded: loaded.map((entry) => entry.loaded), files: loaded[0]!.files };
   }
 }
 

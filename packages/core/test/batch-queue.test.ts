@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { BatchQueue } from '../src/scheduler/batch-queue.js';
+
+/** A queue whose runs double their items after `delayMs`, recording each batch and the most batches running at once. */
+function doublingQueue(options: { runners?: number; maxBatchSize?: number; delayMs?: number } = {}) {
+  const batches: number[][] = [];
+  let running = 0;
+  let mostAtOnce = 0;
+  const queue = new BatchQueue<number, number, string>({
+    endpoint: 'test',
+    capacity: 1000,
+    maxBatchSize: options.maxBatchSize ?? 32,
+    batchWaitMs: 0,
+    ...(options.runners === undefined ? {} : { runners: options.runners }),
+    run: async (items) => {
+      batches.push([...items]);
+      running += 1;
+      mostAtOnce = Math.max(mostAtOnce, running);
+      await new Promise((resolve) => setTimeout(resolve, options.delayMs ?? 5));
+      running -= 1;
+      return { outcomes: items.map((item) => ({ ok: true as const, value: item * 2 })), context: 'ctx' };
+    },
+  });
+  return { queue, batches, mostAtOnce: () => mostAtOnce };
+}
+
+const range = (count: number, from = 0) => Array.from({ length: count }, (_, index) => from + index);
+
+describe('BatchQueue with several runners (replicas)', () => {
+  it('splits one request of 32 items into two batches of 16 that run at once, and reassembles it in order', async () => {
+    const { queue, batches, mostAtOnce } = doublingQueue({ runners: 2 });
+    const result = await queue.enqueue(range(32)).result;
+    expect(result.values).toEqual(range(32).map((value) => value * 2));
+    expect(batches.map((batch) => batch.length)).toEqual([16, 16]);
+    expect(batches.flat()).toEqual(range(32));
+    expect(result.batchSizes).toEqual([16, 16]);
+    expect(mostAtOnce()).toBe(2);
+  });
+
+  it('runs 64 concurrent singles as two batches of 32 side by side; a lone single uses one runner', async () => {
+    const { queue, batches, mostAtOnce } = doublingQueue({ runners: 2 });
+    const results = await Promise.all(range(64).map((value) => queue.enqueue([value]).result));
+    expect(results.map((result) => result.values[0])).toEqual(range(64).map((value) => value * 2));
+    expect(batches.map((batch) => batch.length)).toEqual([32, 32]);
+    expect(mostAtOnce()).toBe(2);
+
+    const single = await queue.enqueue([7]).result;
+    expect(single.values).toEqual([14]);
+    expect(batches.at(-1)).toEqual([7]);
+  });
+
+  it('never runs more batches than runners, and never more items per batch than maxBatchSize', async () => {
+    const { queue, batches, mostAtOnce } = doublingQueue({ runners: 3, maxBatchSize: 8 });
+    const results = await Promise.all([queue.enqueue(range(50)).result, queue.enqueue(range(10, 100)).result]);
+    expect(results[0]!.values).toEqual(range(50).map((value) => value * 2));
+    expect(results[1]!.values).toEqual(range(10, 100).map((value) => value * 2));
+    expect(Math.max(...batches.map((batch) => batch.length))).toBe(8);
+    expect(batches.flat()).toHaveLength(60);
+    expect(mostAtOnce()).toBe(3);
+  });
+
+  it('with one runner (the default), runs one batch at a time', async () => {
+    const { queue, batches, mostAtOnce } = doublingQueue();
+    await Promise.all(range(40).map((value) => queue.enqueue([value]).result));
+    expect(batches.map((batch) => batch.length)).toEqual([32, 8]);
+    expect(mostAtOnce()).toBe(1);
+  });
+
+  it('starts queued work on runners added later, and whenIdle waits for every running batch', async () => {
+    const { queue, mostAtOnce } = doublingQueue({ runners: 1, maxBatchSize: 4, delayMs: 10 });
+    const pending = Promise.all(range(16).map((value) => queue.enqueue([value]).result));
+    queue.setRunners(2);
+    await queue.whenIdle();
+    expect(queue.busy).toBe(false);
+    expect((await pending).map((result) => result.values[0])).toEqual(range(16).map((value) => value * 2));
+    expect(mostAtOnce()).toBe(2);
+  });
+});
