@@ -46,6 +46,7 @@ options:
   --skills     (bench) bench profiles or skill names to run, e.g. bert-tiny,minilm,gpt2
   --backends   (bench) backends to measure, e.g. cpu,wasm; unavailable ones are listed as skipped with the reason
   --out        (bench) report folder (default reports/bench): bench.json, bench.md, ratios.svg
+  --replicas   (bench) copies of the model behind each accel endpoint (default 1): see @accel/core's replicas
   --stream     print generated text as it comes (generative skills)
   --json       print the result as JSON
   --verbose    print stack traces on errors

@@ -63,6 +63,7 @@ const fixedResult: BenchResult = {
   generatedAt: '2026-01-02T03:04:05.000Z',
   command: 'accel bench --quick',
   mode: 'quick',
+  replicas: 1,
   modelSize: 'full',
   machine: { cpu: 'Test CPU <fast> & cheap', cores: 2, memoryBytes: 8 * 2 ** 30, platform: 'linux x64', node: 'v20.19.0', loadAverageStart: 0.5, loadAverageEnd: 0.7 },
   versions: { node: 'v20.19.0', cpu: 'onnxruntime-node 1.30.0' },
@@ -330,11 +331,27 @@ describe('accel bench on tiny models', () => {
     expect(stdout.join('\n')).toContain(`wrote ${join(out, 'bench.md')}`);
   }, 120_000);
 
+  it('serves accel from replicas with --replicas, and says so in the report', async () => {
+    const out = join(folder, 'replicas');
+    const code = await main(
+      ['bench', '--quick', '--size', 'tiny', '--skills', 'bert-tiny', '--backends', 'cpu', '--replicas', '2', '--cache-dir', join(folder, 'models'), '--out', out],
+      { stdout: () => undefined, stderr: () => undefined },
+    );
+    expect(code).toBe(0);
+    const written = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as BenchResult;
+    expect(written.replicas).toBe(2);
+    const accelSubject = written.cells.find((entry) => entry.profile === 'bert-tiny')?.subjects.find((entry) => entry.role === 'accel');
+    expect(accelSubject?.status).toBe('measured');
+    expect(accelSubject?.notes).toContain('worker isolation, 2 replicas × 1 intra-op thread');
+    expect(readFileSync(join(out, 'bench.md'), 'utf8')).toContain('2 replicas each (--replicas)');
+  }, 120_000);
+
   it('refuses unknown backends and stray arguments with one line', async () => {
     for (const argv of [
       ['bench', '--backends', 'tpu', '--size', 'tiny', '--cache-dir', join(folder, 'models'), '--out', join(folder, 'unused')],
       ['bench', 'bert'],
       ['bench', '--size', 'huge'],
+      ['bench', '--replicas', '0'],
     ]) {
       const stderr: string[] = [];
       const code = await main(argv, { stdout: () => undefined, stderr: (text) => stderr.push(text) });

@@ -164,6 +164,8 @@ export interface BenchResult {
   readonly command: string;
   readonly mode: 'quick' | 'full';
   readonly modelSize: 'tiny' | 'full';
+  /** Replicas of each accel endpoint in this run (`--replicas`). */
+  readonly replicas: number;
   readonly machine: MachineDescription;
   readonly versions: Readonly<Record<string, string>>;
   readonly durationSeconds: number;

@@ -28,6 +28,8 @@ export interface BenchOptions {
   readonly size: ModelSize;
   /** The command line, for the report. */
   readonly command: string;
+  /** Replicas of each accel endpoint (`--replicas`); default 1. */
+  readonly replicas?: number;
   readonly log: (message: string) => void;
   readonly progress: ProgressOutput;
 }
@@ -66,10 +68,18 @@ function skippedCell(profile: BenchProfile, backend: string, reason: string): Ce
   return { profile: profile.id, skill: profile.skill.name, model: profile.model, family: profile.family, backend, status: 'skipped', reason, subjects: [], ratios: [] };
 }
 
-async function measureCell(profile: BenchProfile, prepared: PreparedProfile, skill: SkillV1, backend: BackendV1, settings: BenchSettings, log: (message: string) => void): Promise<CellResult> {
+async function measureCell(
+  profile: BenchProfile,
+  prepared: PreparedProfile,
+  skill: SkillV1,
+  backend: BackendV1,
+  settings: BenchSettings,
+  options: Pick<BenchOptions, 'log' | 'replicas'>,
+): Promise<CellResult> {
+  const { log } = options;
   log(`${profile.id} on ${backend.name}`);
   try {
-    const subjects = [prepared.accel(skill, backend), ...(await prepared.peers(backend.name))];
+    const subjects = [prepared.accel(skill, backend, { replicas: options.replicas ?? 1 }), ...(await prepared.peers(backend.name))];
     const results = await measureSubjects(subjects, {
       measures: settings.mode === 'quick' ? (profile.quickMeasures ?? profile.measures) : profile.measures,
       settings,
@@ -140,7 +150,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       const excluded = profile.skipBackends?.[row.backend];
       if (!row.available || row.instance === undefined) cells.push(skippedCell(profile, row.backend, row.reason ?? 'unavailable'));
       else if (excluded !== undefined) cells.push(skippedCell(profile, row.backend, excluded));
-      else cells.push(await measureCell(profile, prepared, imported.value, row.instance, settings, options.log));
+      else cells.push(await measureCell(profile, prepared, imported.value, row.instance, settings, options));
     }
   }
 
@@ -154,6 +164,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     command: options.command,
     mode: options.quick ? 'quick' : 'full',
     modelSize: options.size,
+    replicas: options.replicas ?? 1,
     machine: describeMachine(loadAverageStart),
     versions,
     durationSeconds: (performance.now() - startedAt) / 1000,

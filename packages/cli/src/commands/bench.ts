@@ -13,9 +13,10 @@ export const benchFlags = {
   backends: { type: 'string' },
   out: { type: 'string' },
   size: { type: 'string' },
+  replicas: { type: 'string' },
 } as const;
 
-export const benchUsage = 'accel bench [--quick] [--skills bert-tiny,minilm,…] [--backends cpu,wasm] [--cache-dir DIR] [--out DIR] [--json]';
+export const benchUsage = 'accel bench [--quick] [--skills bert-tiny,minilm,…] [--backends cpu,wasm] [--replicas N] [--cache-dir DIR] [--out DIR] [--json]';
 
 export interface BenchCommandFlags {
   readonly quick?: boolean;
@@ -23,6 +24,7 @@ export interface BenchCommandFlags {
   readonly backends?: string;
   readonly out?: string;
   readonly size?: string;
+  readonly replicas?: string;
   readonly 'cache-dir'?: string;
   readonly json?: boolean;
 }
@@ -46,6 +48,8 @@ export async function runBenchCommand(flags: BenchCommandFlags, positionals: rea
   if (size !== 'full' && size !== 'tiny') throw new InvalidInputError({ reason: `--size must be full or tiny, got ${size}` });
   const interactive = process.stderr.isTTY === true;
   const progress: ProgressOutput = { interactive, write: interactive ? (text) => void process.stderr.write(text) : (text) => io.stderr(text.trimEnd()) };
+  const replicas = flags.replicas === undefined ? 1 : Number(flags.replicas);
+  if (!Number.isInteger(replicas) || replicas < 1) throw new InvalidInputError({ reason: `--replicas must be a positive integer, got ${flags.replicas}` });
   const skills = list(flags.skills);
   const backends = list(flags.backends);
   const result = await runBench({
@@ -54,6 +58,7 @@ export async function runBenchCommand(flags: BenchCommandFlags, positionals: rea
     ...(backends ? { backends } : {}),
     cacheDirectory: resolve(flags['cache-dir'] ?? `.cache/models/${size}`),
     size,
+    replicas,
     command: ['accel', ...argv].join(' '),
     log: (message) => io.stderr(message),
     progress,

@@ -2,6 +2,7 @@ import type { BackendV1, SkillV1 } from '@accel/core';
 import type { KnownPackage } from '../../known-packages.js';
 import type { ProfileFamily } from '../bench-result.js';
 import type { BenchSettings } from '../bench-settings.js';
+import type { AccelEndpointSettings } from '../subjects/accel-subject.js';
 import type { BenchSubject, SkippedSubject } from '../subjects/bench-subject.js';
 
 /** A measure a profile asks for; load time and memory are always taken. */
@@ -17,7 +18,7 @@ export interface ProfileContext {
 
 /** A profile's inputs, built once per run, and the subjects that measure them. */
 export interface PreparedProfile {
-  accel(skill: SkillV1, backend: BackendV1): BenchSubject;
+  accel(skill: SkillV1, backend: BackendV1, endpoint: AccelEndpointSettings): BenchSubject;
   /** The peers that apply on this backend; one that does not apply says why. */
   peers(backend: string): Promise<Array<BenchSubject | SkippedSubject>>;
   /** Length of the audio each request carries (speech). */

@@ -23,7 +23,7 @@ export const clipProfile: BenchProfile = {
   async prepare({ model, inputsDirectory }) {
     const images = await writeTestImages(join(inputsDirectory, 'images'), 4);
     return {
-      accel: (skill, backend) => createAccelSubject({ skill, backend, model, samples: images, request: (samples) => ({ input: { images: samples } }) }),
+      accel: (skill, backend, endpoint) => createAccelSubject({ skill, backend, endpoint, model, samples: images, request: (samples) => ({ input: { images: samples } }) }),
       async peers(backend) {
         const runtime = onnxRuntimeFor(backend);
         return [

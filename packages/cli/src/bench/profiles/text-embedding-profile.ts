@@ -28,8 +28,8 @@ export function textEmbeddingProfile(definition: {
       const texts = benchSentences(Math.max(settings.batchSize, settings.concurrentRequests));
       const options = { pooling: definition.pooling, normalize: definition.normalize };
       return {
-        accel: (skill, backend) =>
-          createAccelSubject({ skill, backend, model, samples: texts, request: (samples) => ({ input: samples.length === 1 ? samples[0] : samples, options }) }),
+        accel: (skill, backend, endpoint) =>
+          createAccelSubject({ skill, backend, endpoint, model, samples: texts, request: (samples) => ({ input: samples.length === 1 ? samples[0] : samples, options }) }),
         async peers(backend) {
           const runtime = onnxRuntimeFor(backend);
           return [

@@ -19,10 +19,11 @@ export function textGenerationProfile(definition: { id: string; skill: KnownPack
     ...(definition.quickBackends ? { quickBackends: definition.quickBackends } : {}),
     async prepare({ model, settings }) {
       return {
-        accel: (skill, backend) =>
+        accel: (skill, backend, endpoint) =>
           createAccelSubject({
             skill,
             backend,
+            endpoint,
             model,
             samples: [benchPrompt],
             request: (samples, newTokens) => ({ input: samples[0], options: { maxNewTokens: newTokens ?? settings.newTokens } }),

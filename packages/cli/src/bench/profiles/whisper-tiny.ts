@@ -19,8 +19,8 @@ export const whisperTinyProfile: BenchProfile = {
     const newTokens = settings.newTokens;
     return {
       audioSeconds,
-      accel: (skill, backend) =>
-        createAccelSubject({ skill, backend, model, samples: [audio], request: (samples) => ({ input: samples[0], options: { maxNewTokens: newTokens, language: 'en' } }) }),
+      accel: (skill, backend, endpoint) =>
+        createAccelSubject({ skill, backend, endpoint, model, samples: [audio], request: (samples) => ({ input: samples[0], options: { maxNewTokens: newTokens, language: 'en' } }) }),
       async peers(backend) {
         const runtime = onnxRuntimeFor(backend);
         return [

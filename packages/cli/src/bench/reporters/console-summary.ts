@@ -53,7 +53,7 @@ export function renderConsoleSummary(result: BenchResult, files: readonly string
     ]),
   );
   return [
-    `accel bench ${result.mode}: ${result.durationSeconds.toFixed(0)} s on ${result.machine.cpu}, ${result.machine.cores} cores (load average ${result.machine.loadAverageStart.toFixed(1)} → ${result.machine.loadAverageEnd.toFixed(1)})`,
+    `accel bench ${result.mode}${result.replicas > 1 ? `, ${result.replicas} replicas per endpoint` : ''}: ${result.durationSeconds.toFixed(0)} s on ${result.machine.cpu}, ${result.machine.cores} cores (load average ${result.machine.loadAverageStart.toFixed(1)} → ${result.machine.loadAverageEnd.toFixed(1)})`,
     '',
     cells,
     '',

@@ -153,6 +153,7 @@ export function renderMarkdownReport(result: BenchResult): string {
     `- load average (1 min): ${machine.loadAverageStart.toFixed(2)} at the start, ${machine.loadAverageEnd.toFixed(2)} at the end${loaded ? ' — other work was running, so absolute numbers are low; ratios are taken within this run' : ''}`,
     `- versions: ${Object.entries(result.versions).map(([name, version]) => `${name} ${version}`).join(', ')}`,
     '- models: random weights at real size from @accel/model-forge; medians over alternating rounds; ratios are accel ÷ peer in this run',
+    `- accel endpoints: ${result.replicas === 1 ? '1 replica (the default)' : `${result.replicas} replicas each (--replicas), the endpoint's threads split between them`}`,
     '',
     '## Backends',
     '',

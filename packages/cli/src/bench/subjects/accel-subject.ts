@@ -7,9 +7,15 @@ export interface SkillRequest {
   readonly options?: Record<string, unknown>;
 }
 
+/** How the bench configures accel's endpoint (`accel bench --replicas`). */
+export interface AccelEndpointSettings {
+  readonly replicas: number;
+}
+
 export interface AccelSubjectOptions<Sample> {
   readonly skill: SkillV1;
   readonly backend: BackendV1;
+  readonly endpoint: AccelEndpointSettings;
   /** Model folder. */
   readonly model: string;
   readonly samples: readonly Sample[];
@@ -35,7 +41,10 @@ export function batchesFormed(requestBatchSizes: readonly number[]): number[] {
     .sort((left, right) => right - left);
 }
 
-/** accel serving the profile's model through one endpoint, with the registry's defaults (worker isolation, batching, deduplication). */
+/**
+ * accel serving the profile's model through one endpoint, with the registry's defaults (worker
+ * isolation, batching, deduplication) and the replicas the run asks for (default 1).
+ */
 export function createAccelSubject<Sample>(options: AccelSubjectOptions<Sample>): BenchSubject {
   const accel = new Accel({ backends: [options.backend], skills: [options.skill] });
   const notes: string[] = [];
@@ -51,10 +60,11 @@ export function createAccelSubject<Sample>(options: AccelSubjectOptions<Sample>)
     },
     notes,
     async load() {
-      accel.addEndpoint({ skill: options.skill, model: options.model, backend: options.backend.name });
+      accel.addEndpoint({ skill: options.skill, model: options.model, backend: options.backend.name, replicas: options.endpoint.replicas });
       const [status] = await accel.init();
       if (status?.state !== 'ready') throw new Error(status?.error?.message ?? 'the endpoint did not load');
-      notes.push(`${status.isolation} isolation, ${status.threads ?? 'default'} intra-op threads`);
+      const threads = `${status.threads ?? 'default'} intra-op thread${status.threads === 1 ? '' : 's'}`;
+      notes.push(`${status.isolation} isolation, ${status.replicas > 1 ? `${status.replicas} replicas × ${threads}` : threads}`);
       runtime = status.probe?.runtime ?? runtime;
     },
     async runSingle(index) {
