@@ -76,6 +76,11 @@ export async function createPixelValuesReader(processor: ImageProcessor): Promis
   const std = perChannel(settings.do_normalize ? settings.image_std : undefined, 1);
   const rescale = settings.do_rescale ? (settings.rescale_factor ?? 1 / 255) : 1;
   const interpolator = affineInterpolators[String(settings.resample)];
+  // A byte has 256 values: each channel's rescaled, normalised value for each, computed as
+  // transformers.js computes it (the rescaled value is stored in a Float32Array first).
+  const [red, green, blue] = [0, 1, 2].map((channel) =>
+    Float32Array.from({ length: 256 }, (_, byte) => (Math.fround(rescale * byte) - mean[channel]!) / std[channel]!),
+  ) as [Float32Array, Float32Array, Float32Array];
 
   return async (image) => {
     let { data, width, height } = image;
@@ -99,15 +104,13 @@ export async function createPixelValuesReader(processor: ImageProcessor): Promis
     }
     const plane = cropWidth * cropHeight;
     const output = new Float32Array(3 * plane);
-    const scaled = new Float32Array(1);
     for (let y = 0; y < cropHeight; y += 1) {
-      const row = ((top + y) * width + left) * 3;
-      for (let x = 0; x < cropWidth; x += 1) {
-        for (let channel = 0; channel < 3; channel += 1) {
-          // transformers.js stores the rescaled value in a Float32Array before normalising it.
-          scaled[0] = rescale * data[row + x * 3 + channel]!;
-          output[channel * plane + y * cropWidth + x] = (scaled[0] - mean[channel]!) / std[channel]!;
-        }
+      let source = ((top + y) * width + left) * 3;
+      let target = y * cropWidth;
+      for (let x = 0; x < cropWidth; x += 1, source += 3, target += 1) {
+        output[target] = red[data[source]!]!;
+        output[plane + target] = green[data[source + 1]!]!;
+        output[2 * plane + target] = blue[data[source + 2]!]!;
       }
     }
     return { data: output, dims: [3, cropHeight, cropWidth] };
