@@ -128,9 +128,9 @@ class PooledWorker {
 
 /**
  * A larger young generation than a worker's default: inference allocates many short-lived
- * tensors (a KV cache per token), and fewer scavenges made gpt2's 32-token generation in a
- * worker about 5% faster here (1.06–1.09× a raw onnxruntime loop, down to 0.99–1.03×), bert-tiny
- * batches a little faster too. Costs up to 64 MiB per worker.
+ * tensors (a KV cache per token). In ad-hoc runs on a 2-core development machine, fewer
+ * scavenges took gpt2's 32-token generation in a worker from 1.06–1.09× a raw onnxruntime loop
+ * to 0.99–1.03× (the same code on the calling thread: 1.00–1.08×). Costs up to 64 MiB per worker.
  */
 const workerLimits = { maxYoungGenerationSizeMb: 64 };
 

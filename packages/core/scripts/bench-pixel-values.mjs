@@ -1,0 +1,48 @@
+// Times core's CLIP-style pixel-values route against transformers.js's CLIPImageProcessor on the
+// same decoded 640 × 480 image, alternating rounds in one process, and checks they agree.
+// Run after building core: npm run bench:pixel-values -w @accel/core
+import { CLIPImageProcessor, RawImage } from '@huggingface/transformers';
+import { createPixelValuesReader } from '../dist/index.js';
+import { gradientPixels } from '../dist/testing/index.js';
+
+const processor = new CLIPImageProcessor({
+  crop_size: { height: 224, width: 224 },
+  do_center_crop: true,
+  do_convert_rgb: true,
+  do_normalize: true,
+  do_rescale: true,
+  do_resize: true,
+  rescale_factor: 1 / 255,
+  size: { shortest_edge: 224 },
+  image_mean: [0.48145466, 0.4578275, 0.40821073],
+  image_std: [0.26862954, 0.26130258, 0.27577711],
+  resample: 3,
+});
+const image = gradientPixels(640, 480, 7);
+const read = await createPixelValuesReader(processor);
+const subjects = {
+  'core (sharp affine + lookup pass)': () => read(image),
+  'transformers.js CLIPImageProcessor': () => processor.preprocess(new RawImage(image.data, image.width, image.height, 3)),
+};
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const rounds = Object.fromEntries(Object.keys(subjects).map((name) => [name, []]));
+for (let round = 0; round < 5; round += 1) {
+  for (const [name, run] of Object.entries(subjects)) {
+    for (let warm = 0; warm < 5; warm += 1) await run();
+    const times = [];
+    for (let sample = 0; sample < 40; sample += 1) {
+      const start = performance.now();
+      await run();
+      times.push(performance.now() - start);
+    }
+    rounds[name].push(median(times));
+  }
+}
+const [ours, theirs] = Object.keys(subjects).map((name) => median(rounds[name]));
+const a = (await read(image)).data;
+const b = (await subjects['transformers.js CLIPImageProcessor']()).pixel_values.data;
+let gap = 0;
+for (let index = 0; index < a.length; index += 1) gap = Math.max(gap, Math.abs(a[index] - b[index]));
+for (const name of Object.keys(subjects)) console.log(`${name}: ${median(rounds[name]).toFixed(2)} ms (median of 5 rounds × 40)`);
+console.log(`ratio core ÷ transformers.js: ${(ours / theirs).toFixed(2)}; largest difference ${gap}`);
