@@ -1,23 +1,12 @@
 // Times core's CLIP-style pixel-values route against transformers.js's CLIPImageProcessor on the
 // same decoded 640 × 480 image, alternating rounds in one process, and checks they agree.
 // Run after building core: npm run bench:pixel-values -w @accel/core
+import { clipImageProcessorConfig } from '@accel/model-forge';
 import { CLIPImageProcessor, RawImage } from '@huggingface/transformers';
 import { createPixelValuesReader } from '../dist/index.js';
 import { gradientPixels } from '../dist/testing/index.js';
 
-const processor = new CLIPImageProcessor({
-  crop_size: { height: 224, width: 224 },
-  do_center_crop: true,
-  do_convert_rgb: true,
-  do_normalize: true,
-  do_rescale: true,
-  do_resize: true,
-  rescale_factor: 1 / 255,
-  size: { shortest_edge: 224 },
-  image_mean: [0.48145466, 0.4578275, 0.40821073],
-  image_std: [0.26862954, 0.26130258, 0.27577711],
-  resample: 3,
-});
+const processor = new CLIPImageProcessor(clipImageProcessorConfig());
 const image = gradientPixels(640, 480, 7);
 const read = await createPixelValuesReader(processor);
 const subjects = {

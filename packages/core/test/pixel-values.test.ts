@@ -1,22 +1,11 @@
 import { CLIPImageProcessor, RawImage, type ImageProcessor } from '@huggingface/transformers';
+import { clipImageProcessorConfig } from '@accel/model-forge';
 import { describe, expect, it } from 'vitest';
 import { createPixelValuesReader } from '../src/index.js';
 import { gradientPixels } from '../src/testing/index.js';
 
 // CLIP ViT-B/32's preprocessor_config.json.
-const clipConfig = {
-  crop_size: { height: 224, width: 224 },
-  do_center_crop: true,
-  do_convert_rgb: true,
-  do_normalize: true,
-  do_rescale: true,
-  do_resize: true,
-  rescale_factor: 0.00392156862745098,
-  size: { shortest_edge: 224 },
-  image_mean: [0.48145466, 0.4578275, 0.40821073],
-  image_std: [0.26862954, 0.26130258, 0.27577711],
-  resample: 3,
-};
+const clipConfig = clipImageProcessorConfig() as { rescale_factor: number; image_mean: number[]; image_std: number[] };
 
 // Landscape, portrait, upscaled, already the crop size, odd sizes.
 const sizes: Array<[number, number]> = [

@@ -97,7 +97,7 @@ export type { Wav2Vec2GraphDimensions } from './families/wav2vec2-graph.js';
 export { buildWav2Vec2Graph, wav2vec2FrameCount } from './families/wav2vec2-graph.js';
 export { clapWav2Vec2Presets } from './families/clap-wav2vec2-presets.js';
 export type { ClipDimensions, ClipOptions } from './families/clip.js';
-export { clipFiles } from './families/clip.js';
+export { clipFiles, clipImageProcessorConfig } from './families/clip.js';
 export { clipPresetDimensions } from './families/clip-presets.js';
 export type { ClipEncoderDimensions, ClipTextDimensions, ClipVisionDimensions } from './families/clip-encoder.js';
 export type { ClipGraphDimensions } from './families/clip-graph.js';

@@ -70,6 +70,22 @@ export function imageProcessorConfig(size: number, extra: Record<string, unknown
   };
 }
 
+/**
+ * `openai/clip-vit-base-patch32`'s `preprocessor_config.json` at another image size: a
+ * `CLIPImageProcessor` (bicubic resize of the short side, centre crop, CLIP's mean and std).
+ * LLaVA's processors extend it; tests compare image routes against it.
+ */
+export function clipImageProcessorConfig(size = 224, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return imageProcessorConfig(size, {
+    image_mean: clipImageMean,
+    image_std: clipImageStd,
+    image_processor_type: 'CLIPImageProcessor',
+    processor_class: 'CLIPProcessor',
+    resample: 3,
+    ...extra,
+  });
+}
+
 /** `onnx/<name>.onnx`, and `onnx/<name>_quantized.onnx` when `quantized`. */
 export function onnxFiles(name: string, graph: GraphDefinition, docString: string, quantized: boolean): ForgeFile[] {
   return [
@@ -124,13 +140,7 @@ export function clipFiles({ id, dimensions, quantized = true, joint = true }: Cl
       logit_scale: joint ? 'onnx/model.onnx holds logit_scale = ln 100, the value of trained OpenAI checkpoints' : 'no joint onnx/model.onnx written (tiny size)',
     },
   };
-  const preprocessor = imageProcessorConfig(vision.imageSize, {
-    image_mean: clipImageMean,
-    image_std: clipImageStd,
-    image_processor_type: 'CLIPImageProcessor',
-    processor_class: 'CLIPProcessor',
-    resample: 3,
-  });
+  const preprocessor = clipImageProcessorConfig(vision.imageSize);
   return [
     { path: 'config.json', content: jsonContent(config) },
     { path: 'preprocessor_config.json', content: jsonContent(preprocessor) },

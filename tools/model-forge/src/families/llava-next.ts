@@ -5,7 +5,8 @@ import type { LlavaLanguageDimensions } from './llava-language.js';
 import { imageToken, llavaLanguage, llavaLanguageSessionFiles, sessionFiles } from './llava-language.js';
 import { buildLlavaVisionGraph } from './llava-vision-graph.js';
 import type { LlavaVisionDimensions } from './llava.js';
-import { clipImageMean, clipImageStandardDeviation, visionConfig, visionGraphDimensions } from './llava.js';
+import { clipImageProcessorConfig } from './clip.js';
+import { visionConfig, visionGraphDimensions } from './llava.js';
 
 export interface LlavaNextDimensions {
   readonly vision: LlavaVisionDimensions;
@@ -65,23 +66,12 @@ export function llavaNextFiles({ id, dimensions }: LlavaNextOptions): ForgeFile[
     vocab_size: language.vocabularySize,
     model_forge: forgeNote(dynamicQuantizationNote.replaceAll('onnx/model_quantized.onnx', 'each onnx/<session>_quantized.onnx')),
   };
-  const preprocessor = {
-    crop_size: { height: vision.imageSize, width: vision.imageSize },
-    do_center_crop: true,
-    do_convert_rgb: true,
-    do_normalize: true,
+  const preprocessor = clipImageProcessorConfig(vision.imageSize, {
     do_pad: true,
-    do_rescale: true,
-    do_resize: true,
     image_grid_pinpoints: gridPinpoints,
-    image_mean: clipImageMean,
     image_processor_type: 'LlavaNextImageProcessor',
-    image_std: clipImageStandardDeviation,
     processor_class: 'LlavaNextProcessor',
-    resample: 3,
-    rescale_factor: 1 / 255,
-    size: { shortest_edge: vision.imageSize },
-  };
+  });
   const processor = {
     image_token: imageToken,
     num_additional_image_tokens: 0,

@@ -1,5 +1,6 @@
 import type { ForgeFile } from '../files/file-content.js';
 import { jsonContent } from '../files/file-content.js';
+import { clipImageProcessorConfig } from './clip.js';
 import { dynamicQuantizationNote, forgeNote } from './forge-note.js';
 import type { LlavaLanguageDimensions } from './llava-language.js';
 import { imageToken, llavaLanguage, llavaLanguageSessionFiles, sessionFiles } from './llava-language.js';
@@ -31,8 +32,6 @@ export interface LlavaOptions {
   readonly dimensions: LlavaDimensions;
 }
 
-export const clipImageMean = [0.48145466, 0.4578275, 0.40821073];
-export const clipImageStandardDeviation = [0.26862954, 0.26130258, 0.27577711];
 const layerNormEpsilon = 1e-6;
 
 /** The `vision_config` entry of a LLaVA or LLaVA-Next config. */
@@ -90,21 +89,7 @@ export function llavaFiles({ id, dimensions }: LlavaOptions): ForgeFile[] {
     vocab_size: language.vocabularySize,
     model_forge: forgeNote(dynamicQuantizationNote.replaceAll('onnx/model_quantized.onnx', 'each onnx/<session>_quantized.onnx')),
   };
-  const preprocessor = {
-    crop_size: { height: vision.imageSize, width: vision.imageSize },
-    do_center_crop: true,
-    do_convert_rgb: true,
-    do_normalize: true,
-    do_rescale: true,
-    do_resize: true,
-    image_mean: clipImageMean,
-    image_processor_type: 'CLIPImageProcessor',
-    image_std: clipImageStandardDeviation,
-    processor_class: 'LlavaProcessor',
-    resample: 3,
-    rescale_factor: 1 / 255,
-    size: { shortest_edge: vision.imageSize },
-  };
+  const preprocessor = clipImageProcessorConfig(vision.imageSize, { processor_class: 'LlavaProcessor' });
   const processor = {
     image_token: imageToken,
     num_additional_image_tokens: additionalTokens,
