@@ -25,7 +25,7 @@ export interface BenchSettings {
 export const quickSettings: BenchSettings = {
   mode: 'quick',
   rounds: 2,
-  sampling: { warmup: 1, minSamples: 3, maxSamples: 200, budgetMs: 300, limitMs: 1500 },
+  sampling: { warmup: 1, minSamples: 5, maxSamples: 200, budgetMs: 500, limitMs: 1500 },
   // Generation at the goal's 32 tokens, with enough samples to hold still: 8-token runs of 2
   // samples moved the gpt2 ratio between 1.05 and 1.7 on this machine.
   slowSampling: { warmup: 1, minSamples: 3, maxSamples: 20, budgetMs: 1500, limitMs: 4000 },
