@@ -42,7 +42,7 @@ options:
   --cache-dir  model cache folder (default: $ACCEL_CACHE_DIR or ~/.cache/accel/models)
   --download   allow downloading a missing model from the hub
   --smoke      (doctor) run every installed skill on a tiny forged model on every available backend
-  --quick      (bench) a subset in under 2 minutes: bert-tiny and MiniLM on cpu and wasm, CLIP batch 1 and gpt2 on cpu, two models
+  --quick      (bench) a subset in under 2 minutes: bert-tiny on cpu and wasm; MiniLM, CLIP batch 1 and gpt2 on cpu; two models
   --skills     (bench) bench profiles or skill names to run, e.g. bert-tiny,minilm,gpt2
   --backends   (bench) backends to measure, e.g. cpu,wasm; unavailable ones are listed as skipped with the reason
   --out        (bench) report folder (default reports/bench): bench.json, bench.md, ratios.svg
