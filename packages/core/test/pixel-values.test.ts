@@ -32,6 +32,7 @@ describe('createPixelValuesReader (the sharp + typed-array route)', () => {
     'CLIP (bicubic, crop 224)': clipConfig,
     'bilinear, integer crop, scalar mean/std': { ...clipConfig, resample: 2, crop_size: 160, size: { shortest_edge: 180 }, image_mean: 0.5, image_std: 0.5 },
     'nearest, no crop, no normalise': { ...clipConfig, resample: 0, do_center_crop: false, do_normalize: false, size: { shortest_edge: 128 } },
+    'SigLIP-style: fixed height and width, no crop': { ...clipConfig, resample: 2, do_center_crop: false, size: { height: 96, width: 80 }, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5] },
   };
   for (const [name, config] of Object.entries(configs)) {
     it(`equals transformers.js's preprocess within 1e-4: ${name}`, async () => {

@@ -1,6 +1,6 @@
 import { keepPaddingInCachedSteps, type StepUpdatingModel, contextLengthOf, generationTokenIds, imageTokenIdOf, openLlavaSessions, readGenerationConfig, type LlavaConfigJson, runVisionLanguageBatch, type EncodedImages, type TensorConstructor, type VisionLanguageBatchOptions, type VisionLanguageItem, type VisionLanguageOutput } from '@accel/core';
 import type { LlavaForConditionalGeneration } from '@huggingface/transformers';
-import { InvalidModelError, type ItemOutcome, type LoadedSkillV1, type SkillLoadContext } from '@accel/core';
+import { createPixelValuesReader, InvalidInputError, InvalidModelError, type ItemOutcome, type LoadedSkillV1, type SkillLoadContext } from '@accel/core';
 
 /** What `processor_config.json` of a LlavaProcessor holds. */
 interface LlavaProcessorConfig {
@@ -59,15 +59,21 @@ export async function openLlava(context: SkillLoadContext): Promise<LlavaParts> 
   });
   keepPaddingInCachedSteps(model as unknown as StepUpdatingModel);
 
+  const toPixelValues = await createPixelValuesReader(imageProcessor);
+  const { readImage } = await import('@accel/core/media');
   const encodeImages = async (item: VisionLanguageItem): Promise<EncodedImages> => {
-    const { readImage } = await import('@accel/core/media');
     const decoded = await Promise.all(item.images.map((image) => readImage(image)));
-    const { pixel_values: pixelValues } = await imageProcessor(decoded.map((image) => new transformers.RawImage(image.data, image.width, image.height, 3)));
-    const [count, , height, width] = pixelValues.dims as [number, number, number, number];
+    const rows = await Promise.all(decoded.map((image) => toPixelValues(image)));
+    const [, height, width] = rows[0]!.dims as [number, number, number];
+    if (rows.some((row) => row.dims[1] !== height || row.dims[2] !== width)) {
+      throw new InvalidInputError({ reason: `the images of one prompt preprocess to different sizes (${rows.map((row) => row.dims.slice(1).join('×')).join(', ')})` });
+    }
+    const pixelValues = new Float32Array(rows.length * rows[0]!.data.length);
+    rows.forEach((row, index) => pixelValues.set(row.data, index * row.data.length));
     const features = Math.floor(height / patchSize) * Math.floor(width / patchSize) + additionalTokens;
     return {
-      pixelValues: pixelValues.data as Float32Array,
-      count,
+      pixelValues,
+      count: rows.length,
       inputSize: [height, width],
       featureCounts: decoded.map(() => features),
       imageSizes: decoded.map((image) => [image.height, image.width] as const),
