@@ -95,8 +95,6 @@ export class EndpointRuntime {
   private active: ActiveStage | undefined;
   private loading: Promise<void> | undefined;
   private failure: unknown;
-  /** A move to the next stage after a fault, which batches wait for and then retry on. */
-  private reloading: Promise<void> | undefined;
   private lastProbe: BackendProbe | undefined;
   private readonly trail: FallbackStep[] = [];
 
@@ -247,7 +245,8 @@ export class EndpointRuntime {
    */
   private async runBatch(items: readonly unknown[], controls: readonly ItemControl[]): Promise<BatchRun<unknown, BatchContext>> {
     for (;;) {
-      if (this.reloading) await this.reloading;
+      // A move to the next stage after a fault: wait for it, then retry there.
+      if (this.loading) await this.loading;
       const active = this.active;
       if (active === undefined) throw new InferenceError({ endpoint: this.id, message: `endpoint ${this.id} is not loaded` });
       const replica = active.idle.pop();
@@ -262,7 +261,7 @@ export class EndpointRuntime {
           if (!isRecoverable(fault) || next === undefined) throw fault;
           this.trail.push({ from: active.device, to: next.label, reason: fault.message, code: (fault as AccelError).code });
           this.moveOn(active);
-        } else if (this.reloading === undefined && this.active === undefined) {
+        } else if (this.loading === undefined && this.active === undefined) {
           throw fault;
         }
       } finally {
@@ -277,10 +276,10 @@ export class EndpointRuntime {
     this.active = undefined;
     active.retired = true;
     this.state = 'loading';
-    this.reloading = this.loading = this.loadFromStage(this.stageIndex + 1).finally(() => {
-      this.reloading = this.loading = undefined;
+    this.loading = this.loadFromStage(this.stageIndex + 1).finally(() => {
+      this.loading = undefined;
     });
-    this.reloading.catch(() => undefined);
+    this.loading.catch(() => undefined);
   }
 
   private release(active: ActiveStage): void {
@@ -292,7 +291,6 @@ export class EndpointRuntime {
     this.state = 'removing';
     this.queue.rejectQueued(reason);
     await this.loading?.catch(() => undefined);
-    await this.reloading?.catch(() => undefined);
     await this.queue.whenIdle();
     const active = this.active;
     this.active = undefined;

@@ -59,8 +59,8 @@ function fastRouteSettings(processor: ImageProcessor, Base: typeof ImageProcesso
  * Turns decoded images into model input exactly as the processor's transformers.js
  * `preprocess` does (resize, centre crop, rescale, normalise), but faster where it can: the
  * resize is the same single sharp `affine` call transformers.js makes in Node, and the crop,
- * rescale, normalisation and channel-first layout are one typed-array pass instead of several
- * copies and a generic tensor permute. Results equal transformers.js's (checked in tests);
+ * rescale, normalisation and channel-first layout are one pass through a lookup table per
+ * channel instead of several copies and a generic tensor permute. Results equal transformers.js's (checked in tests);
  * settings the fast route does not cover go through `processor.preprocess` itself.
  */
 export async function createPixelValuesReader(processor: ImageProcessor): Promise<(image: RgbImage) => Promise<PixelValues>> {

@@ -175,7 +175,7 @@ export class WorkerPool {
     }
     const loads = await Promise.allSettled(
       [...workers].map(async (worker, replica) => {
-        const endpoint = replicas === 1 ? message.endpoint : `${message.endpoint}/${replica}`;
+        const endpoint = `${message.endpoint}/${replica}`;
         const files = await worker.load({ ...message, endpoint });
         const loaded: LoadedSkillV1<unknown, unknown> = {
           run: (items, controls) => worker.run(endpoint, (this.nextBatch += 1), items, controls),
