@@ -1,25 +1,12 @@
 import { createCpuBackend } from '@accel/backend-cpu';
-import { AbortedError, createAccel, InvalidInputError, type Accel, type ChatMessage, type InferResult } from '@accel/core';
+import { AbortedError, createAccel, InvalidInputError, type Accel, type ChatMessage } from '@accel/core';
 import { forgeModel } from '@accel/model-forge';
-import { AutoModelForCausalLM, AutoTokenizer, env, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { collectStream, decoderGenerationTests, referenceGreedyTokens } from '@accel/core/testing';
+import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { llamaSkill, type LlamaOptions, type TextGenerationOutput } from '../src/index.js';
+import { llamaSkill, type LlamaOptions } from '../src/index.js';
 
 const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;
-
-async function collect(stream: AsyncIterable<string> & { result: Promise<InferResult<TextGenerationOutput>> }) {
-  const pieces: string[] = [];
-  for await (const piece of stream) pieces.push(piece);
-  return { pieces, result: await stream.result };
-}
-
-function asciiWindow(text: string, length: number): string {
-  for (let start = Math.floor(text.length / 2); start + length <= text.length; start += 1) {
-    const window = text.slice(start, start + length);
-    if (/^[a-z]+$/i.test(window)) return window;
-  }
-  throw new Error(`no ASCII window in ${JSON.stringify(text)}`);
-}
 
 const families = [
   { id: 'facebook/opt-125m', family: 'OPT (learned positions from the attention mask, offset 2)', endOfSequence: 2, contextLength: 128 },
@@ -33,25 +20,6 @@ describe.each(families)('llama skill on a forged $family', ({ id, endOfSequence,
   let reference: PreTrainedModel;
   const generate = (input: string | ChatMessage[], options: LlamaOptions = {}) => accel.infer(llamaSkill, input, options);
 
-  /** Greedy tokens from one full forward pass (no KV cache) per step on the forged decoder. */
-  async function greedyWithoutCache(prompt: string, newTokens: number): Promise<number[]> {
-    const ids = tokenizer.encode(prompt);
-    const generated: number[] = [];
-    for (let step = 0; step < newTokens; step += 1) {
-      const { logits } = (await reference({
-        input_ids: new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]),
-        attention_mask: new Tensor('int64', BigInt64Array.from(ids, () => 1n), [1, ids.length]),
-      })) as { logits: Tensor };
-      const vocabulary = logits.dims[2]!;
-      const last = (logits.data as Float32Array).subarray(logits.data.length - vocabulary);
-      const next = last.indexOf(Math.max(...last));
-      if (next === endOfSequence) break;
-      ids.push(next);
-      generated.push(next);
-    }
-    return generated;
-  }
-
   beforeAll(async () => {
     env.allowRemoteModels = false;
     ({ directory } = await forgeModel(id, { root: modelRoot }));
@@ -63,52 +31,16 @@ describe.each(families)('llama skill on a forged $family', ({ id, endOfSequence,
   });
   afterAll(() => accel.dispose());
 
-  it('generates greedily with the KV cache exactly what full forward passes pick', async () => {
-    const { output } = await generate('Once upon a time', { maxNewTokens: 12 });
-    const expected = await greedyWithoutCache('Once upon a time', 12);
-    expect(output.tokens).toEqual(expected);
-    expect(output.text).toBe(tokenizer.decode(expected, { skip_special_tokens: true }));
-    expect(output.stopReason).toBe(expected.length === 12 ? 'length' : 'eos');
-  });
-
-  it('gives a prompt inside a left-padded batch exactly the tokens it gets alone', async () => {
-    const requests: Array<[string, LlamaOptions]> = [
-      ['a', { maxNewTokens: 5 }],
-      ['Once upon a time there was a cat', { maxNewTokens: 12 }],
-      ['The quick brown fox jumps over the lazy dog again and again', { maxNewTokens: 8 }],
-    ];
-    const singles: InferResult<TextGenerationOutput>[] = [];
-    for (const [prompt, options] of requests) singles.push(await generate(prompt, options));
-    const batched = await Promise.all(requests.map(([prompt, options]) => generate(prompt, options)));
-    expect(batched.map((result) => Math.max(...result.provenance.batchSizes))).toEqual([3, 3, 3]);
-    batched.forEach((result, index) => expect(result.output).toEqual(singles[index]!.output));
-    expect(new Set(singles.map((result) => result.output.text)).size).toBe(3);
-  });
-
-  it('samples reproducibly for a seed, differently for another seed, and greedily with topK 1', async () => {
-    const sample = (seed: number, extra: LlamaOptions = {}) => generate('Once upon a time', { maxNewTokens: 16, temperature: 1, seed, ...extra });
-    const [first, again, other] = await Promise.all([sample(1), sample(1), sample(2)]);
-    expect(again!.output).toEqual(first!.output);
-    expect(other!.output.tokens).not.toEqual(first!.output.tokens);
-    const greedy = await generate('Once upon a time', { maxNewTokens: 16 });
-    expect(greedy.output.tokens).not.toEqual(first!.output.tokens);
-    expect((await sample(5, { topK: 1 })).output.tokens).toEqual(greedy.output.tokens);
-  });
-
-  it('cuts the text before a stop string, streams only what precedes it, and says why it stopped', async () => {
-    const options = { maxNewTokens: 32, temperature: 1, seed: 7 };
-    const { output: free } = await generate('Once upon a time', options);
-    const stop = asciiWindow(free.text, 2);
-    const cut = free.text.slice(0, free.text.indexOf(stop));
-    const { pieces, result } = await collect(accel.stream(llamaSkill, 'Once upon a time', { ...options, stop: [stop] }));
-    expect(result.output.text).toBe(cut);
-    expect(result.output.stopReason).toBe('stop-string');
-    expect(pieces.join('')).toBe(cut);
-  });
+  decoderGenerationTests(() => ({
+    generate,
+    stream: (prompt, options) => accel.stream(llamaSkill, prompt, options),
+    greedyWithoutCache: (prompt, newTokens) => referenceGreedyTokens({ model: reference, tokenizer, endOfSequence }, prompt, newTokens),
+    decode: (tokens) => tokenizer.decode([...tokens], { skip_special_tokens: true }),
+  }));
 
   it('streams pieces that add up to the text, with tokens per second in the provenance', async () => {
     for (const seed of [1, 2, 3, 4, 5, 6]) {
-      const { pieces, result } = await collect(accel.stream(llamaSkill, 'The history of science', { maxNewTokens: 24, temperature: 1.5, seed }));
+      const { pieces, result } = await collectStream(accel.stream(llamaSkill, 'The history of science', { maxNewTokens: 24, temperature: 1.5, seed }));
       expect(pieces.join(''), `seed ${seed}`).toBe(result.output.text);
       expect(result.provenance.timings.tokensGenerated).toBe(result.output.tokens.length);
       expect(result.provenance.timings.tokensPerSecond).toBeGreaterThan(0);
@@ -153,8 +85,8 @@ describe.each(families)('llama skill on a forged $family', ({ id, endOfSequence,
     const inline = createAccel({ backends: [createCpuBackend({ threads: 1 })], skills: [llamaSkill] });
     inline.addEndpoint({ skill: llamaSkill, model: directory, isolation: 'inline' });
     const options = { maxNewTokens: 12, temperature: 0.9, seed: 21 };
-    const onThread = await collect(inline.stream(llamaSkill, 'Once upon a time', options));
-    const onWorker = await collect(accel.stream(llamaSkill, 'Once upon a time', options));
+    const onThread = await collectStream(inline.stream(llamaSkill, 'Once upon a time', options));
+    const onWorker = await collectStream(accel.stream(llamaSkill, 'Once upon a time', options));
     expect(onWorker.result.provenance.isolation).toBe('worker');
     expect(onThread.result.provenance.isolation).toBe('inline');
     expect(onWorker.result.output).toEqual(onThread.result.output);

@@ -15,3 +15,11 @@ export { createTestLoadContext } from './test-load-context.js';
 export { corruptImage, gradientPixels, splitImagePng } from './test-images.js';
 export { createAudioFixtures } from './test-audio.js';
 export { visionLanguageConformanceFixtures } from './vision-language-fixtures.js';
+export {
+  asciiWindow,
+  collectStream,
+  decoderGenerationTests,
+  referenceGreedyTokens,
+  type DecoderGenerationContext,
+  type ReferenceDecoder,
+} from './decoder-generation-tests.js';
