@@ -2,6 +2,7 @@ import {
   adaptRuntimeSession,
   BackendUnavailableError,
   classifyRuntimeError,
+  disableOnnxRuntimeTelemetry,
   memoizeAsync,
   type BackendProbe,
   type BackendV1,
@@ -14,7 +15,10 @@ import type { CpuBackendOptions } from './cpu-backend-options.js';
 import { describeCpu } from './cpu-description.js';
 
 const cpuDtypes: readonly Dtype[] = ['fp32', 'q8', 'int8', 'uint8', 'q4'];
-const loadOnnxRuntime = memoizeAsync(() => import('onnxruntime-node'));
+const loadOnnxRuntime = memoizeAsync(() => {
+  disableOnnxRuntimeTelemetry();
+  return import('onnxruntime-node');
+});
 
 function validateOptions(options: CpuBackendOptions): void {
   for (const key of ['threads', 'interOpThreads'] as const) {

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { memoizeAsync } from '@accel/core';
+import { disableOnnxRuntimeTelemetry, memoizeAsync } from '@accel/core';
 import type { CudaRuntime } from './cuda-runtime.js';
 import { nodeSystemAccess } from './node-system-access.js';
 import type { SystemAccess } from './system-access.js';
@@ -13,7 +13,10 @@ export interface CudaEnvironment {
   runtimePackageFolder(): string | undefined;
 }
 
-const loadOnnxRuntime = memoizeAsync(() => import('onnxruntime-node'));
+const loadOnnxRuntime = memoizeAsync(() => {
+  disableOnnxRuntimeTelemetry();
+  return import('onnxruntime-node');
+});
 
 function resolveRuntimePackageFolder(): string | undefined {
   try {

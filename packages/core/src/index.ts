@@ -25,6 +25,7 @@ export { loadTokenizer } from './transformers/load-tokenizer.js';
 export { loadTextTokenizer } from './transformers/load-text-tokenizer.js';
 export { adaptRuntimeSession, type RuntimeSession, type RuntimeTensorConstructor } from './backend/runtime/adapt-runtime-session.js';
 export { classifyRuntimeError } from './backend/runtime/classify-runtime-error.js';
+export { disableOnnxRuntimeTelemetry } from './backend/runtime/disable-onnxruntime-telemetry.js';
 export { memoizeAsync } from './backend/runtime/memoize-async.js';
 export * from './generation/index.js';
 export type { BackendSource, ModuleExport } from './worker/module-export.js';

@@ -154,8 +154,12 @@ export class WorkerPool {
     for (let index = this.workers.length - 1; index >= 0; index -= 1) if (!this.workers[index]!.alive) this.workers.splice(index, 1);
     const candidates = this.workers.filter((worker) => !exclude.has(worker));
     if (this.workers.length < this.size || candidates.length === 0) {
-      const { Worker } = await import('node:worker_threads');
-      const worker = new PooledWorker(new Worker(new URL('./endpoint-worker.js', import.meta.url), { resourceLimits: workerLimits }));
+      const workerThreads = await import('node:worker_threads');
+      const worker = new PooledWorker(new workerThreads.Worker(new URL('./endpoint-worker.js', import.meta.url), {
+        resourceLimits: workerLimits,
+        // One environment with the process, so a backend's settings reach native code (see disableOnnxRuntimeTelemetry).
+        env: workerThreads.SHARE_ENV,
+      }));
       this.workers.push(worker);
       return worker;
     }
