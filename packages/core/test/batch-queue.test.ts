@@ -76,3 +76,17 @@ describe('BatchQueue with several runners (replicas)', () => {
     expect(mostAtOnce()).toBe(2);
   });
 });
+
+describe('BatchQueue.close', () => {
+  it('rejects what is queued and refuses later requests with AbortedError, and lets the running batch finish', async () => {
+    const { queue } = doublingQueue({ maxBatchSize: 1, delayMs: 20 });
+    const running = queue.enqueue([1]).result;
+    const queued = queue.enqueue([2]).result;
+    queued.catch(() => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    queue.close('endpoint test was removed');
+    await expect(queued).rejects.toMatchObject({ code: 'ACCEL_ABORTED', reason: 'endpoint test was removed' });
+    expect(() => queue.enqueue([3])).toThrow(expect.objectContaining({ code: 'ACCEL_ABORTED', reason: 'endpoint test was removed' }));
+    await expect(running).resolves.toMatchObject({ values: [2] });
+  });
+});

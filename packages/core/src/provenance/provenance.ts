@@ -63,7 +63,11 @@ export interface Provenance {
   /** Sizes of the batches the request's items ran in (one entry per batch). */
   readonly batchSizes: readonly number[];
   readonly timings: ProvenanceTimings;
-  /** Empty when the first choice served the request. */
+  /**
+   * This request's own trail: the moves its endpoint made while the request was in flight (the load
+   * it waited for, a fault in its batch). Empty when it did not move; `status().fallbacks` keeps the
+   * endpoint's whole history.
+   */
   readonly fallbacks: readonly FallbackStep[];
   readonly notes: readonly ProvenanceNote[];
 }

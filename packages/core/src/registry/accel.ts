@@ -17,6 +17,7 @@ import type { SkillInput, SkillOptions, SkillOutput, SkillV1 } from '../skill/v1
 import { EndpointRuntime, type BatchContext, type EndpointStage } from './endpoint-runtime.js';
 import { TextChannel, type InferStream } from './text-channel.js';
 import type { InferCallOptions } from './infer-options.js';
+import { onAbort } from './signal-subscribers.js';
 
 const defaultQueueSize = 1024;
 
@@ -183,6 +184,8 @@ export class Accel {
     const endpointSkill = endpoint.options.skill as SkillV1<SkillInput<S>, SkillOutput<S>, SkillOptions<S>>;
     const prepared = endpointSkill.doPrepare(input, options);
     const routed = endpoint;
+    // The endpoint's fallback steps before this request arrived are not part of its provenance.
+    const trailMark = routed.trailLength;
     routed.reserved += 1;
     let id: string | undefined;
     try {
@@ -218,7 +221,8 @@ export class Accel {
     };
     const result = await this.awaitWithLimits(ticket.result, release, signal, options?.timeoutMs);
     const output = endpointSkill.doAssemble(result.values, prepared, options);
-    const provenance = this.provenance(endpoint, prepared.task, result, startedAt);
+    // An endpoint expanded from `…:*` while this request waited was created for it: its whole trail is the request's.
+    const provenance = this.provenance(endpoint, prepared.task, result, startedAt, endpoint === routed ? trailMark : 0);
     return { output, provenance: id === undefined ? provenance : { ...provenance, contentId: id, deduplicated } };
   }
 
@@ -351,6 +355,8 @@ export class Accel {
 
   private async expand(placeholder: EndpointRuntime, first: EndpointStage): Promise<EndpointRuntime[]> {
     const probe = await first.backend.probe();
+    // Removed while probing: init() rejects with the removal's AbortedError, and no member is created.
+    if (placeholder.removed) await placeholder.init();
     const prefix = first.label.slice(0, -1);
     const devices = probe.available ? probe.devices.filter((device) => device.label.startsWith(prefix)) : [];
     if (devices.length === 0) {
@@ -394,13 +400,13 @@ export class Accel {
         release(error);
         reject(error);
       };
-      const onAbort = () => stop(new AbortedError({ reason: 'signal aborted', cause: signal?.reason }));
+      const aborted = () => stop(new AbortedError({ reason: 'signal aborted', cause: signal?.reason }));
       const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop(new TimeoutError({ timeoutMs })), timeoutMs);
+      const unsubscribe = signal === undefined ? undefined : onAbort(signal, aborted);
       const cleanup = () => {
-        signal?.removeEventListener('abort', onAbort);
+        unsubscribe?.();
         if (timer !== undefined) clearTimeout(timer);
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
       result.then(
         (value) => {
           cleanup();
@@ -414,7 +420,13 @@ export class Accel {
     });
   }
 
-  private provenance(endpoint: EndpointRuntime, task: string, result: QueuedRequestResult<unknown, BatchContext>, startedAt: number): Provenance {
+  private provenance(
+    endpoint: EndpointRuntime,
+    task: string,
+    result: QueuedRequestResult<unknown, BatchContext>,
+    startedAt: number,
+    trailMark: number,
+  ): Provenance {
     const { context } = result;
     return {
       endpoint: endpoint.id,
@@ -434,7 +446,7 @@ export class Accel {
         endpointLoadMs: context.loadMs,
         ...result.timings,
       },
-      fallbacks: context.fallbacks,
+      fallbacks: context.fallbacks.slice(trailMark),
       notes: result.notes,
     };
   }

@@ -2,6 +2,7 @@ import type { BackendProbe, DeviceInfo } from '../backend/v1/backend-probe.js';
 import type { BackendV1 } from '../backend/v1/backend-v1.js';
 import type { Dtype } from '../backend/v1/dtype.js';
 import type { EndpointState, EndpointStatus } from '../endpoint/endpoint-status.js';
+import { AbortedError } from '../errors/aborted-error.js';
 import { AccelError } from '../errors/accel-error.js';
 import { BackendUnavailableError } from '../errors/backend-unavailable-error.js';
 import { DeviceError } from '../errors/device-error.js';
@@ -55,6 +56,7 @@ export interface BatchContext {
   readonly model: ResolvedModel;
   readonly files: readonly string[];
   readonly loadMs: number;
+  /** The endpoint's whole trail when the batch ran; a request's own steps are those after its `trailLength` on arrival. */
   readonly fallbacks: readonly FallbackStep[];
 }
 
@@ -97,6 +99,8 @@ export class EndpointRuntime {
   private failure: unknown;
   private lastProbe: BackendProbe | undefined;
   private readonly trail: FallbackStep[] = [];
+  /** Set by `dispose`: why the endpoint serves no more requests. */
+  private removedReason: string | undefined;
 
   constructor(readonly options: EndpointRuntimeOptions) {
     this.queue = new BatchQueue<unknown, unknown, BatchContext>({
@@ -121,8 +125,22 @@ export class EndpointRuntime {
     return this.active?.device ?? this.stage.device ?? this.stage.label;
   }
 
-  /** Loads the model on the first stage that works; later calls share the outcome. A failed load may be retried. */
+  /** True once `dispose` was called: the endpoint loads and serves nothing more. */
+  get removed(): boolean {
+    return this.removedReason !== undefined;
+  }
+
+  /** Fallback steps taken so far; a request notes it on arrival so its provenance lists only the steps after it. */
+  get trailLength(): number {
+    return this.trail.length;
+  }
+
+  /**
+   * Loads the model on the first stage that works; later calls share the outcome. A failed load may be retried.
+   * Once the endpoint is removed — also while it loads — this rejects with `AbortedError`.
+   */
   init(): Promise<void> {
+    if (this.removedReason !== undefined) return Promise.reject(new AbortedError({ reason: this.removedReason }));
     if (this.state === 'ready') return Promise.resolve();
     this.loading ??= this.loadFromStage(this.stageIndex).finally(() => {
       this.loading = undefined;
@@ -131,17 +149,17 @@ export class EndpointRuntime {
   }
 
   private async loadFromStage(first: number): Promise<void> {
+    this.throwIfRemoved();
     this.state = 'loading';
     for (let index = first; index < this.options.stages.length; index += 1) {
       const stage = this.options.stages[index]!;
+      let loaded: ActiveStage;
       try {
         this.stageIndex = index;
-        this.active = await this.loadStage(stage);
-        this.queue.setRunners(this.active.replicas.length);
-        this.failure = undefined;
-        this.state = 'ready';
-        return;
+        loaded = await this.loadStage(stage);
       } catch (error) {
+        // Removed while loading: the callers waiting for this load get AbortedError, not the load's failure.
+        this.throwIfRemoved(error);
         const next = this.options.stages[index + 1];
         if (next === undefined) {
           this.failure = error;
@@ -150,8 +168,22 @@ export class EndpointRuntime {
         }
         const { code, message } = describeError(error);
         this.trail.push({ from: stage.device ?? stage.label, to: next.label, reason: message, code });
+        continue;
       }
+      if (this.removedReason !== undefined) {
+        await Promise.allSettled(loaded.replicas.map((replica) => replica.dispose()));
+        this.throwIfRemoved();
+      }
+      this.active = loaded;
+      this.queue.setRunners(loaded.replicas.length);
+      this.failure = undefined;
+      this.state = 'ready';
+      return;
     }
+  }
+
+  private throwIfRemoved(cause?: unknown): void {
+    if (this.removedReason !== undefined) throw new AbortedError({ reason: this.removedReason, ...(cause === undefined ? {} : { cause }) });
   }
 
   private async loadStage(stage: EndpointStage): Promise<ActiveStage> {
@@ -248,6 +280,7 @@ export class EndpointRuntime {
       // A move to the next stage after a fault: wait for it, then retry there.
       if (this.loading) await this.loading;
       const active = this.active;
+      this.throwIfRemoved();
       if (active === undefined) throw new InferenceError({ endpoint: this.id, message: `endpoint ${this.id} is not loaded` });
       const replica = active.idle.pop();
       if (replica === undefined) throw new InferenceError({ endpoint: this.id, message: `endpoint ${this.id} has no free replica (a scheduler bug)` });
@@ -275,7 +308,7 @@ export class EndpointRuntime {
   private moveOn(active: ActiveStage): void {
     this.active = undefined;
     active.retired = true;
-    this.state = 'loading';
+    if (this.removedReason === undefined) this.state = 'loading';
     this.loading = this.loadFromStage(this.stageIndex + 1).finally(() => {
       this.loading = undefined;
     });
@@ -286,10 +319,14 @@ export class EndpointRuntime {
     for (const replica of active.replicas) void replica.dispose().catch(() => undefined);
   }
 
-  /** Rejects queued requests, lets a running batch finish, and releases the model. */
+  /**
+   * Rejects queued requests and those waiting for the endpoint to load with `AbortedError`, refuses
+   * new ones, lets a running batch finish, and releases the model.
+   */
   async dispose(reason: string): Promise<void> {
+    this.removedReason ??= reason;
     this.state = 'removing';
-    this.queue.rejectQueued(reason);
+    this.queue.close(reason);
     await this.loading?.catch(() => undefined);
     await this.queue.whenIdle();
     const active = this.active;

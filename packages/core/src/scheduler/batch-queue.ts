@@ -88,6 +88,8 @@ export class BatchQueue<Item, Value, Context = unknown> {
   private timer: (() => void) | undefined;
   private idleWaiters: Array<() => void> = [];
   private servedItems = 0;
+  /** Set by `close`: why the queue takes no more requests. */
+  private closedReason: string | undefined;
 
   constructor(private readonly options: BatchQueueOptions<Item, Value, Context>) {
     this.runners = options.runners ?? 1;
@@ -123,6 +125,7 @@ export class BatchQueue<Item, Value, Context = unknown> {
   }
 
   enqueue(items: readonly Item[], options: EnqueueOptions = {}): QueueTicket<Value, Context> {
+    if (this.closedReason !== undefined) throw new AbortedError({ reason: this.closedReason });
     if (this.waitingRequests >= this.options.capacity) {
       throw new QueueFullError({ endpoint: this.options.endpoint, capacity: this.options.capacity });
     }
@@ -157,6 +160,12 @@ export class BatchQueue<Item, Value, Context = unknown> {
   rejectQueued(reason: string): void {
     const requests = new Set(this.slots.map((slot) => slot.request));
     for (const request of requests) this.fail(request, new AbortedError({ reason }));
+  }
+
+  /** Rejects every queued request with `AbortedError` and refuses new ones with it from now on; a running batch finishes. */
+  close(reason: string): void {
+    this.closedReason ??= reason;
+    this.rejectQueued(reason);
   }
 
   /** Resolves when nothing is queued or running. */
