@@ -134,6 +134,13 @@ describe('readImage', () => {
       expect(InvalidInputError.isInstance(error), String(error)).toBe(true);
     }
   });
+
+  it('says that a directory given as an image is a directory', async () => {
+    await mkdir(join(folder, 'pictures'), { recursive: true });
+    const error = await readImage(join(folder, 'pictures')).catch((caught: unknown) => caught);
+    expect(InvalidInputError.isInstance(error), String(error)).toBe(true);
+    expect((error as Error).message).toBe(`invalid input: ${join(folder, 'pictures')} is a directory, not an image file`);
+  });
 });
 
 describe('readVideoFrames', () => {

@@ -17,9 +17,18 @@ function fromRawPixels(pixels: RawPixels): RgbImage {
   return { data: rgb, width, height, channels: 3 };
 }
 
+/** True when `path` names a directory (false when it names anything else, or nothing). */
+async function isDirectory(path: string): Promise<boolean> {
+  const { stat } = await import('node:fs/promises');
+  return stat(path).then(
+    (stats) => stats.isDirectory(),
+    () => false,
+  );
+}
+
 /**
  * Decodes an image to RGB with `sharp` (imported on first use): a path, encoded bytes, or raw
- * pixels. A missing, empty, corrupt or unsupported file is an `InvalidInputError` naming it.
+ * pixels. A missing, empty, corrupt or unsupported file, or a directory, is an `InvalidInputError` naming it.
  */
 export async function readImage(input: ImageInput): Promise<RgbImage> {
   if (typeof input === 'object' && !(input instanceof Uint8Array)) return fromRawPixels(input);
@@ -28,6 +37,7 @@ export async function readImage(input: ImageInput): Promise<RgbImage> {
   }
   const name = describeSource(input);
   if (input instanceof Uint8Array && input.byteLength === 0) throw new InvalidInputError({ reason: `${name} is empty` });
+  if (typeof input === 'string' && (await isDirectory(input))) throw new InvalidInputError({ reason: `${name} is a directory, not an image file` });
   const { default: sharp } = await import('sharp');
   try {
     const { data, info } = await sharp(input).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
