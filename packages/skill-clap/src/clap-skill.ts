@@ -52,6 +52,7 @@ export const clapSkill: ClapSkill = {
   limits: { maxBatchSize: 16 },
   example: { input: { audio: exampleClip(), labels: ['speech', 'music', 'a dog barking'] } },
   dtypes: ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4'] satisfies Dtype[],
+  modelTypes: ['clap'],
   requiredFiles: (dtype) => ['config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json', modelFileForDtype('model', dtype)],
   doPrepare: (input, options) => prepareClapInput(input, options),
   doLoad: (context) => loadClapModel(context),

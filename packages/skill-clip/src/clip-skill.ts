@@ -36,6 +36,7 @@ export const clipSkill: ClipSkill = {
   limits: { maxBatchSize: 32 },
   example: { input: { images: [gradient(16, 12)], labels: ['a cat', 'a dog'] } },
   dtypes,
+  modelTypes: ['clip'],
   requiredFiles: (dtype) => [
     'config.json',
     'preprocessor_config.json',

@@ -28,6 +28,7 @@ export const llavaNextSkill: SkillV1<LlavaNextInput, LlavaNextOutput, LlavaNextO
   limits: { maxBatchSize: 4 },
   example: { input: { images: examplePixels, prompt: 'What is in the picture?' }, options: { maxNewTokens: 8 } },
   dtypes,
+  modelTypes: ['llava_next'],
   requiredFiles: (dtype) => ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json', ...sessionNames.map((name) => modelFileForDtype(name, dtype))],
   doPrepare(input, options) {
     return { task: 'image-text-to-text', items: [prepareVisionLanguageItem(input, options)] };

@@ -25,6 +25,7 @@ export const llavaSkill: SkillV1<LlavaInput, LlavaOutput, LlavaOptions, VisionLa
   limits: { maxBatchSize: 8 },
   example: { input: { images: examplePixels, prompt: 'What is in the picture?' }, options: { maxNewTokens: 8 } },
   dtypes,
+  modelTypes: ['llava'],
   requiredFiles: (dtype) => [
     'config.json',
     'tokenizer.json',

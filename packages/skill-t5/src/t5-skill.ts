@@ -24,6 +24,7 @@ export const t5Skill: T5Skill = {
   limits: { maxBatchSize: 8 },
   example: { input: 'translate English to German: the house is small', options: { maxNewTokens: 8 } },
   dtypes,
+  modelTypes: ['t5', 'mt5'],
   requiredFiles: (dtype) => [
     'config.json',
     'tokenizer.json',

@@ -61,6 +61,7 @@ export const wav2vec2Skill: Wav2Vec2Skill = {
   limits: { maxBatchSize: 8 },
   example: { input: exampleAudio() },
   dtypes: ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4'] satisfies Dtype[],
+  modelTypes: ['wav2vec2', 'wav2vec2-conformer', 'hubert', 'wavlm', 'data2vec-audio', 'unispeech', 'unispeech-sat', 'sew', 'sew-d'],
   requiredFiles: (dtype) => ['config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json', modelFileForDtype('model', dtype)],
   doPrepare(input, options) {
     const settings = readOptions(options);

@@ -30,6 +30,7 @@ export const whisperSkill: WhisperSkill = {
   limits: { maxBatchSize: 8 },
   example: { input: exampleAudio(), options: { maxNewTokens: 8 } },
   dtypes,
+  modelTypes: ['whisper'],
   requiredFiles: (dtype) => [
     'config.json',
     'generation_config.json',

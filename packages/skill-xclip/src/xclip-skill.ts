@@ -38,6 +38,7 @@ export const xclipSkill: XclipSkill = {
   limits: { maxBatchSize: 8 },
   example: { input: { video: [frame(0), frame(1), frame(2), frame(3)], labels: ['cooking', 'dancing'] } },
   dtypes,
+  modelTypes: ['xclip'],
   requiredFiles: (dtype) => [
     'config.json',
     'preprocessor_config.json',

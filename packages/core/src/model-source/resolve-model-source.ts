@@ -1,6 +1,7 @@
-import { access, stat } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve, basename } from 'node:path';
+import { InvalidModelError } from '../errors/invalid-model-error.js';
 import { ModelNotFoundError } from '../errors/model-not-found-error.js';
 import { downloadModelFiles } from './download-model-files.js';
 import type { ModelSourceOptions } from './model-source-options.js';
@@ -39,15 +40,56 @@ async function missingFiles(directory: string, files: readonly string[]): Promis
   return missing;
 }
 
+/** The skill a model is resolved for: its name (for messages) and the `model_type` values it serves. */
+export interface ModelExpectation {
+  readonly skill: string;
+  /** Undefined: any model_type is accepted. */
+  readonly modelTypes?: readonly string[] | undefined;
+}
+
+/**
+ * Refuses a folder whose config.json names a `model_type` the skill does not serve: the folder
+ * exists and holds a model, just another family's, so it is `InvalidModelError` (naming what it
+ * found), not a missing file. A folder without config.json, or a config without model_type, is
+ * left to the file checks.
+ */
+async function checkModelType(model: string, directory: string, expected: ModelExpectation | undefined): Promise<void> {
+  if (expected?.modelTypes === undefined) return;
+  const path = join(directory, 'config.json');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return;
+  }
+  let modelType: unknown;
+  try {
+    modelType = (JSON.parse(text) as { model_type?: unknown } | null)?.model_type;
+  } catch (error) {
+    throw new InvalidModelError({ model, file: path, reason: 'not valid JSON', cause: error });
+  }
+  if (typeof modelType !== 'string' || expected.modelTypes.includes(modelType)) return;
+  const served = expected.modelTypes.join(', ');
+  const reason = `it holds a ${modelType} model (config.json model_type "${modelType}"); the ${expected.skill} skill serves model_type ${served}`;
+  throw new InvalidModelError({
+    model,
+    file: path,
+    reason,
+    message: `model ${model} is not a model the ${expected.skill} skill serves: ${reason}. Pass a ${served} model folder or hub id, or use the skill that serves ${modelType} models.`,
+  });
+}
+
 /**
  * Finds a model on disk: a local folder, or a hub id under the cache folder. A hub id that is
  * not cached is downloaded only when allowed; otherwise the error names the folder it looked in
- * and how to supply the model.
+ * and how to supply the model. With `expected`, a folder holding another family's model (by
+ * config.json's `model_type`) is `InvalidModelError`, whatever files it has or lacks.
  */
 export async function resolveModelSource(
   model: string,
   skillFiles: readonly string[],
   options: ModelSourceOptions = {},
+  expected?: ModelExpectation,
 ): Promise<ResolvedModel> {
   const requiredFiles = [...new Set(['config.json', ...skillFiles])];
   const asFolder = resolve(model);
@@ -59,6 +101,7 @@ export async function resolveModelSource(
         hint: 'The folder does not exist. Pass an existing model folder or a hub id such as Xenova/all-MiniLM-L6-v2.',
       });
     }
+    await checkModelType(model, asFolder, expected);
     const missing = await missingFiles(asFolder, requiredFiles);
     if (missing.length > 0) {
       throw new ModelNotFoundError({
@@ -72,6 +115,7 @@ export async function resolveModelSource(
 
   const cacheDirectory = resolve(options.cacheDirectory ?? defaultCacheDirectory());
   const cached = join(cacheDirectory, model);
+  await checkModelType(model, cached, expected);
   const missing = await missingFiles(cached, requiredFiles);
   if (missing.length === 0) return { id: model, directory: cached, source: 'cache' };
 
@@ -85,6 +129,12 @@ export async function resolveModelSource(
         'or allow downloads (allowDownload: true, ACCEL_ALLOW_DOWNLOAD=1, or --download on the command line).',
     });
   }
-  await downloadModelFiles({ model, directory: cached, files: missing, options });
+  // config.json first: a repository of another family is refused before its weights are fetched.
+  const configFirst = missing.includes('config.json') && expected?.modelTypes !== undefined;
+  if (configFirst) {
+    await downloadModelFiles({ model, directory: cached, files: ['config.json'], options });
+    await checkModelType(model, cached, expected);
+  }
+  await downloadModelFiles({ model, directory: cached, files: configFirst ? missing.filter((file) => file !== 'config.json') : missing, options });
   return { id: model, directory: cached, source: 'download' };
 }

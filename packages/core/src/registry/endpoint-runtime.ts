@@ -209,7 +209,7 @@ export class EndpointRuntime {
       throw new UnsupportedError({ feature: `dtype ${dtype} on backend ${backend.name} (supports ${probe.dtypes.join(', ')})` });
     }
     const { resolveModelSource } = await import('../model-source/resolve-model-source.js');
-    const model = await resolveModelSource(this.options.model, skill.requiredFiles(dtype), this.options.models);
+    const model = await resolveModelSource(this.options.model, skill.requiredFiles(dtype), this.options.models, { skill: skill.name, modelTypes: skill.modelTypes });
     const { threads: share, workers } = await this.options.resources();
     const { contextLength } = this.options;
     if (this.options.isolation === 'worker' && skill.source !== undefined && backend.source !== undefined) {

@@ -41,7 +41,33 @@ export interface TextEmbeddingSkillDefinition {
   readonly defaultModel: string;
   readonly defaults: Required<TextEmbeddingOptions>;
   readonly maxBatchSize: number;
+  /** config.json `model_type` values served; default `textEncoderModelTypes`. */
+  readonly modelTypes?: readonly string[];
 }
+
+/**
+ * BERT-style encoders whose ONNX export takes `input_ids` / `attention_mask` (and optionally
+ * `token_type_ids`) and returns `last_hidden_state`: what text-embedding skills serve by default.
+ */
+export const textEncoderModelTypes: readonly string[] = [
+  'bert',
+  'roberta',
+  'xlm-roberta',
+  'distilbert',
+  'mpnet',
+  'electra',
+  'camembert',
+  'albert',
+  'deberta',
+  'deberta-v2',
+  'modernbert',
+  'nomic_bert',
+  'mobilebert',
+  'squeezebert',
+  'roformer',
+  'ernie',
+  'new',
+];
 
 const poolings: readonly TextPooling[] = ['mean', 'cls'];
 const dtypes: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4'];
@@ -70,6 +96,7 @@ export function defineTextEmbeddingSkill<Options extends TextEmbeddingOptions = 
     example: { input: ['a cat sat on the mat', 'a dog barked'] },
     dtypes,
     requiredFiles: (dtype) => ['config.json', 'tokenizer.json', 'tokenizer_config.json', modelFileForDtype('model', dtype)],
+    modelTypes: definition.modelTypes ?? textEncoderModelTypes,
     doPrepare(input, options) {
       const { pooling, normalize } = readOptions(options, definition.defaults);
       const prepared = prepareTextInput(input, 'embed');

@@ -40,6 +40,12 @@ export interface SkillV1<Input = unknown, Output = unknown, Options = unknown, I
   readonly dtypes: readonly Dtype[];
   /** Files a model folder must hold for this dtype (used to check folders and to download). */
   requiredFiles(dtype: Dtype): readonly string[];
+  /**
+   * The `model_type` values of config.json this skill serves, e.g. `['whisper']`. A model folder
+   * whose config.json names another is refused with `InvalidModelError` naming what it holds,
+   * before any file check or load. Omitted: any model_type is tried.
+   */
+  readonly modelTypes?: readonly string[];
   /** Validates and splits one request. Throws `InvalidInputError`; never touches the model. */
   doPrepare(input: Input, options: Options | undefined): PreparedRequest<Item>;
   doLoad(context: SkillLoadContext): Promise<LoadedSkillV1<Item, Value>>;

@@ -39,6 +39,7 @@ export function defineTextGenerationSkill(definition: TextGenerationSkillDefinit
     example: definition.example,
     dtypes,
     requiredFiles: (dtype) => ['config.json', 'tokenizer.json', 'tokenizer_config.json', modelFileForDtype('model', dtype)],
+    modelTypes: Object.keys(definition.modelClasses),
     doPrepare(input, options) {
       const validated = validateTextGenerationInput(input);
       return { task: 'text-generation', items: [{ input: validated, options: resolveGenerationOptions(options) }] };
