@@ -30,7 +30,7 @@ describe('accel run t5', () => {
     expect(code).toBe(0);
     const [text, stopped] = stdout.split('\n');
     expect(text!.length).toBeGreaterThan(0);
-    expect(stopped).toBe('[stopped: length]');
+    expect(stopped).toBe('[stopped: length after 6 tokens]');
     expect(stdout).toMatch(/backend cpu · device cpu · dtype fp32/);
     expect(stdout).toContain('onnx/encoder_model.onnx, onnx/decoder_model_merged.onnx');
     expect(stdout).toMatch(/tokensPerSecond \d+(\.\d+)?/);

@@ -1,4 +1,14 @@
-import { Accel, BackendUnavailableError, UnsupportedError, type Dtype, type InferResult, type SkillV1 } from '@accel/core';
+import {
+  Accel,
+  BackendUnavailableError,
+  UnsupportedError,
+  type BackendProbe,
+  type BackendV1,
+  type DownloadProgressEvent,
+  type Dtype,
+  type InferResult,
+  type SkillV1,
+} from '@accel/core';
 import { importKnown, knownBackends, type BackendFactory } from '../known-packages.js';
 import type { SkillCommand } from '../skills/index.js';
 
@@ -13,7 +23,8 @@ export interface RunOptions {
   readonly threads?: number;
   readonly cacheDirectory?: string;
   readonly allowDownload: boolean;
-  readonly onProgress?: (message: string) => void;
+  /** Core's download progress events, while a missing model downloads (`allowDownload`). */
+  readonly onProgress?: (event: DownloadProgressEvent) => void;
   /** Receives text pieces as they are generated; only for skills that stream. */
   readonly onText?: (text: string) => void;
 }
@@ -24,7 +35,12 @@ async function loadSkill(command: SkillCommand): Promise<SkillV1> {
   return imported.value;
 }
 
-async function loadBackends(labels: readonly string[], threads: number | undefined) {
+/** The result, and the probe of each backend a fallback step left because it was unavailable (its reason and fix). */
+export interface RunResult extends InferResult<unknown> {
+  readonly skippedProbes: Readonly<Record<string, BackendProbe>>;
+}
+
+async function loadBackends(labels: readonly string[], threads: number | undefined): Promise<BackendV1[]> {
   const names = new Set(labels.flatMap((label) => (label === 'auto' ? knownBackends.map((known) => known.name) : [label.split(':')[0]!])));
   const backends = [];
   for (const name of names) {
@@ -42,24 +58,32 @@ async function loadBackends(labels: readonly string[], threads: number | undefin
   return backends;
 }
 
+/** The probes of the backends that fallback steps left as unavailable, by backend name. */
+async function probesOfSkipped(result: InferResult<unknown>, backends: readonly BackendV1[]): Promise<Record<string, BackendProbe>> {
+  const probes: Record<string, BackendProbe> = {};
+  for (const step of result.provenance.fallbacks) {
+    if (step.code !== 'ACCEL_BACKEND_UNAVAILABLE') continue;
+    const name = step.from.split(':')[0]!;
+    const backend = backends.find((candidate) => candidate.name === name);
+    if (backend === undefined || name in probes) continue;
+    const probe = await backend.probe();
+    if (!probe.available) probes[name] = probe;
+  }
+  return probes;
+}
+
 /** Runs one request through a one-endpoint registry and returns the result. */
-export async function runSkill(options: RunOptions): Promise<InferResult<unknown>> {
+export async function runSkill(options: RunOptions): Promise<RunResult> {
   const skill = await loadSkill(options.command);
   const labels = [options.backend, ...(options.fallback ?? [])];
+  const backends = await loadBackends(labels, options.threads);
   const accel = new Accel({
-    backends: await loadBackends(labels, options.threads),
+    backends,
     skills: [skill],
     models: {
       allowDownload: options.allowDownload,
       ...(options.cacheDirectory ? { cacheDirectory: options.cacheDirectory } : {}),
-      ...(options.onProgress
-        ? {
-            onProgress: (event) =>
-              options.onProgress!(
-                `downloading ${event.file}: ${(event.bytesReceived / 1e6).toFixed(1)}${event.totalBytes ? ` / ${(event.totalBytes / 1e6).toFixed(1)}` : ''} MB`,
-              ),
-          }
-        : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     },
   });
   try {
@@ -70,10 +94,15 @@ export async function runSkill(options: RunOptions): Promise<InferResult<unknown
       ...(options.fallback && options.fallback.length > 0 ? { fallback: options.fallback } : {}),
       ...(options.model ? { model: options.model } : {}),
     });
-    if (options.onText === undefined) return await accel.infer(skill, options.input, options.skillOptions);
-    const stream = accel.stream(skill, options.input, options.skillOptions);
-    for await (const text of stream) options.onText(text);
-    return await stream.result;
+    let result: InferResult<unknown>;
+    if (options.onText === undefined) {
+      result = await accel.infer(skill, options.input, options.skillOptions);
+    } else {
+      const stream = accel.stream(skill, options.input, options.skillOptions);
+      for await (const text of stream) options.onText(text);
+      result = await stream.result;
+    }
+    return { ...result, skippedProbes: await probesOfSkipped(result, backends) };
   } finally {
     await accel.dispose();
   }

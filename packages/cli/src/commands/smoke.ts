@@ -71,18 +71,46 @@ export async function runSmoke(modelRoot = join(tmpdir(), 'accel-smoke-models'))
   return rows;
 }
 
-export function renderSmoke(rows: readonly SmokeRow[]): string {
+/** A backend skipped for every skill that got as far as it, with the one reason they share. */
+function unavailableBackends(rows: readonly SmokeRow[]): Map<string, string> {
+  const reasons = new Map<string, string>();
+  for (const backend of new Set(rows.map((row) => row.backend))) {
+    const own = rows.filter((row) => row.backend === backend);
+    const reason = own[0]?.reason;
+    if (own.length > 1 && reason !== undefined && own.every((row) => row.status === 'skipped' && row.reason === reason)) reasons.set(backend, reason);
+  }
+  return reasons;
+}
+
+/**
+ * The smoke table. A backend that no skill could run on (unavailable, not installed) is one line
+ * under the table, its reason stated once; with `reasonsAbove` (after `accel doctor`'s table,
+ * which gives each reason and fix) the line points there instead.
+ */
+export function renderSmoke(rows: readonly SmokeRow[], { reasonsAbove = false }: { reasonsAbove?: boolean } = {}): string {
+  const unavailable = unavailableBackends(rows);
   const table = renderTable(
     ['skill', 'backend', 'result', 'time', 'ran on', 'details'],
-    rows.map((row) => [
-      row.skill,
-      row.backend,
-      row.status,
-      row.milliseconds === undefined ? '-' : `${row.milliseconds.toFixed(0)} ms`,
-      row.provenance ? `${row.provenance.device} ${row.provenance.dtype} ${row.provenance.runtime ?? ''}`.trim() : '-',
-      row.provenance ? row.provenance.model.files.filter((file) => file.endsWith('.onnx')).join(', ') : (row.reason ?? ''),
-    ]),
+    rows
+      .filter((row) => !unavailable.has(row.backend))
+      .map((row) => [
+        row.skill,
+        row.backend,
+        row.status,
+        row.milliseconds === undefined ? '-' : `${row.milliseconds.toFixed(0)} ms`,
+        row.provenance ? `${row.provenance.device} ${row.provenance.dtype} ${row.provenance.runtime ?? ''}`.trim() : '-',
+        row.provenance ? row.provenance.model.files.filter((file) => file.endsWith('.onnx')).join(', ') : (row.reason ?? ''),
+      ]),
   );
+  const skippedLines = [...unavailable].map(([backend, reason]) => {
+    const skills = rows.filter((row) => row.backend === backend).length;
+    return `${backend}: skipped for all ${skills} skills: ${reasonsAbove ? 'unavailable here (the reason and fix are above)' : reason}`;
+  });
   const counts = (status: SmokeRow['status']) => rows.filter((row) => row.status === status).length;
-  return `${table}\n\nsmoke: ${counts('passed')} passed, ${counts('failed')} failed, ${counts('skipped')} skipped (tiny random-weight models from @accel/model-forge; no download)`;
+  return [
+    table,
+    '',
+    ...(skippedLines.length > 0 ? [...skippedLines, ''] : []),
+    `smoke: ${counts('passed')} passed, ${counts('failed')} failed, ${counts('skipped')} skipped (tiny random-weight models from @accel/model-forge; no download)`,
+  ].join('\n');
 }

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '@accel/core';
+import { inputFileFlags, inputFilePaths } from './input-files.js';
 import type { FlagValues, SkillCommand } from './skill-command.js';
 
 // The generation flags and request building are shared by every text-generation command
@@ -42,18 +43,35 @@ export function generationOptions(flags: FlagValues): Record<string, unknown> {
   return options;
 }
 
+/**
+ * Why generation stopped, the same way for every generative command:
+ * `[stopped: length after 8 tokens]` (`eos`, `stop-string`, `length`).
+ */
+export function formatStop(stopReason: string, tokenCount: number | undefined): string {
+  return `[stopped: ${stopReason}${tokenCount === undefined ? '' : ` after ${tokenCount} token${tokenCount === 1 ? '' : 's'}`}]`;
+}
+
+/**
+ * The prompt: the positional arguments joined by spaces, or the text of the one `--input-file`
+ * (the caller has put it in `positionals`).
+ */
+export function promptOf(positionals: readonly string[], flags: FlagValues, name: string, example: string): string {
+  if (inputFilePaths(flags).length > 1) throw new InvalidInputError({ reason: `accel run ${name} takes one prompt: give --input-file once` });
+  if (positionals.length === 0) throw new InvalidInputError({ reason: `accel run ${name} needs a prompt${example}` });
+  return positionals.join(' ');
+}
+
 /** The command of a text-generation skill: the positional arguments, joined by spaces, are the prompt (or, with `--chat`, the user message). */
 export function textGenerationCommand(name: string, packageName: string, exportName: string): SkillCommand {
   return {
     name,
     packageName,
     exportName,
-    usage: `accel run ${name} "<prompt>" [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--stop TEXT]… [--chat [--system TEXT]] [--stream]`,
-    flags: generationFlags,
+    usage: `accel run ${name} "<prompt>" | --input-file <path | -> [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--stop TEXT]… [--chat [--system TEXT]] [--stream]`,
+    flags: { ...generationFlags, ...inputFileFlags },
     streams: true,
     toRequest(positionals, flags) {
-      if (positionals.length === 0) throw new InvalidInputError({ reason: `accel run ${name} needs a prompt` });
-      const prompt = positionals.join(' ');
+      const prompt = promptOf(positionals, flags, name, '');
       const system = typeof flags.system === 'string' ? flags.system : undefined;
       if (system !== undefined && flags.chat !== true) throw new InvalidInputError({ reason: '--system needs --chat' });
       const input =
@@ -62,7 +80,7 @@ export function textGenerationCommand(name: string, packageName: string, exportN
     },
     formatOutput(output) {
       const { text, tokens, stopReason } = output as { text: string; tokens: number[]; stopReason: string };
-      return `${text}\n[stopped: ${stopReason} after ${tokens.length} token${tokens.length === 1 ? '' : 's'}]`;
+      return `${text}\n${formatStop(stopReason, tokens.length)}`;
     },
   };
 }

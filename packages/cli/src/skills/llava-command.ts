@@ -1,5 +1,5 @@
 import { InvalidInputError } from '@accel/core';
-import { generationFlags, generationOptions } from './gpt2-command.js';
+import { formatStop, generationFlags, generationOptions } from './gpt2-command.js';
 import type { FlagValues, SkillCommand } from './skill-command.js';
 
 /** `--image`: a repeatable string flag, one image file per use, in order. */
@@ -35,7 +35,7 @@ export function visionLanguageCommand(name: string, packageName: string, exportN
     },
     formatOutput(output) {
       const { text, tokens, stopReason } = output as { text: string; tokens: number[]; stopReason: string };
-      return `${text}\n[stopped: ${stopReason} after ${tokens.length} token${tokens.length === 1 ? '' : 's'}]`;
+      return `${text}\n${formatStop(stopReason, tokens.length)}`;
     },
   };
 }

@@ -47,11 +47,14 @@ export const whisperCommand: SkillCommand = {
   exportName: 'whisperSkill',
   usage: 'accel run whisper <audio file>… [--language fr] [--task transcribe|translate] [--timestamps] [--max-new-tokens N] [--temperature T] [--seed S]',
   flags: whisperFlags,
+  refusedFlags: {
+    stop: 'whisper takes no --stop: limit each 30-second window with --max-new-tokens',
+    chat: 'whisper has no chat template: --chat and --system do not apply',
+    system: 'whisper has no chat template: --chat and --system do not apply',
+  },
   toRequest(positionals, flags) {
     const files = audioFiles(positionals, flags);
     if (files.length === 0) throw new InvalidInputError({ reason: 'accel run whisper needs an audio file, e.g. accel run whisper talk.mp3' });
-    if (Array.isArray(flags.stop) && flags.stop.length > 0) throw new InvalidInputError({ reason: 'whisper takes no --stop: limit each 30-second window with --max-new-tokens' });
-    if (flags.chat === true || typeof flags.system === 'string') throw new InvalidInputError({ reason: 'whisper has no chat template: --chat and --system do not apply' });
     const options: Record<string, unknown> = { ...generationOptions(flags) };
     if (typeof flags.language === 'string') options.language = flags.language;
     if (typeof flags.task === 'string') options.task = flags.task;
