@@ -66,6 +66,7 @@ export function parseCommandLine(argv: readonly string[], flags: FlagTable, comm
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option !== undefined) {
       if (message.includes('ambiguous')) {
         const value = valueAfter(argv, option) ?? '-…';
+        if (value.startsWith('--') && value.slice(2).split('=')[0]! in flags) throw new InvalidInputError({ reason: `${option} needs a value`, cause: error });
         throw new InvalidInputError({ reason: `${option} ${value}: a value that starts with a dash goes after an equals sign: ${option}=${value}`, cause: error });
       }
       if (message.includes('argument missing')) throw new InvalidInputError({ reason: `${option} needs a value`, cause: error });
