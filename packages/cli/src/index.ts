@@ -1,4 +1,4 @@
 export { main, type CommandIo } from './main.js';
 export { collectDoctorRows, renderDoctor, type DoctorRow } from './commands/doctor.js';
-export { runSkill, type RunOptions } from './commands/run.js';
+export { runSkill, type RunOptions, type RunResult } from './commands/run.js';
 export { renderSmoke, runSmoke, type SmokeRow } from './commands/smoke.js';
