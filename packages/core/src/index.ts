@@ -23,6 +23,7 @@ export {
 } from './text/text-embedding-skill.js';
 export { loadTokenizer } from './transformers/load-tokenizer.js';
 export { loadTextTokenizer } from './transformers/load-text-tokenizer.js';
+export { loadTransformers, loadTransformersBuild, type LoadedTransformers, type TransformersModule, type TransformersTensorClass } from './transformers/load-transformers.js';
 export { adaptRuntimeSession, type RuntimeSession, type RuntimeTensorConstructor } from './backend/runtime/adapt-runtime-session.js';
 export { classifyRuntimeError } from './backend/runtime/classify-runtime-error.js';
 export { disableOnnxRuntimeTelemetry } from './backend/runtime/disable-onnxruntime-telemetry.js';

@@ -8,7 +8,8 @@ import { InvalidModelError } from '../errors/invalid-model-error.js';
 import { ModelNotFoundError } from '../errors/model-not-found-error.js';
 import type { SkillLoadContext } from '../skill/v1/skill-load-context.js';
 import type { ResolvedModel } from './resolved-model.js';
-import { transformersTensorClass } from '../transformers/transformers-tensor-class.js';
+import { loadedTransformersTensorClass } from '../transformers/load-transformers.js';
+import { withTransformersTensors } from '../transformers/transformers-tensors.js';
 
 export interface LoadContextOptions {
   readonly model: ResolvedModel;
@@ -25,30 +26,6 @@ export interface TrackedLoadContext {
   readonly context: SkillLoadContext;
   readonly files: string[];
   readonly sessions: InferenceSessionV1[];
-}
-
-/**
- * Re-creates a session's outputs as the tensor class transformers.js recognises, when a backend's
- * runtime (onnxruntime-web, OpenVINO) makes its own; the data is not copied.
- */
-function withTransformersTensors(session: InferenceSessionV1, TensorClass: Awaited<ReturnType<typeof transformersTensorClass>>): InferenceSessionV1 {
-  if (TensorClass === undefined) return session;
-  return {
-    ...session,
-    inputNames: session.inputNames,
-    outputNames: session.outputNames,
-    inputMetadata: session.inputMetadata,
-    outputMetadata: session.outputMetadata,
-    async run(feeds) {
-      const outputs = await session.run(feeds);
-      for (const [name, tensor] of Object.entries(outputs)) {
-        const recognised: boolean = (tensor as object) instanceof TensorClass;
-        if (!recognised) outputs[name] = new TensorClass(tensor.type, tensor.data, tensor.dims);
-      }
-      return outputs;
-    },
-    release: () => session.release(),
-  };
 }
 
 export function createLoadContext({ model, backend, device, dtype, contextLength, threads }: LoadContextOptions): TrackedLoadContext {
@@ -72,7 +49,11 @@ export function createLoadContext({ model, backend, device, dtype, contextLength
           hint: `No ${dtype} file for session "${sessionName}". Choose a dtype this model folder has, or export ${file}.`,
         });
       }
-      const session = withTransformersTensors(await backend.doCreateSession({ file: path, device, dtype, ...(threads === undefined ? {} : { threads }) }), await transformersTensorClass());
+      // Outputs become the tensors of the transformers.js build this thread loaded, if any.
+      const session = withTransformersTensors(
+        await backend.doCreateSession({ file: path, device, dtype, ...(threads === undefined ? {} : { threads }) }),
+        loadedTransformersTensorClass,
+      );
       files.push(file);
       sessions.push(session);
       return session;

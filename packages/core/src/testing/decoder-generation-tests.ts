@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import type { InferResult } from '../provenance/provenance.js';
 import type { InferStream } from '../registry/text-channel.js';
 import type { TextGenerationOptions, TextGenerationOutput } from '../transformers/text-generation/text-generation-types.js';
+import { loadTransformers } from '../transformers/load-transformers.js';
 
 /** What the shared decoder tests need from a skill's test file, read when each test runs. */
 export interface DecoderGenerationContext {
@@ -41,7 +42,7 @@ export interface ReferenceDecoder {
  * on the forged decoder: what cached generation must reproduce.
  */
 export async function referenceGreedyTokens(reference: ReferenceDecoder, prompt: string, newTokens: number): Promise<number[]> {
-  const { Tensor } = await import('@huggingface/transformers');
+  const { Tensor } = await loadTransformers();
   const ids = reference.tokenizer.encode(prompt);
   const generated: number[] = [];
   for (let step = 0; step < newTokens; step += 1) {

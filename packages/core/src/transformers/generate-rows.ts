@@ -3,6 +3,7 @@ import { sampleToken } from '../generation/sample-token.js';
 import { createSeededRandom } from '../generation/seeded-random.js';
 import { StopStringMatcher } from '../generation/stop-strings.js';
 import type { ItemControl } from '../skill/v1/loaded-skill-v1.js';
+import { loadTransformers } from './load-transformers.js';
 
 /** One sequence of a generation batch: its options and, when it streams, its controls. */
 export interface GenerationRow {
@@ -65,7 +66,7 @@ interface RowState {
  * row has stopped.
  */
 export async function generateRows({ model, tokenizer, inputs, rows, eosTokenIds, padTokenId, generateOptions }: GenerateRowsOptions): Promise<GeneratedRow[]> {
-  const { LogitsProcessor, StoppingCriteria, BaseStreamer } = await import('@huggingface/transformers');
+  const { LogitsProcessor, StoppingCriteria, BaseStreamer } = await loadTransformers();
   const fillToken = padTokenId ?? eosTokenIds[0] ?? 0;
   const eos = new Set(eosTokenIds);
   const startedAt = performance.now();

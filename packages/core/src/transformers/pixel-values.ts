@@ -1,5 +1,7 @@
 import type { RgbImage } from '../media/media-source.js';
 import type { ImageProcessor, RawImage } from '@huggingface/transformers';
+import { UnsupportedError } from '../errors/unsupported-error.js';
+import { loadTransformersBuild } from './load-transformers.js';
 
 /** One preprocessed image: `data` in channel-first order, `dims` [3, height, width]. */
 export interface PixelValues {
@@ -61,11 +63,18 @@ function fastRouteSettings(processor: ImageProcessor, Base: typeof ImageProcesso
  * resize is the same single sharp `affine` call transformers.js makes in Node, and the crop,
  * rescale, normalisation and channel-first layout are one pass through a lookup table per
  * channel instead of several copies and a generic tensor permute. Results equal transformers.js's (checked in tests);
- * settings the fast route does not cover go through `processor.preprocess` itself.
+ * settings the fast route does not cover go through `processor.preprocess` itself, which needs
+ * transformers.js's Node build (its web build has no image library in Node).
  */
 export async function createPixelValuesReader(processor: ImageProcessor): Promise<(image: RgbImage) => Promise<PixelValues>> {
-  const transformers = await import('@huggingface/transformers');
+  const { module: transformers, build } = await loadTransformersBuild();
   const viaTransformers = async (image: RgbImage): Promise<PixelValues> => {
+    if (build === 'web') {
+      throw new UnsupportedError({
+        feature: 'image preprocessing beyond resize, centre crop, rescale and normalise without onnxruntime-node',
+        message: `${processor.constructor.name} settings that accel does not preprocess itself need transformers.js's Node build, which requires onnxruntime-node`,
+      });
+    }
     const { pixel_values: pixelValues } = await processor.preprocess(new transformers.RawImage(image.data, image.width, image.height, 3));
     return { data: pixelValues.data as Float32Array, dims: pixelValues.dims };
   };

@@ -2,6 +2,7 @@ import { generateRows, type GenerationModel, type GenerationTokenizer } from '..
 import { InvalidInputError } from '../../errors/invalid-input-error.js';
 import { InvalidModelError } from '../../errors/invalid-model-error.js';
 import { loadTokenizer } from '../load-tokenizer.js';
+import { loadTransformers } from '../load-transformers.js';
 import { modelFileForDtype } from '../../backend/v1/dtype.js';
 import { ModelNotFoundError } from '../../errors/model-not-found-error.js';
 import type { ItemOutcome, LoadedSkillV1 } from '../../skill/v1/loaded-skill-v1.js';
@@ -67,7 +68,7 @@ export async function loadCausalLanguageModel(
   }
   const generationJson = await readOptionalJson<DecoderGenerationConfig>(context, 'generation_config.json');
   const tokenizer = await loadTokenizer(context);
-  const transformers = await import('@huggingface/transformers');
+  const transformers = await loadTransformers();
   const ModelClass = (transformers as unknown as Record<string, ModelConstructor | undefined>)[className];
   if (ModelClass === undefined) throw new InvalidModelError({ model: modelId, file: 'config.json', reason: `transformers.js has no class ${className}` });
 
