@@ -3,6 +3,7 @@ import {
   InvalidModelError,
   l2Normalize,
   loadTokenizer,
+  loadTransformers,
   truncateKeepingLast,
   type ItemOutcome,
   type LoadedSkillV1,
@@ -55,7 +56,7 @@ export async function loadClapModel(context: SkillLoadContext): Promise<LoadedSk
   const config = await context.readJson<ClapConfig>('config.json');
   const preprocessorConfig = await context.readJson<ClapPreprocessorConfig & Record<string, unknown>>('preprocessor_config.json');
   const tokenizer = await loadTokenizer(context);
-  const { ClapFeatureExtractor } = await import('@huggingface/transformers');
+  const { ClapFeatureExtractor } = await loadTransformers();
   const extractor = new ClapFeatureExtractor(preprocessorConfig);
   const sampleRate = preprocessorConfig.sampling_rate ?? 48_000;
   const windowSamples = preprocessorConfig.nb_max_samples ?? sampleRate * 10;

@@ -5,6 +5,7 @@ import {
   type ItemOutcome,
   type LoadedSkillV1,
   loadTokenizer,
+  loadTransformers,
   modelFileForDtype,
   type ProvenanceNote,
   type SkillLoadContext,
@@ -57,7 +58,7 @@ export async function loadClipModel(context: SkillLoadContext): Promise<LoadedSk
   const visionSession = await context.createSession('vision_model');
   checkSession(context, visionSession, 'vision_model', 'pixel_values', 'image_embeds');
 
-  const { CLIPImageProcessor } = await import('@huggingface/transformers');
+  const { CLIPImageProcessor } = await loadTransformers();
   const toPixelValues = await createPixelValuesReader(new CLIPImageProcessor(processorConfig));
   const { readImage } = await import('@accel/core/media');
 

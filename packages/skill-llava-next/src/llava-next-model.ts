@@ -1,5 +1,5 @@
 import { keepPaddingInCachedSteps, type StepUpdatingModel, contextLengthOf, generationTokenIds, imageTokenIdOf, openLlavaSessions, readGenerationConfig, type LlavaConfigJson, runVisionLanguageBatch, type EncodedImages, type TensorConstructor, type VisionLanguageBatchOptions, type VisionLanguageItem, type VisionLanguageOutput } from '@accel/core';
-import { InvalidModelError, loadTokenizer, type ItemOutcome, type LoadedSkillV1, type SkillLoadContext } from '@accel/core';
+import { InvalidModelError, loadTokenizer, loadTransformers, type ItemOutcome, type LoadedSkillV1, type SkillLoadContext } from '@accel/core';
 import type { LlavaForConditionalGeneration } from '@huggingface/transformers';
 import { anyResolutionLayout, type AnyResolutionGeometry, type Size } from './any-resolution.js';
 import { packImageFeatures } from './pack-image-features.js';
@@ -72,7 +72,7 @@ function readGeometry(context: SkillLoadContext, config: LlavaNextConfigJson, pr
  * its image encoding replaced by the tile → pack path the skill owns.
  */
 export async function openLlavaNext(context: SkillLoadContext): Promise<LlavaNextParts> {
-  const transformers = await import('@huggingface/transformers');
+  const transformers = await loadTransformers();
   const config = await context.readJson<LlavaNextConfigJson>('config.json');
   if (config.model_type !== 'llava_next') {
     throw new InvalidModelError({ model: context.model.id, file: 'config.json', reason: `model_type is ${String(config.model_type)}; the llava-next skill serves model_type llava_next` });

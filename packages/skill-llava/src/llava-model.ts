@@ -1,6 +1,6 @@
 import { keepPaddingInCachedSteps, type StepUpdatingModel, contextLengthOf, generationTokenIds, imageTokenIdOf, openLlavaSessions, readGenerationConfig, type LlavaConfigJson, runVisionLanguageBatch, type EncodedImages, type TensorConstructor, type VisionLanguageBatchOptions, type VisionLanguageItem, type VisionLanguageOutput } from '@accel/core';
 import type { LlavaForConditionalGeneration } from '@huggingface/transformers';
-import { createPixelValuesReader, InvalidInputError, InvalidModelError, type ItemOutcome, type LoadedSkillV1, type SkillLoadContext } from '@accel/core';
+import { createPixelValuesReader, InvalidInputError, loadTransformers, InvalidModelError, type ItemOutcome, type LoadedSkillV1, type SkillLoadContext } from '@accel/core';
 
 /** What `processor_config.json` of a LlavaProcessor holds. */
 interface LlavaProcessorConfig {
@@ -24,7 +24,7 @@ export interface LlavaParts {
  * processor) and `LlavaForConditionalGeneration` built on the endpoint's three sessions.
  */
 export async function openLlava(context: SkillLoadContext): Promise<LlavaParts> {
-  const transformers = await import('@huggingface/transformers');
+  const transformers = await loadTransformers();
   const config = await context.readJson<LlavaConfigJson>('config.json');
   if (config.model_type !== 'llava') {
     throw new InvalidModelError({ model: context.model.id, file: 'config.json', reason: `model_type is ${String(config.model_type)}; the llava skill serves model_type llava` });

@@ -3,6 +3,7 @@ import {
   InvalidInputError,
   InvalidModelError,
   loadTokenizer,
+  loadTransformers,
   modelFileForDtype,
   ModelNotFoundError,
   type InferenceSessionV1,
@@ -87,7 +88,7 @@ export async function loadT5Model(context: SkillLoadContext): Promise<LoadedSkil
   );
   const contextLength = limits.length === 0 ? undefined : Math.min(...limits);
 
-  const { GenerationConfig, PretrainedConfig, T5ForConditionalGeneration, Tensor } = await import('@huggingface/transformers');
+  const { GenerationConfig, PretrainedConfig, T5ForConditionalGeneration, Tensor } = await loadTransformers();
   const model = new T5ForConditionalGeneration(
     new PretrainedConfig({ ...config, is_encoder_decoder: true }),
     // Seam 1 (platform-facts.md): the class runs the sessions the accel backend made.

@@ -1,4 +1,4 @@
-import { InvalidModelError, loadTokenizer, type ItemOutcome, type LoadedSkillV1, type ProvenanceNote, type SkillLoadContext, type TensorLike } from '@accel/core';
+import { InvalidModelError, loadTokenizer, loadTransformers, type ItemOutcome, type LoadedSkillV1, type ProvenanceNote, type SkillLoadContext, type TensorLike } from '@accel/core';
 import { decodeAudio } from '@accel/core/media';
 import { type AudioChunk, type FrameGeometry, frameCount, planChunks } from './chunk-plan.js';
 import { argmaxFrames, collapseCtc, groupWords } from './ctc.js';
@@ -61,7 +61,7 @@ export async function loadWav2Vec2Model(context: SkillLoadContext): Promise<Load
   const preprocessorConfig = await context.readJson<PreprocessorConfig & Record<string, unknown>>('preprocessor_config.json');
   const tokenizerConfig = await context.readJson<{ word_delimiter_token?: string }>('tokenizer_config.json');
   const tokenizer = await loadTokenizer(context);
-  const { Wav2Vec2FeatureExtractor } = await import('@huggingface/transformers');
+  const { Wav2Vec2FeatureExtractor } = await loadTransformers();
   const extractor = new Wav2Vec2FeatureExtractor(preprocessorConfig);
   const sampleRate = preprocessorConfig.sampling_rate ?? 16_000;
   const geometry = frameGeometry(config);

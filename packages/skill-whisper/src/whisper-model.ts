@@ -4,6 +4,7 @@ import {
   InvalidInputError,
   InvalidModelError,
   loadTokenizer,
+  loadTransformers,
   type GenerationRow,
   type InferenceSessionV1,
   type ItemControl,
@@ -84,7 +85,7 @@ function requireSessionNames(context: SkillLoadContext, session: InferenceSessio
  * log-mel front end equal to its `WhisperFeatureExtractor`.
  */
 export async function loadWhisperModel(context: SkillLoadContext): Promise<LoadedSkillV1<WhisperItem, WhisperTranscript>> {
-  const transformers = await import('@huggingface/transformers');
+  const transformers = await loadTransformers();
   const config = await context.readJson<WhisperConfig>('config.json');
   if (config.model_type !== 'whisper') throw invalidModel(context, 'config.json', `model_type is ${String(config.model_type)}, expected whisper`);
   const generationConfig = await context.readJson<WhisperGenerationConfig>('generation_config.json');

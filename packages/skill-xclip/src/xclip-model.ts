@@ -13,7 +13,7 @@ import {
 import type { ImageProcessor } from '@huggingface/transformers';
 import { createPixelValuesReader, type PixelValues } from '@accel/core';
 import { itemInputError } from '@accel/core';
-import { softmax } from '@accel/core';
+import { loadTransformers, softmax } from '@accel/core';
 import type { XclipItem } from './xclip-input.js';
 import type { XclipValue } from './xclip-output.js';
 
@@ -93,7 +93,7 @@ export async function loadXclipModel(context: SkillLoadContext): Promise<LoadedS
   checkSession(context, promptSession, 'prompt_model', ['text_embeds', 'video_embeds', 'visual_tokens'], ['logits_per_video']);
   const frameCount = frameCountOf(context, visionSession, config);
 
-  const { ImageProcessor } = await import('@huggingface/transformers');
+  const { ImageProcessor } = await loadTransformers();
   const toPixelValues = await createPixelValuesReader(new ImageProcessor(processorConfig));
   const { readVideoFrames } = await import('@accel/core/media');
 
