@@ -23,3 +23,5 @@ export {
   type DecoderGenerationContext,
   type ReferenceDecoder,
 } from './decoder-generation-tests.js';
+export { testSkillWithoutOnnxruntimeNode, type WithoutOnnxruntimeNodeCase, type WithoutOnnxruntimeNodeOptions } from './test-skill-without-onnxruntime-node.js';
+export { toJsonValue } from './json-value.js';
