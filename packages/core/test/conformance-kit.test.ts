@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
-import { readMatrixCells, testSkillConformance } from '../src/testing/index.js';
+import { findMatrixContradictions, readMatrixCells, testSkillConformance } from '../src/testing/index.js';
 import { arithmeticBackend, doublingSkill } from './fixtures/arithmetic.js';
 import { makeModelFolder } from './fixtures/model-folder.js';
 
@@ -20,11 +20,21 @@ const kit = {
   expectOutput: (output: number[], input: number | number[]) => {
     expect(output).toEqual((typeof input === 'number' ? [input] : input).map((value) => value * 2));
   },
-  memory: { cycles: 20, requests: 200 },
+  reference: () => arithmeticBackend(),
   reportDirectory,
 };
 
+// The reference itself (its parity case is skipped, with the reason), another backend compared with
+// it, one compared with a reference that is switched off (skipped at run time), and one that is
+// unavailable. The last two run a reduced memory check, which the cell must say.
 await testSkillConformance({ ...kit, backend: () => arithmeticBackend() });
+await testSkillConformance({ ...kit, backend: () => arithmeticBackend({ name: 'other' }) });
+await testSkillConformance({
+  ...kit,
+  backend: () => arithmeticBackend({ name: 'orphan' }),
+  reference: () => arithmeticBackend({ available: false, reason: 'reference switched off' }),
+  memory: { cycles: 10, requests: 200, reason: 'a test of the reduced label' },
+});
 await testSkillConformance({
   ...kit,
   backend: () => Object.assign(arithmeticBackend({ available: false }), { name: 'switched-off' }),
@@ -34,14 +44,31 @@ afterAll(async () => {
   const cells = await readMatrixCells(reportDirectory);
   expect(cells.map((cell) => [cell.backend, cell.status])).toEqual([
     ['arithmetic', 'passed'],
+    ['orphan', 'passed'],
+    ['other', 'passed'],
     ['switched-off', 'skipped'],
   ]);
-  const [passed, skipped] = cells;
-  expect(passed?.cases.map((entry) => entry.status)).toEqual(['passed', 'passed', 'passed']);
-  expect(passed?.memory).toMatchObject({ cycles: 20, requests: 200, boundBytes: 128 * 1024 * 1024 });
-  expect(passed?.example?.provenance).toMatchObject({ backend: 'arithmetic', dtype: 'fp32', model: { files: ['onnx/model.onnx'] } });
+  const [reference, orphan, other, skipped] = cells;
+  const statuses = (cell: typeof reference) => Object.fromEntries(cell!.cases.map((entry) => [entry.name.replace(/^memory: .*/, 'memory'), [entry.status, entry.reason]]));
+  const parityName = 'matches the reference backend on the same inputs and model';
+  expect(statuses(reference)).toEqual({
+    'add → init → infer (batch of 1 and of several) → remove': ['passed', undefined],
+    'bad inputs give InvalidInputError and leave the endpoint serving': ['passed', undefined],
+    memory: ['passed', undefined],
+    [parityName]: ['skipped', 'this is the reference backend'],
+  });
+  expect(reference?.parity).toMatchObject({ status: 'skipped', reason: 'this is the reference backend' });
+  expect(statuses(other)[parityName]).toEqual(['passed', undefined]);
+  expect(other?.parity).toMatchObject({ reference: 'arithmetic', status: 'passed', largestDifference: 0 });
+  expect(statuses(orphan)[parityName]).toEqual(['skipped', 'the reference backend arithmetic is unavailable: reference switched off']);
+  expect(reference?.memory).toMatchObject({ cycles: 30, requests: 1000, perCycleBoundBytes: 1024 * 1024, perRequestBoundBytes: 1024 });
+  expect(reference?.memory?.reduced).toBeUndefined();
+  expect(orphan?.memory).toMatchObject({ cycles: 10, requests: 200, reduced: { counts: '10 cycles, 200 requests', reason: 'a test of the reduced label' } });
+  expect(reference?.example?.provenance).toMatchObject({ backend: 'arithmetic', dtype: 'fp32', model: { files: ['onnx/model.onnx'] } });
   expect(skipped?.reason).toBe('switched off for this test');
+  expect(findMatrixContradictions({ cells })).toEqual([]);
   const markdown = await readFile(join(reportDirectory, 'matrix.md'), 'utf8');
-  expect(markdown).toContain('| doubling | passed | skipped: switched off for this test |');
+  expect(markdown).toContain('| doubling | passed | passed (reduced: 10 cycles, 200 requests) | passed | skipped: switched off for this test | orphan: skipped: the reference backend arithmetic is unavailable');
+  expect(markdown).toMatch(/\| doubling \| orphan \| \d+ \| 10 \|/);
   expect(markdown).not.toMatch(/\| (ok|mock|pass) \|/i);
 });

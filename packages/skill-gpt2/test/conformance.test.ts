@@ -9,10 +9,6 @@ import { gpt2Skill, type TextGenerationOutput } from '../src/index.js';
 
 const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;
 const maxNewTokens = 8;
-// Every request runs maxNewTokens decoder steps, so on the reference backend (cpu) the memory
-// check runs half the default cycles and a fifth of the default requests (still 16,000 decoder
-// runs) to keep this file fast; the other backends keep the kit's lighter defaults.
-const referenceMemory = { cycles: 100, requests: 2_000 };
 
 function expectGeneration(output: TextGenerationOutput): void {
   expect(typeof output.text).toBe('string');
@@ -33,7 +29,6 @@ for (const backend of backends) {
     model: async () => (await forgeModel('Xenova/gpt2', { root: modelRoot })).directory,
     inputs: ['Once upon a time', 'The quick brown fox jumps over the lazy dog, and then', 'a'],
     options: { maxNewTokens },
-    ...(backend === cpu ? { memory: referenceMemory } : {}),
     invalidInputs: [
       { name: 'empty prompt', input: '' },
       { name: 'empty chat', input: [] },

@@ -12,10 +12,6 @@ import { llamaSkill, type TextGenerationOutput } from '../src/index.js';
 
 const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;
 const maxNewTokens = 8;
-// Every request runs maxNewTokens decoder steps, so on the reference backend (cpu) the memory
-// check runs half the default cycles and a fifth of the default requests (still 16,000 decoder
-// runs) to keep this file fast; the other backends keep the kit's lighter defaults.
-const referenceMemory = { cycles: 100, requests: 2_000 };
 
 function expectGeneration(output: TextGenerationOutput): void {
   expect(typeof output.text).toBe('string');
@@ -59,7 +55,6 @@ for (const backend of backends) {
     model: async () => (await forgeModel('facebook/opt-125m', { root: modelRoot })).directory,
     inputs: ['Once upon a time', 'The quick brown fox jumps over the lazy dog, and then', 'a'],
     options: { maxNewTokens },
-    ...(backend === cpu ? { memory: referenceMemory } : {}),
     invalidInputs: [
       ...badOptions,
       { name: 'chat on a model without a chat template', input: [{ role: 'user', content: 'hello' }] },
@@ -82,7 +77,6 @@ for (const backend of backends) {
     model: async () => (await forgeModel('HuggingFaceTB/SmolLM2-135M-Instruct', { root: modelRoot })).directory,
     inputs: ['Once upon a time', [{ role: 'user', content: 'Tell me a story about a cat.' }], 'a'],
     options: { maxNewTokens },
-    ...(backend === cpu ? { memory: referenceMemory } : {}),
     invalidInputs: [...badOptions, { name: 'prompt longer than the context', input: 'the cat sat on the mat. '.repeat(80) }],
     expectOutput: expectGeneration,
   });

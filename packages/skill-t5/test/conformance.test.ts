@@ -9,10 +9,6 @@ import { t5Skill, type T5Output } from '../src/index.js';
 
 const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;
 const maxNewTokens = 8;
-// Every request runs an encoder pass and maxNewTokens decoder steps, so the reference (cpu) memory
-// check runs half the default add/remove cycles and a fifth of the default requests (still 16,000
-// decoder runs) to stay within the test timeout; the other backends keep the kit's lighter defaults.
-const referenceMemory = { cycles: 100, requests: 2_000 };
 
 function expectGenerated(output: T5Output): void {
   expect(typeof output.text).toBe('string');
@@ -28,7 +24,6 @@ for (const backend of backends) {
     skill: t5Skill,
     backend,
     reference: cpu,
-    ...(backend === cpu ? { memory: referenceMemory } : {}),
     model: async () => (await forgeModel('Xenova/t5-small', { root: modelRoot })).directory,
     options: { maxNewTokens },
     inputs: [

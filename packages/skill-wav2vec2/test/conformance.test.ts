@@ -31,11 +31,11 @@ function expectTranscriptions(output: Wav2Vec2Output, input: Wav2Vec2Input): voi
 const cpu = () => createCpuBackend({ threads: 1 });
 const backends = [cpu, () => createCudaBackend(), () => createOpenVinoBackend(), () => createWasmBackend({ threads: 1 })];
 
-// Fewer memory-check rounds than the kit's default (200 add/remove cycles and 10,000 requests on
-// cpu), which would take about 6 minutes here: every request reads, decodes and resamples an audio
-// file (~30 ms on cpu) and every cycle loads the model in a worker (~0.25 s). These counts keep the
-// check to about half a minute per backend on a 2-core machine.
-const memoryFor = (backend: () => unknown) => (backend === cpu ? { cycles: 60, requests: 640 } : { cycles: 20, requests: 192 });
+// On cpu the memory check runs the kit's sensitive counts. On wasm every request reads, decodes and
+// resamples an audio file and runs the model more slowly, and every cycle loads the model in a
+// worker, so it runs fewer, and the matrix cell says so.
+const memoryFor = (backend: () => unknown) =>
+  backend === cpu ? {} : { cycles: 20, requests: 192, reason: 'audio decoding and the wav2vec2 encoder are slower on wasm; the full counts do not fit the CI budget' };
 
 for (const backend of backends) {
   await testSkillConformance({

@@ -72,9 +72,8 @@ for (const backend of backends) {
       { name: 'a file that is not a video', input: { video: videos.notAVideo } },
     ],
     expectOutput: expectXclipOutput,
-    // Every video request decodes and resizes 8 frames and runs three graphs (~60 ms on a 2-core
-    // machine), so the default 10,000 requests would take minutes; 320 (five waves of 64) still
-    // shows a leak per request or per cycle.
-    memory: { cycles: 50, requests: 320 },
+    // Every video request decodes and resizes 8 frames and runs three graphs, so the full request
+    // count does not fit the CI budget; the matrix cell says `passed (reduced: 320 requests)`.
+    memory: { cycles: 30, requests: 320, reason: 'each request decodes 8 video frames and runs three graphs; the full count does not fit the CI budget' },
   });
 }

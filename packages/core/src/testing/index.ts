@@ -1,16 +1,36 @@
-export { testSkillConformance, type ConformanceOptions, type InvalidInputCase } from './conformance.js';
+export {
+  reducedMemoryCounts,
+  sensitiveMemoryCounts,
+  testSkillConformance,
+  type ConformanceOptions,
+  type InvalidInputCase,
+} from './conformance.js';
+export {
+  defaultMaxBytesPerCycle,
+  defaultMaxBytesPerRequest,
+  fitSlope,
+  measureMemoryGrowth,
+  memoryProblems,
+  type MemoryCheckCounts,
+  type MemoryCheckWork,
+  type MemoryMeasurement,
+} from './memory-check.js';
 export { findDifference, largestDifference } from './deep-compare.js';
 export {
+  findMatrixContradictions,
+  machinePlaces,
   readMatrixCells,
+  relativizeMachinePaths,
   recordMatrixCell,
   renderMatrixMarkdown,
   writeMatrixReport,
   type CaseRecord,
   type CellStatus,
   type MatrixCell,
+  type MachinePlaces,
   type MatrixReport,
 } from './matrix-report.js';
-export { defaultReportDirectory } from './workspace-report-directory.js';
+export { defaultReportDirectory, findWorkspaceRoot } from './workspace-report-directory.js';
 export { createTestLoadContext } from './test-load-context.js';
 export { corruptImage, gradientPixels, splitImagePng } from './test-images.js';
 export { createAudioFixtures } from './test-audio.js';

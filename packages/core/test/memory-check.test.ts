@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { Accel, type SkillV1 } from '../src/index.js';
+import { fitSlope, measureMemoryGrowth, memoryProblems, readMatrixCells, type MemoryCheckWork } from '../src/testing/index.js';
+import { arithmeticBackend, doublingSkill } from './fixtures/arithmetic.js';
+import { leakingPerLoadSkill, leakingPerRequestSkill } from './fixtures/leaking-skill.js';
+import { makeModelFolder } from './fixtures/model-folder.js';
+
+const model = await makeModelFolder();
+const inputs = [1, [2, 3], 4];
+
+/** The same work the conformance kit gives the check: fresh registries per cycle, one inline endpoint for the requests. */
+function work(skill: SkillV1): MemoryCheckWork {
+  const backend = arithmeticBackend();
+  const registry = () => new Accel({ backends: [backend], skills: [skill] });
+  return {
+    cycle: async (index) => {
+      const accel = registry();
+      const id = accel.addEndpoint({ skill, model, backend: backend.name, id: `cycle-${index}` });
+      await accel.infer(skill, inputs[index % inputs.length]);
+      await accel.removeEndpoint(id);
+    },
+    openEndpoint: async () => {
+      const accel = registry();
+      accel.addEndpoint({ skill, model, backend: backend.name, deduplicate: false, isolation: 'inline' });
+      await accel.init();
+      return { request: (index) => accel.infer(skill, inputs[index % inputs.length]), close: () => accel.dispose() };
+    },
+  };
+}
+
+describe('fitSlope', () => {
+  it('fits a line, and one jump does not move it', () => {
+    expect(fitSlope([[0, 10], [1, 12], [2, 14], [3, 16]])).toBe(2);
+    const flatThenJump = Array.from({ length: 9 }, (_, index) => [index, index < 7 ? 0 : 1_000_000] as [number, number]);
+    expect(fitSlope(flatThenJump)).toBe(0);
+    expect(fitSlope([[0, 5], [10, 5]])).toBe(0);
+    expect(() => fitSlope([[1, 5]])).toThrow('at least two points');
+  });
+});
+
+describe('the memory check', () => {
+  it('passes a skill that keeps nothing', async () => {
+    const measurement = await measureMemoryGrowth(work(doublingSkill as SkillV1), { cycles: 50, requests: 2_000 });
+    expect(measurement.cycleRssBytes).toHaveLength(9);
+    expect(measurement.requestHeapBytes).toHaveLength(9);
+    expect(memoryProblems(measurement)).toEqual([]);
+    expect(Math.abs(measurement.perRequestBytes)).toBeLessThan(1024);
+  });
+
+  it('flags 13 KiB kept per item, measuring about that much per request', async () => {
+    const measurement = await measureMemoryGrowth(work(leakingPerRequestSkill(13 * 1024) as SkillV1), { cycles: 10, requests: 2_000 });
+    // The inputs cycle through 1, 2 and 1 items: 4/3 items, so about 17.3 KiB, per request.
+    expect(measurement.perRequestBytes).toBeGreaterThan(13 * 1024);
+    expect(measurement.perRequestBytes).toBeLessThan(22 * 1024);
+    expect(memoryProblems(measurement)).toEqual([expect.stringMatching(/^heap \+ external memory grew 1\d\.\d KiB per request \(fitted over 2000 requests; bound 1\.0 KiB\)$/)]);
+  });
+
+  it('flags 4 MiB kept per load, through RSS', async () => {
+    const measurement = await measureMemoryGrowth(work(leakingPerLoadSkill(4 * 1024 * 1024) as SkillV1), { cycles: 16, requests: 64 });
+    expect(measurement.perCycleBytes).toBeGreaterThan(3 * 1024 * 1024);
+    expect(memoryProblems(measurement)).toEqual([expect.stringMatching(/^RSS grew [\d.]+ MiB per add\/remove cycle \(fitted over 16 cycles; bound 1\.00 MiB\)$/)]);
+  });
+
+  it('fails the conformance kit\'s memory case for a leaking skill, and the matrix cell says why', async () => {
+    const reportDirectory = await mkdtemp(join(tmpdir(), 'accel-leak-'));
+    const here = dirname(fileURLToPath(import.meta.url));
+    const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
+    const run = spawnSync(process.execPath, [vitest, 'run', '--config', join(here, 'fixtures', 'leaking', 'vitest.config.ts')], {
+      env: { ...process.env, ACCEL_REPORT_DIR: reportDirectory },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    const [cell] = await readMatrixCells(reportDirectory);
+    expect(cell).toMatchObject({ skill: 'leaking-per-request', backend: 'arithmetic', status: 'failed' });
+    expect(cell?.reason).toMatch(/memory: .*heap \+ external memory grew 1\d\.\d KiB per request \(fitted over 1000 requests; bound 1\.0 KiB\)/);
+    expect(cell?.memory?.perRequestBytes).toBeGreaterThan(13 * 1024);
+  }, 180_000);
+});
