@@ -24,6 +24,7 @@ export {
 export { loadTokenizer } from './transformers/load-tokenizer.js';
 export { loadTextTokenizer } from './transformers/load-text-tokenizer.js';
 export { loadTransformers, loadTransformersBuild, type LoadedTransformers, type TransformersModule, type TransformersTensorClass } from './transformers/load-transformers.js';
+export type { TransformersImageProcessor, TransformersTokenizer, TransformersTypes } from './transformers/transformers-types.js';
 export { adaptRuntimeSession, type RuntimeSession, type RuntimeTensorConstructor } from './backend/runtime/adapt-runtime-session.js';
 export { classifyRuntimeError } from './backend/runtime/classify-runtime-error.js';
 export { disableOnnxRuntimeTelemetry } from './backend/runtime/disable-onnxruntime-telemetry.js';

@@ -1,13 +1,13 @@
 import { InvalidModelError } from '../errors/invalid-model-error.js';
 import type { SkillLoadContext } from '../skill/v1/skill-load-context.js';
-import type { PreTrainedTokenizer } from '@huggingface/transformers';
+import type { TransformersTokenizer } from './transformers-types.js';
 import { loadTransformers } from './load-transformers.js';
 
 /**
  * Loads the model folder's tokenizer with transformers.js (the build `loadTransformers` picks),
  * strictly from local files.
  */
-export async function loadTokenizer(context: SkillLoadContext): Promise<PreTrainedTokenizer> {
+export async function loadTokenizer(context: SkillLoadContext): Promise<TransformersTokenizer> {
   const { AutoTokenizer } = await loadTransformers();
   try {
     const tokenizer = await AutoTokenizer.from_pretrained(context.model.directory, { local_files_only: true });

@@ -2,6 +2,7 @@ import type { RgbImage } from '../media/media-source.js';
 import type { ImageProcessor, RawImage } from '@huggingface/transformers';
 import { UnsupportedError } from '../errors/unsupported-error.js';
 import { loadTransformersBuild } from './load-transformers.js';
+import type { TransformersImageProcessor } from './transformers-types.js';
 
 /** One preprocessed image: `data` in channel-first order, `dims` [3, height, width]. */
 export interface PixelValues {
@@ -66,7 +67,7 @@ function fastRouteSettings(processor: ImageProcessor, Base: typeof ImageProcesso
  * settings the fast route does not cover go through `processor.preprocess` itself, which needs
  * transformers.js's Node build (its web build has no image library in Node).
  */
-export async function createPixelValuesReader(processor: ImageProcessor): Promise<(image: RgbImage) => Promise<PixelValues>> {
+export async function createPixelValuesReader(processor: TransformersImageProcessor): Promise<(image: RgbImage) => Promise<PixelValues>> {
   const { module: transformers, build } = await loadTransformersBuild();
   const viaTransformers = async (image: RgbImage): Promise<PixelValues> => {
     if (build === 'web') {
