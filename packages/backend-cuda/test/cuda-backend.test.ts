@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BackendUnavailableError, DeviceError, InvalidInputError, InvalidModelError, OutOfMemoryError } from '@accel/core';
 import { describe, expect, it } from 'vitest';
-import { createCudaBackendWith } from '../src/create-cuda-backend.js';
+import { createCudaBackendWith } from '../src/create-cuda-backend-with.js';
 import { createCudaBackend, type CudaBackendOptions } from '../src/index.js';
 import { completeGpuMachine, simulatedEnvironment, simulatedRuntime, type SimulatedRuntimeOptions } from './simulated-machine.js';
 
