@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createCpuBackend } from '@accel/backend-cpu';
 import { Accel, type Provenance } from '@accel/core';
+import { withoutOnnxruntimeNodePreload } from '@accel/core/testing';
 import { forgeModel } from '@accel/model-forge';
 import { describe, expect, it } from 'vitest';
 import { bertSkill } from '../src/index.js';
@@ -14,14 +15,14 @@ describe('auto in a process where onnxruntime-node cannot load', () => {
     const { directory } = await forgeModel('prajjwal1/bert-tiny', { root: modelRoot });
     const { stdout } = await run(
       process.execPath,
-      ['--import', new URL('./fixtures/without-onnxruntime-node.mjs', import.meta.url).pathname, new URL('./fixtures/serve-with-auto.mjs', import.meta.url).pathname, directory],
+      ['--import', withoutOnnxruntimeNodePreload, new URL('./fixtures/serve-with-auto.mjs', import.meta.url).pathname, directory],
       { cwd: new URL('..', import.meta.url).pathname },
     );
     const child = JSON.parse(stdout) as { dimensions: number; count: number; first: number[]; provenance: Provenance };
     expect(child.count).toBe(2);
     expect(child.provenance).toMatchObject({ backend: 'wasm', device: 'wasm', runtime: 'onnxruntime-web 1.30.0' });
     expect(child.provenance.fallbacks).toEqual([
-      { from: 'cpu', to: 'wasm', code: 'ACCEL_BACKEND_UNAVAILABLE', reason: expect.stringContaining('simulated: the onnxruntime-node native binding cannot load') },
+      { from: 'cpu', to: 'wasm', code: 'ACCEL_BACKEND_UNAVAILABLE', reason: expect.stringContaining('simulated: onnxruntime-node cannot be resolved in this process') },
     ]);
 
     const accel = new Accel({ backends: [createCpuBackend({ threads: 1 })] });

@@ -43,5 +43,10 @@ export {
   type DecoderGenerationContext,
   type ReferenceDecoder,
 } from './decoder-generation-tests.js';
-export { testSkillWithoutOnnxruntimeNode, type WithoutOnnxruntimeNodeCase, type WithoutOnnxruntimeNodeOptions } from './test-skill-without-onnxruntime-node.js';
+export {
+  testSkillWithoutOnnxruntimeNode,
+  withoutOnnxruntimeNodePreload,
+  type WithoutOnnxruntimeNodeCase,
+  type WithoutOnnxruntimeNodeOptions,
+} from './test-skill-without-onnxruntime-node.js';
 export { toJsonValue } from './json-value.js';

@@ -37,12 +37,16 @@ interface ChildResult {
   readonly results: ReadonlyArray<{ readonly output: unknown; readonly provenance: Provenance }>;
 }
 
-const preload = fileURLToPath(new URL('./without-onnxruntime-node.js', import.meta.url));
+/**
+ * The path of the preload (`node --import <path>`) that makes onnxruntime-node unresolvable, by
+ * `import` and `require`, in a process and its worker threads.
+ */
+export const withoutOnnxruntimeNodePreload = fileURLToPath(new URL('./without-onnxruntime-node.js', import.meta.url));
 const childScript = fileURLToPath(new URL('./skill-without-onnxruntime-node-child.js', import.meta.url));
 
 function runChild(request: ChildRequest): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', preload, childScript, JSON.stringify(request)], { maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', withoutOnnxruntimeNodePreload, childScript, JSON.stringify(request)], { maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) {
         reject(new Error(`the child process failed (${error.message.split('\n')[0]}):\n${stderr}`));
         return;
