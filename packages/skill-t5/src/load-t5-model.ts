@@ -91,7 +91,7 @@ export async function loadT5Model(context: SkillLoadContext): Promise<LoadedSkil
   const { GenerationConfig, PretrainedConfig, T5ForConditionalGeneration, Tensor } = await loadTransformers();
   const model = new T5ForConditionalGeneration(
     new PretrainedConfig({ ...config, is_encoder_decoder: true }),
-    // Seam 1 (platform-facts.md): the class runs the sessions the accel backend made.
+    // The class runs the sessions the accel backend made (docs/writing-a-skill.md).
     { model: encoder, decoder_model_merged: decoder } as unknown as ConstructorParameters<typeof T5ForConditionalGeneration>[1],
     {
       generation_config: new GenerationConfig({

@@ -10,7 +10,7 @@ export interface CausalLanguageModelOutputs {
   readonly hidden: number;
   readonly vocabularySize: number;
   readonly presents: ReadonlyArray<{ key: Value; value: Value }>;
-  /** Key/value heads in the cache (fixed, as model-layouts.md requires). */
+  /** Key/value heads in the cache (a fixed integer, as in the real exports). */
   readonly cacheHeads: number;
   readonly headDim: number;
 }
