@@ -52,14 +52,14 @@ describe('a folder holding another family’s model', () => {
     const invalid = error as InvalidModelError;
     expect(invalid.code).toBe('ACCEL_INVALID_MODEL');
     expect(invalid.file).toBe(join(miniLm, 'config.json'));
-    expect(invalid.reason).toBe('it holds a bert model (config.json model_type "bert"); the whisper skill serves model_type whisper');
+    expect(invalid.reason).toBe('its config.json has model_type "bert", and the whisper skill serves model_type whisper');
     expect(invalid.message).toContain(miniLm);
     expect(invalid.message).not.toContain('lacks');
   });
 
   it('is InvalidModelError even when it has every file the skill asks for', async () => {
     const error = await caught(resolveModelSource(miniLm, ['config.json', 'tokenizer.json'], {}, { skill: 'gpt2', modelTypes: ['gpt2'] }));
-    expect(error).toMatchObject({ code: 'ACCEL_INVALID_MODEL', reason: expect.stringContaining('bert model') });
+    expect(error).toMatchObject({ code: 'ACCEL_INVALID_MODEL', reason: expect.stringContaining('model_type "bert"') });
   });
 
   it('is refused the same way when it is a hub id in the cache', async () => {
@@ -120,7 +120,7 @@ describe('downloads', () => {
     const error = await caught(
       resolveModelSource('someone/an-encoder', whisperFiles, { cacheDirectory: join(scratch, 'cache'), remoteHost: host, allowDownload: true }, whisper),
     );
-    expect(error).toMatchObject({ code: 'ACCEL_INVALID_MODEL', reason: expect.stringContaining('bert model') });
+    expect(error).toMatchObject({ code: 'ACCEL_INVALID_MODEL', reason: expect.stringContaining('model_type "bert"') });
     expect(requested).toEqual(['/someone/an-encoder/resolve/main/config.json']);
   });
 });

@@ -2,7 +2,7 @@ import { createCpuBackend } from '@accel/backend-cpu';
 import { Accel, InvalidInputError, InvalidModelError } from '@accel/core';
 import { AutoProcessor, AutoTokenizer, CLIPTextModelWithProjection, CLIPVisionModelWithProjection, env, pipeline, RawImage } from '@huggingface/transformers';
 import { clipFiles, clipPresetDimensions, forgeModel, writeFileAtomically } from '@accel/model-forge';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -170,16 +170,36 @@ describe('clip bad images', () => {
 });
 
 describe('clip model folders', () => {
-  it('refuses a folder whose vision graph is not a CLIP vision tower, naming the file', async () => {
+  it('refuses a folder of another family by its config.json model_type, naming it', async () => {
     const { directory: xclip } = await forgeModel('microsoft/xclip-base-patch32', { root: modelRoot });
     const other = new Accel({ backends: [createCpuBackend({ threads: 1 })], skills: [clipSkill] });
     try {
       other.addEndpoint({ skill: clipSkill, model: xclip });
       const error = await other.infer(clipSkill, { texts: 'a cat' }).catch((caught: unknown) => caught);
       expect(InvalidModelError.isInstance(error), String(error)).toBe(true);
+      expect((error as InvalidModelError).reason).toBe('its config.json has model_type "xclip", and the clip skill serves model_type clip');
+    } finally {
+      await other.dispose();
+    }
+  });
+
+  it('refuses a folder whose vision graph is not a CLIP vision tower, naming the file', async () => {
+    // An X-CLIP folder whose config.json claims to be CLIP: the graph check still catches it.
+    const { directory: xclip } = await forgeModel('microsoft/xclip-base-patch32', { root: modelRoot });
+    const scratch = await mkdtemp(join(tmpdir(), 'accel-clip-'));
+    const other = new Accel({ backends: [createCpuBackend({ threads: 1 })], skills: [clipSkill] });
+    try {
+      const disguised = join(scratch, 'xclip-as-clip');
+      await cp(xclip, disguised, { recursive: true });
+      const config = JSON.parse(await readFile(join(disguised, 'config.json'), 'utf8')) as Record<string, unknown>;
+      await writeFile(join(disguised, 'config.json'), JSON.stringify({ ...config, model_type: 'clip' }));
+      other.addEndpoint({ skill: clipSkill, model: disguised });
+      const error = await other.infer(clipSkill, { texts: 'a cat' }).catch((caught: unknown) => caught);
+      expect(InvalidModelError.isInstance(error), String(error)).toBe(true);
       expect((error as Error).message).toMatch(/onnx\/vision_model\.onnx.*an input named pixel_values and an output named image_embeds/);
     } finally {
       await other.dispose();
+      await rm(scratch, { recursive: true, force: true });
     }
   });
 });

@@ -16,7 +16,7 @@ describe('a model folder of another family', () => {
       (caught: unknown) => caught,
     );
     expect(InvalidModelError.isInstance(error), String(error)).toBe(true);
-    expect(error).toMatchObject({ code: 'ACCEL_INVALID_MODEL', reason: 'it holds a bert model (config.json model_type "bert"); the whisper skill serves model_type whisper' });
+    expect(error).toMatchObject({ code: 'ACCEL_INVALID_MODEL', reason: 'its config.json has model_type "bert", and the whisper skill serves model_type whisper' });
     await accel.dispose();
   });
 });

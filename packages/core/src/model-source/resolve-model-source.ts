@@ -70,12 +70,12 @@ async function checkModelType(model: string, directory: string, expected: ModelE
   }
   if (typeof modelType !== 'string' || expected.modelTypes.includes(modelType)) return;
   const served = expected.modelTypes.join(', ');
-  const reason = `it holds a ${modelType} model (config.json model_type "${modelType}"); the ${expected.skill} skill serves model_type ${served}`;
+  const reason = `its config.json has model_type "${modelType}", and the ${expected.skill} skill serves model_type ${served}`;
   throw new InvalidModelError({
     model,
     file: path,
     reason,
-    message: `model ${model} is not a model the ${expected.skill} skill serves: ${reason}. Pass a ${served} model folder or hub id, or use the skill that serves ${modelType} models.`,
+    message: `model ${model} holds another family's model: ${reason}. Pass a ${served} model folder or hub id, or use a skill that serves ${modelType} models.`,
   });
 }
 
