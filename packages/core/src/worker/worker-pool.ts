@@ -128,9 +128,9 @@ class PooledWorker {
 
 /**
  * A larger young generation than a worker's default: inference allocates many short-lived
- * tensors (a KV cache per token). In ad-hoc runs on a 2-core development machine, fewer
- * scavenges took gpt2's 32-token generation in a worker from 1.06–1.09× a raw onnxruntime loop
- * to 0.99–1.03× (the same code on the calling thread: 1.00–1.08×). Costs up to 64 MiB per worker.
+ * tensors (a KV cache per token), and fewer scavenges shorten the pauses between generated
+ * tokens. `accel bench` measures gpt2's time per token in a worker against a raw onnxruntime loop
+ * (reports/bench/bench.md, reports/bench-full/bench.md). Costs up to 64 MiB per worker.
  */
 const workerLimits = { maxYoungGenerationSizeMb: 64 };
 
