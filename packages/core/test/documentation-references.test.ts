@@ -8,9 +8,9 @@ import { findWorkspaceRoot } from '../src/testing/index.js';
 // next to the Markdown file, in its package, at the repository root, in the installed dependencies
 // of its package (a README may quote onnxruntime-node's `script/install.js`), in any package (the
 // docs speak of "a skill's `src/index.ts`"), and — for a bare source or doc file name — anywhere in
-// the repository. Not checked: generated places (.cache/, dist/, node_modules/, ~/…), templates
-// (`<name>`), and the files of a model folder (`tokenizer.json`, `onnx/…`), which the docs describe
-// but the repository does not hold.
+// the repository. Not checked: generated places (.cache/, dist/, node_modules/, reports/cells/,
+// ~/…), templates (`<name>`, `{md,json}`), and the files of a model folder (`tokenizer.json`,
+// `onnx/…`), which the docs describe but the repository does not hold.
 const root = findWorkspaceRoot(import.meta.dirname)!;
 const skippedFolders = new Set(['node_modules', 'dist', '.cache', '.nx', '.git', 'coverage']);
 
@@ -53,7 +53,7 @@ const upstreamFiles: Record<string, readonly string[]> = {
 const packageRoots = ['packages', 'tools'].flatMap((folder) => readdirSync(join(root, folder)).map((name) => join(root, folder, name)));
 
 const looksLikePath = /^(\.{1,2}\/)?([\w@.-]+\/)*[\w@.*-]+(\.(ts|mts|mjs|js|json|md|svg|yml|yaml)|\/)$|^(src|test|packages|docs|tools|reports|scripts)\/\S*$/;
-const generated = /^(~|\.cache\/|dist\/|node_modules\/|\/|<|\$|https?:|onnx\/|1_Pooling\/)|[*<>]|\.\.\.|…/;
+const generated = /^(~|\.cache\/|dist\/|node_modules\/|reports\/cells\/|\/|<|\$|https?:|onnx\/|1_Pooling\/)|[*<>{]|\.\.\.|…/;
 const sourceOrDocument = /\.(ts|mts|mjs|js|md)$/;
 
 /** The references a Markdown text makes: link targets and path-like inline code. */
