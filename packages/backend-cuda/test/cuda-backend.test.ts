@@ -14,19 +14,33 @@ const bindingFolder = join(runtimeFolder, 'bin', 'napi-v6', process.platform, pr
 const hasNvidiaSmi = spawnSync('nvidia-smi', ['-L']).error === undefined;
 const hasDriver = hasNvidiaSmi || existsSync('/proc/driver/nvidia');
 const hasProviderFiles = ['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so'].every((file) => existsSync(join(bindingFolder, file)));
-const lacksSomething = !hasDriver || !hasProviderFiles || process.platform !== 'linux' || process.arch !== 'x64';
+const linuxX64 = process.platform === 'linux' && process.arch === 'x64';
+const lacksSomething = !hasDriver || !hasProviderFiles || !linuxX64;
+const missingHere = [
+  ...(linuxX64 ? [] : [`${process.platform}/${process.arch} is not linux/x64`]),
+  ...(hasDriver ? [] : ['no NVIDIA driver']),
+  ...(hasProviderFiles ? [] : ['no CUDA provider files next to the onnxruntime-node binding']),
+].join(', ');
+/** GPUs `nvidia-smi -L` lists, when it runs. */
+const nvidiaSmiGpus = hasNvidiaSmi ? spawnSync('nvidia-smi', ['-L'], { encoding: 'utf8' }).stdout.split('\n').filter((line) => /^GPU \d+:/.test(line)).length : 0;
+/** The test's name, and — where it does not run — why it is skipped. */
+const gated = (runs: boolean, name: string, skippedBecause: string) => (runs ? name : `${name} (skipped: ${skippedBecause})`);
+const fullSetup = 'this machine has an NVIDIA driver and the CUDA provider files on linux/x64';
 
 describe('on this machine (real system and runtime; no GPU in this project\'s CI)', () => {
-  it.runIf(lacksSomething)('probe reports unavailable and names what this machine lacks', async () => {
+  it.runIf(lacksSomething)(gated(lacksSomething, 'probe reports unavailable and names what this machine lacks', fullSetup), async () => {
     const probe = await createCudaBackend().probe();
     expect(probe.backend).toBe('cuda');
     expect(probe.available).toBe(false);
     expect(probe.reason).toBeTruthy();
     expect(probe.fix).toBeTruthy();
     expect(probe.dtypes).toEqual([]);
-    if (process.platform === 'linux' && process.arch === 'x64') {
+    if (linuxX64) {
       expect(probe.runtime).toBe('onnxruntime-node 1.30.0');
       if (!hasDriver) expect(probe.reason).toContain('no NVIDIA driver found (nvidia-smi missing and /proc/driver/nvidia absent)');
+      // What this machine has, the probe must not call missing.
+      if (hasDriver) expect(probe.reason).not.toContain('no NVIDIA driver found');
+      if (hasProviderFiles) expect(probe.reason).not.toContain('CUDA provider is not installed');
       if (!hasProviderFiles) {
         expect(probe.reason).toContain(`libonnxruntime_providers_cuda.so`);
         expect(probe.reason).toContain(bindingFolder);
@@ -35,7 +49,7 @@ describe('on this machine (real system and runtime; no GPU in this project\'s CI
     }
   });
 
-  it.runIf(lacksSomething)('doCreateSession rejects with BackendUnavailableError carrying the probe\'s reason and fix', async () => {
+  it.runIf(lacksSomething)(gated(lacksSomething, 'doCreateSession rejects with BackendUnavailableError carrying the probe\'s reason and fix', fullSetup), async () => {
     const backend = createCudaBackend();
     const probe = await backend.probe();
     const error = await backend.doCreateSession({ file: '/nonexistent/model.onnx', device: 'cuda:0', dtype: 'fp32' }).catch((caught: unknown) => caught);
@@ -44,15 +58,33 @@ describe('on this machine (real system and runtime; no GPU in this project\'s CI
     expect((error as BackendUnavailableError).fix).toBe(probe.fix);
   });
 
-  it.skipIf(lacksSomething)('with a driver and the provider files: probe lists cuda:N devices, or names what is still missing', async () => {
-    const probe = await createCudaBackend().probe();
-    if (probe.available) {
-      expect(probe.devices.length).toBeGreaterThan(0);
-      for (const device of probe.devices) expect(device.label).toMatch(/^cuda:\d+$/);
-    } else {
-      expect(probe.reason).toBeTruthy();
-    }
-  });
+  it.skipIf(lacksSomething)(
+    gated(!lacksSomething, 'with a driver and the provider files: probe lists the GPUs nvidia-smi lists, or names a missing library', missingHere),
+    async () => {
+      const probe = await createCudaBackend().probe();
+      // The driver and the provider files are here (checked above without the probe): it must not say otherwise.
+      expect(probe.reason ?? '').not.toContain('no NVIDIA driver found');
+      expect(probe.reason ?? '').not.toContain('CUDA provider is not installed');
+      if (probe.available) {
+        expect(probe.dtypes).toContain('fp32');
+        const labels = probe.devices.map((device) => device.label);
+        if (process.env.CUDA_VISIBLE_DEVICES === undefined && nvidiaSmiGpus > 0) {
+          expect(labels).toEqual(Array.from({ length: nvidiaSmiGpus }, (_, index) => `cuda:${index}`));
+        } else {
+          expect(labels.length).toBeGreaterThan(0);
+          for (const label of labels) expect(label).toMatch(/^cuda:\d+$/);
+        }
+      } else {
+        // Only what this test cannot see for itself may be missing: the CUDA 12 / cuDNN 9 libraries
+        // (found by the probe's library search), the driver's own library or version, the visible
+        // devices, or a failed check session — and the probe must say which, with a fix.
+        expect(probe.reason).toMatch(
+          /CUDA 12 libraries not found|cuDNN 9 not found|which the dynamic loader does not search|the NVIDIA driver('s CUDA library| \S+ is too old| .*lists no GPU)|CUDA_VISIBLE_DEVICES|failed its check session/,
+        );
+        expect(probe.fix).toBeTruthy();
+      }
+    },
+  );
 
   it('rejects a device label that is not cuda:N', async () => {
     const error = await createCudaBackend().doCreateSession({ file: 'model.onnx', device: 'cpu', dtype: 'fp32' }).catch((caught: unknown) => caught);

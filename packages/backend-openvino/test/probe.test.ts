@@ -20,6 +20,14 @@ const openVinoResolvable = (() => {
   }
 })();
 
+/** The test's name, and — where it does not run — why it is skipped. */
+const gated = (runs: boolean, name: string, skippedBecause: string) => (runs ? name : `${name} (skipped: ${skippedBecause})`);
+const oldNode = nodeMajor < 21;
+const newNodeWithout = nodeMajor >= 21 && !openVinoResolvable;
+const newNodeWith = nodeMajor >= 21 && openVinoResolvable;
+const thisNode = `this is Node.js ${process.version}`;
+const openVinoState = openVinoResolvable ? 'openvino-node is installed here' : 'openvino-node is not installed here';
+
 function withError(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
 }
@@ -29,7 +37,7 @@ function seams(importOpenVino: () => Promise<unknown>, nodeVersion = supportedNo
 }
 
 describe('probe on this machine (real Node.js version, real import of openvino-node)', () => {
-  it.runIf(nodeMajor < 21)('says openvino-node needs Node.js ≥ 21, and names this version', async () => {
+  it.runIf(oldNode)(gated(oldNode, 'says openvino-node needs Node.js ≥ 21, and names this version', thisNode), async () => {
     const probe = await createOpenVinoBackend().probe();
     expect(probe).toMatchObject({
       backend: 'openvino',
@@ -41,7 +49,7 @@ describe('probe on this machine (real Node.js version, real import of openvino-n
     });
   });
 
-  it.runIf(nodeMajor < 21)('refuses to create sessions with the same reason', async () => {
+  it.runIf(oldNode)(gated(oldNode, 'refuses to create sessions with the same reason', thisNode), async () => {
     const error = await createOpenVinoBackend()
       .doCreateSession({ file: '/nonexistent/model.onnx', device: 'openvino:CPU', dtype: 'fp32' })
       .catch((caught: unknown) => caught);
@@ -49,11 +57,20 @@ describe('probe on this machine (real Node.js version, real import of openvino-n
     expect((error as BackendUnavailableError).reason).toBe(`openvino-node requires Node.js ≥ 21; this is ${process.version}`);
   });
 
-  it.runIf(nodeMajor >= 21 && !openVinoResolvable)('says openvino-node is not installed', async () => {
+  it.runIf(newNodeWithout)(gated(newNodeWithout, 'says openvino-node is not installed', `${thisNode} and ${openVinoState}`), async () => {
     expect(await createOpenVinoBackend().probe()).toMatchObject({ available: false, reason: 'openvino-node is not installed', fix: 'npm install openvino-node' });
   });
 
-  it.runIf(!openVinoResolvable)('Node’s own error for the missing package (from a plain node process) is explained as not installed', () => {
+  it.runIf(newNodeWith)(gated(newNodeWith, 'with openvino-node installed on Node.js ≥ 21: probe is available and lists openvino:CPU', `${thisNode} and ${openVinoState}`), async () => {
+    // openvino-node ships the CPU plugin, so a working install always has this device.
+    const probe = await createOpenVinoBackend().probe();
+    expect(probe.reason).toBeUndefined();
+    expect(probe.available).toBe(true);
+    expect(probe.devices.map((device) => device.label)).toContain('openvino:CPU');
+    expect(probe.dtypes).toContain('fp32');
+  });
+
+  it.runIf(!openVinoResolvable)(gated(!openVinoResolvable, 'Node’s own error for the missing package (from a plain node process) is explained as not installed', openVinoState), () => {
     const script = "try { await import('openvino-node'); console.log('{}') } catch (error) { console.log(JSON.stringify({ code: error.code, message: error.message })) }";
     const output = execFileSync(process.execPath, ['--input-type=module', '--eval', script], { cwd: packageDirectory, encoding: 'utf8' });
     const { code, message } = JSON.parse(output) as { code?: string; message?: string };
@@ -61,7 +78,7 @@ describe('probe on this machine (real Node.js version, real import of openvino-n
     expect(explainLoadFailure(withError(message ?? '', code ?? ''))).toEqual({ reason: 'openvino-node is not installed', fix: 'npm install openvino-node' });
   });
 
-  it.runIf(!openVinoResolvable)('the package imports although openvino-node is not installed here: nothing imports it eagerly', async () => {
+  it.runIf(!openVinoResolvable)(gated(!openVinoResolvable, 'the package imports although openvino-node is not installed here: nothing imports it eagerly', openVinoState), async () => {
     const module = await import('../src/index.js');
     expect(Object.keys(module)).toEqual(['createOpenVinoBackend']);
   });
