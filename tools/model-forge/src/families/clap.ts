@@ -23,7 +23,7 @@ export interface ClapDimensions {
   /**
    * Seconds of audio per ClapFeatureExtractor window (`max_length_s`): 10 in the real model. The
    * audio tower resizes any number of frames to its 1024-step image, so a tiny model may use a
-   * shorter window to keep feature extraction (≈ 25 ms per second of audio in transformers.js) cheap.
+   * shorter window to keep feature extraction (whose cost grows with the window in transformers.js) cheap.
    */
   readonly windowSeconds: number;
 }
