@@ -1,8 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findMatrixContradictions, readMatrixCells, recordMatrixCell, relativizeMachinePaths, type MatrixCell } from '../src/testing/index.js';
+import {
+  defaultReportDirectory,
+  findMatrixContradictions,
+  findWorkspaceRoot,
+  readMatrixCells,
+  recordMatrixCell,
+  relativizeMachinePaths,
+  type MatrixCell,
+} from '../src/testing/index.js';
 
 const cell = (skill: string, backend: string, status: MatrixCell['status'], reason?: string): MatrixCell => ({
   skill,
@@ -104,5 +113,21 @@ describe('matrix report', () => {
       'clip on cpu, case "skipped: no driver": passed, but its name says it was skipped',
       't5 on cpu, case "memory: bounded": passed, but RSS grew 2000000 B per cycle, above its bound 1048576 B',
     ]);
+  });
+
+  it('writes to the ignored .cache/reports/ unless ACCEL_REPORT_DIR says otherwise', () => {
+    const root = findWorkspaceRoot(import.meta.dirname)!;
+    expect(root).toBeDefined();
+    const saved = process.env.ACCEL_REPORT_DIR;
+    try {
+      delete process.env.ACCEL_REPORT_DIR;
+      expect(defaultReportDirectory()).toBe(join(root, '.cache', 'reports'));
+      process.env.ACCEL_REPORT_DIR = 'reports';
+      expect(defaultReportDirectory()).toBe(join(process.cwd(), 'reports'));
+    } finally {
+      if (saved === undefined) delete process.env.ACCEL_REPORT_DIR;
+      else process.env.ACCEL_REPORT_DIR = saved;
+    }
+    expect(readFileSync(join(root, '.gitignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['/.cache/', '/reports/cells/']));
   });
 });
