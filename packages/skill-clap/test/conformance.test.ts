@@ -54,7 +54,7 @@ const backends = [cpu, () => createCudaBackend(), () => createOpenVinoBackend(),
 const memoryFor = (backend: () => unknown) =>
   backend === cpu
     ? { cycles: 30, requests: 320, reason: 'each request runs audio feature extraction and the Swin audio tower; the full count does not fit the CI budget' }
-    : { cycles: 10, requests: 128, reason: 'audio feature extraction and the Swin audio tower are slower on wasm; the full counts do not fit the CI budget' };
+    : { cycles: 10, requests: 192, reason: 'audio feature extraction and the Swin audio tower are slower on wasm; the full counts do not fit the CI budget' };
 
 for (const backend of backends) {
   await testSkillConformance({
