@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const reports = join(root, 'reports');
@@ -19,7 +19,7 @@ const run = spawnSync('npx', ['nx', 'run-many', '-t', 'test', '--projects=@accel
   env: { ...process.env, ACCEL_REPORT_DIR: reports },
 });
 
-const { findMatrixContradictions } = await import(join(root, 'packages/core/dist/testing/matrix-report.js'));
+const { findMatrixContradictions } = await import(pathToFileURL(join(root, 'packages/core/dist/testing/matrix-report.js')).href);
 const report = JSON.parse(readFileSync(join(reports, 'matrix.json'), 'utf8'));
 const contradictions = findMatrixContradictions(report);
 for (const problem of contradictions) console.error(`matrix contradiction: ${problem}`);
