@@ -72,8 +72,5 @@ for (const backend of backends) {
       { name: 'a file that is not a video', input: { video: videos.notAVideo } },
     ],
     expectOutput: expectXclipOutput,
-    // Every video request decodes and resizes 8 frames and runs three graphs, so the full request
-    // count does not fit the CI budget; the matrix cell says `passed (reduced: 320 requests)`.
-    memory: { cycles: 30, requests: 320, reason: 'each request decodes 8 video frames and runs three graphs; the full count does not fit the CI budget' },
   });
 }
