@@ -20,9 +20,6 @@ for (const backend of backends) {
     model: async () => (await forgeModel('llava-hf/llava-interleave-qwen-0.5b', { root: modelRoot })).directory,
     inputs,
     options: { maxNewTokens },
-    // Every request runs the vision encoder and up to maxNewTokens decoder steps: the full request
-    // count does not fit the CI budget, so the matrix cell says `passed (reduced: 320 requests)`.
-    memory: { cycles: 30, requests: 320, reason: 'each request runs the vision encoder and a generation loop; the full count does not fit the CI budget' },
     invalidInputs,
     expectOutput,
   });
