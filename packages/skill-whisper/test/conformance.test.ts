@@ -42,7 +42,7 @@ const backends = [
   { backend: cpu, memory: reduced },
   { backend: () => createCudaBackend(), memory: reduced },
   { backend: () => createOpenVinoBackend(), memory: reduced },
-  { backend: () => createWasmBackend({ threads: 1 }), memory: { cycles: 10, requests: 256, reason: 'whisper on wasm is slower still; the full counts do not fit the CI budget' } },
+  { backend: () => createWasmBackend({ threads: 1 }), memory: reduced },
 ];
 
 for (const { backend, memory } of backends) {
