@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Accel, type SkillV1 } from '../src/index.js';
 import { fitSlope, measureMemoryGrowth, memoryProblems, readMatrixCells, type MemoryCheckWork } from '../src/testing/index.js';
 import { arithmeticBackend, doublingSkill } from './fixtures/arithmetic.js';
-import { leakingPerLoadSkill, leakingPerRequestSkill } from './fixtures/leaking-skill.js';
+import { climbingThenLevelSkill, leakingPerLoadSkill, leakingPerRequestSkill } from './fixtures/leaking-skill.js';
 import { makeModelFolder } from './fixtures/model-folder.js';
 
 const model = await makeModelFolder();
@@ -58,13 +58,29 @@ describe('the memory check', () => {
     // The inputs cycle through 1, 2 and 1 items: 4/3 items, so about 17.3 KiB, per request.
     expect(measurement.perRequestBytes).toBeGreaterThan(13 * 1024);
     expect(measurement.perRequestBytes).toBeLessThan(22 * 1024);
-    expect(memoryProblems(measurement)).toEqual([expect.stringMatching(/^heap \+ external memory grew 1\d\.\d KiB per request \(fitted over 2000 requests; bound 1\.0 KiB\)$/)]);
+    expect(measurement.perRequestWindows).toHaveLength(2);
+    expect(memoryProblems(measurement)).toEqual([
+      expect.stringMatching(/^heap \+ external memory grew 1\d\.\d KiB per request \(fitted over 2000 requests, the last of 2 windows; earlier: 1\d\.\d KiB; bound 1\.0 KiB\)$/),
+    ]);
   });
 
   it('flags 4 MiB kept per load, through RSS', async () => {
     const measurement = await measureMemoryGrowth(work(leakingPerLoadSkill(4 * 1024 * 1024) as SkillV1), { cycles: 16, requests: 64 });
     expect(measurement.perCycleBytes).toBeGreaterThan(3 * 1024 * 1024);
-    expect(memoryProblems(measurement)).toEqual([expect.stringMatching(/^RSS grew [\d.]+ MiB per add\/remove cycle \(fitted over 16 cycles; bound 1\.00 MiB\)$/)]);
+    expect(memoryProblems(measurement)).toEqual([
+      expect.stringMatching(/^RSS grew [\d.]+ MiB per add\/remove cycle \(fitted over 16 cycles, the last of 2 windows; earlier: [\d.]+ MiB; bound 1\.00 MiB\)$/),
+    ]);
+  });
+
+  it('measures a second window when the first climbs, and passes memory that levels', async () => {
+    // Warm-up: 10 calm loads. Loads 13 to 22 keep 4 MiB each, inside the first window of 16
+    // cycles; the second window is flat again.
+    const measurement = await measureMemoryGrowth(work(climbingThenLevelSkill(4 * 1024 * 1024, 13, 22) as SkillV1), { cycles: 16, requests: 64 });
+    expect(measurement.warmUpCycles).toBe(10);
+    expect(measurement.perCycleWindows).toHaveLength(2);
+    expect(measurement.perCycleWindows[0]).toBeGreaterThan(1024 * 1024);
+    expect(measurement.perCycleBytes).toBeLessThan(256 * 1024);
+    expect(memoryProblems(measurement)).toEqual([]);
   });
 
   it('fails the conformance kit\'s memory case for a leaking skill, and the matrix cell says why', async () => {
@@ -79,7 +95,8 @@ describe('the memory check', () => {
     expect(run.status, run.stdout + run.stderr).toBe(1);
     const [cell] = await readMatrixCells(reportDirectory);
     expect(cell).toMatchObject({ skill: 'leaking-per-request', backend: 'arithmetic', status: 'failed' });
-    expect(cell?.reason).toMatch(/memory: .*heap \+ external memory grew 1\d\.\d KiB per request \(fitted over 1000 requests; bound 1\.0 KiB\)/);
+    expect(cell?.reason).toMatch(/memory: .*heap \+ external memory grew 1\d\.\d KiB per request \(fitted over 1000 requests, the last of 2 windows; earlier: 1\d\.\d KiB; bound 1\.0 KiB\)/);
+    expect(cell?.memory?.perRequestWindows).toHaveLength(2);
     expect(cell?.memory?.perRequestBytes).toBeGreaterThan(13 * 1024);
   }, 180_000);
 });

@@ -31,14 +31,18 @@ export interface MatrixCell {
     readonly cycles: number;
     /** RSS, last checkpoint of the cycles phase minus the first. */
     readonly growthBytes: number;
-    /** Fitted RSS growth per add/remove cycle, and its bound. */
+    /** Fitted RSS growth per add/remove cycle (over the last window), and its bound. */
     readonly perCycleBytes?: number;
+    /** Every window's fitted growth per cycle, when the first exceeded the bound and a second was measured. */
+    readonly perCycleWindows?: readonly number[];
     readonly perCycleBoundBytes?: number;
     readonly requests?: number;
     /** heapUsed + external, last checkpoint of the requests phase minus the first. */
     readonly requestGrowthBytes?: number;
-    /** Fitted heapUsed + external growth per request, and its bound. */
+    /** Fitted heapUsed + external growth per request (over the last window), and its bound. */
     readonly perRequestBytes?: number;
+    /** Every window's fitted growth per request, when the first exceeded the bound and a second was measured. */
+    readonly perRequestWindows?: readonly number[];
     readonly perRequestBoundBytes?: number;
     /** RSS growth over the requests phase, for information. */
     readonly requestRssGrowthBytes?: number;
@@ -209,6 +213,8 @@ function memoryText(memory: NonNullable<MatrixCell['memory']>): string {
   return (
     `RSS ${formatSize(memory.perCycleBytes)} per add/remove cycle over ${memory.cycles} cycles after ${memory.warmUpCycles ?? '?'} to warm up (bound ${formatSize(memory.perCycleBoundBytes ?? 0)}); ` +
     `heap + external ${formatSize(memory.perRequestBytes)} per request over ${memory.requests} requests (bound ${formatSize(memory.perRequestBoundBytes ?? 0)})` +
+    (memory.perCycleWindows ? `; per cycle, window by window: ${memory.perCycleWindows.map(formatSize).join(', ')}` : '') +
+    (memory.perRequestWindows ? `; per request, window by window: ${memory.perRequestWindows.map(formatSize).join(', ')}` : '') +
     (memory.reduced ? `; reduced: ${memory.reduced.counts}, because ${memory.reduced.reason}` : '')
   );
 }
