@@ -16,8 +16,8 @@ export interface BenchSettings {
   readonly coServingPhaseMs: number;
   /**
    * Idle time after the subjects of a cell have loaded, before measuring: loading a large model
-   * slows the whole process for about a second afterwards (measured here: gpt2 ran 1.8× slower
-   * for 1.3 s after the pipeline loaded its copy).
+   * slows the whole process for a while afterwards (garbage collection and page faults of the
+   * freshly loaded weights), and that must not land on whichever subject is measured first.
    */
   readonly settleMs: number;
 }

@@ -7,6 +7,6 @@ export const miniLmProfile = textEmbeddingProfile({
   model: 'Xenova/all-MiniLM-L6-v2',
   pooling: 'mean',
   normalize: true,
-  // wasm in the full run only: its batches of 32 take about 0.25 s, and --quick must stay under 2 minutes.
+  // wasm in the full run only: its batches of 32 are slow, and --quick must stay under 2 minutes.
   quickBackends: ['cpu'],
 });
