@@ -1,3 +1,4 @@
+import { disableOnnxRuntimeTelemetry } from '../backend/runtime/disable-onnxruntime-telemetry.js';
 import type { TensorLike } from '../backend/v1/tensor-like.js';
 
 import type { TransformersModule } from './transformers-types.js';
@@ -38,6 +39,9 @@ async function load(): Promise<LoadedTransformers> {
   // Resolved from core's folder, as the `import` below resolves it; throws when transformers.js is not installed.
   const entry = createRequire(import.meta.url).resolve('@huggingface/transformers');
   let runtime: { Tensor: TransformersTensorClass };
+  // The Node build runs small graphs of its own on onnxruntime-node (e.g. spectrogram matmuls),
+  // whatever backend the endpoint uses.
+  disableOnnxRuntimeTelemetry();
   try {
     // What the Node build does when it is imported (its `requireFromHere("onnxruntime-node")`).
     runtime = createRequire(entry)('onnxruntime-node') as { Tensor: TransformersTensorClass };
