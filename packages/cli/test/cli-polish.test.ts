@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { forgeModel } from '@accel/model-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectDoctorRows, main } from '../src/index.js';
+import { collectDoctorRows } from '../src/index.js';
+import { run } from './run-cli.js';
 
 // Issue 11, section 6: the CLI's output formats, errors, help and flags.
 
@@ -18,14 +19,6 @@ let t5 = '';
 let bertTiny = '';
 let clip = '';
 let folder = '';
-
-async function run(...argv: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const written: string[] = [];
-  const code = await main(argv, { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text), write: (text) => written.push(text) });
-  return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n'), written };
-}
 
 beforeAll(async () => {
   gpt2 = (await forgeModel('Xenova/gpt2', { root: modelRoot })).directory;

@@ -2,19 +2,11 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { forgeModel } from '@accel/model-forge';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/index.js';
+import { run } from './run-cli.js';
 
 const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;
 const bin = new URL('../dist/bin.js', import.meta.url).pathname;
 let gpt2 = '';
-
-async function run(...argv: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const written: string[] = [];
-  const code = await main(argv, { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text), write: (text) => written.push(text) });
-  return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n'), written };
-}
 
 beforeAll(async () => {
   gpt2 = (await forgeModel('Xenova/gpt2', { root: modelRoot })).directory;

@@ -4,20 +4,12 @@ import { join } from 'node:path';
 import { forgeModel } from '@accel/model-forge';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/index.js';
+import { run } from './run-cli.js';
 
 const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;
 let llava = '';
 let folder = '';
 let picture = '';
-
-async function run(...argv: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const written: string[] = [];
-  const code = await main(argv, { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text), write: (text) => written.push(text) });
-  return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n'), written };
-}
 
 beforeAll(async () => {
   llava = (await forgeModel('llava-hf/llava-interleave-qwen-0.5b', { root: modelRoot })).directory;

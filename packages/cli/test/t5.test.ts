@@ -1,18 +1,10 @@
 import { forgeModel } from '@accel/model-forge';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/index.js';
+import { run } from './run-cli.js';
 
 const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;
 const prompt = 'translate English to German: the house is small';
 let t5Small = '';
-
-async function run(...argv: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const written: string[] = [];
-  const code = await main(argv, { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text), write: (text) => written.push(text) });
-  return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n'), written };
-}
 
 interface JsonResult {
   output: { text: string; stopReason: string };
