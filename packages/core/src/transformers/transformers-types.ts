@@ -7,10 +7,11 @@
  * that imported them would hand a consumer errors it cannot fix, so none does
  * (tools/consumer-types checks every entry point). Code that uses transformers.js itself — core's
  * own sources, the skills — fills in `TransformersTypes` with a module augmentation in a source
- * file that no public declaration imports, and sees the real types:
+ * file that no public declaration imports, and sees the real types. Core's is
+ * `transformers-type-declarations.ts` beside this file; this repository's skills include its
+ * compiled `.d.ts` through `"files"` in their tsconfigs; a skill elsewhere writes its own:
  *
  * ```ts
- * // src/transformers-type-declarations.ts of a skill
  * import type * as Transformers from '@huggingface/transformers';
  * declare module '@accel/core' {
  *   interface TransformersTypes {
