@@ -13,7 +13,8 @@ import type { InferResult, Provenance } from '../provenance/provenance.js';
 import type { QueuedRequestResult, QueueTicket } from '../scheduler/batch-queue.js';
 import { contentId } from '../scheduler/content-id.js';
 import { memoizeAsync } from '../backend/runtime/memoize-async.js';
-import type { SkillInput, SkillOptions, SkillOutput, SkillV1 } from '../skill/v1/skill-v1.js';
+import { skillOptionsOf, validateWithSchema } from '../skill/v1/skill-schema.js';
+import { skillSource, type PreparedRequest, type SkillInput, type SkillOptions, type SkillOutput, type SkillV1 } from '../skill/v1/skill-v1.js';
 import { EndpointRuntime, type BatchContext, type EndpointStage } from './endpoint-runtime.js';
 import { TextChannel, type InferStream } from './text-channel.js';
 import type { InferCallOptions } from './infer-options.js';
@@ -91,7 +92,7 @@ export class Accel {
     const replicas = options.replicas ?? 1;
     if (!Number.isInteger(replicas) || replicas < 1) throw new InvalidInputError({ reason: `replicas must be a positive integer, got ${String(replicas)}` });
     const isolation =
-      options.isolation ?? (workerThreadsExist() && skill.source !== undefined && stages.every((stage) => stage.backend.source !== undefined) ? 'worker' : 'inline');
+      options.isolation ?? (workerThreadsExist() && skillSource(skill) !== undefined && stages.every((stage) => stage.backend.source !== undefined) ? 'worker' : 'inline');
     if (replicas > 1 && isolation !== 'worker') {
       throw new InvalidInputError({
         reason: `replicas > 1 needs worker isolation; this endpoint runs inline (${options.isolation === 'inline' ? 'as asked' : `skill ${skill.name} or a backend of its chain names no module to load in a worker`})`,
@@ -182,7 +183,8 @@ export class Accel {
     if (signal?.aborted) throw new AbortedError({ reason: 'signal aborted before the request started' });
     if (this.draining) throw new AbortedError({ reason: 'the registry is draining and takes no new requests' });
     const endpointSkill = endpoint.options.skill as SkillV1<SkillInput<S>, SkillOutput<S>, SkillOptions<S>>;
-    const prepared = endpointSkill.doPrepare(input, options);
+    const preparing = prepareRequest(endpointSkill, input, options);
+    const prepared = preparing instanceof Promise ? await preparing : preparing;
     const routed = endpoint;
     // The endpoint's fallback steps before this request arrived are not part of its provenance.
     const trailMark = routed.trailLength;
@@ -484,4 +486,19 @@ function leastLoaded(endpoints: readonly EndpointRuntime[]): EndpointRuntime {
 /** Creates an endpoint registry. */
 export function createAccel(options?: AccelOptions): Accel {
   return new Accel(options);
+}
+
+/**
+ * Validates a request with the skill's schemas (when it has them) and splits it. Synchronous
+ * schemas keep the whole step in the caller's tick, so requests made together batch together.
+ */
+function prepareRequest<Input, Options>(skill: SkillV1<Input, unknown, Options>, input: Input, options: object | undefined): PreparedRequest<unknown> | Promise<PreparedRequest<unknown>> {
+  const schemas = skill.schemas;
+  if (schemas === undefined) return skill.doPrepare(input, options as Options | undefined);
+  const validInput = validateWithSchema(schemas.input, input, 'input');
+  const validOptions = validateWithSchema(schemas.options, skillOptionsOf(options), 'options');
+  if (validInput instanceof Promise || validOptions instanceof Promise) {
+    return Promise.all([validInput, validOptions]).then(([parsedInput, parsedOptions]) => skill.doPrepare(parsedInput, parsedOptions));
+  }
+  return skill.doPrepare(validInput, validOptions);
 }

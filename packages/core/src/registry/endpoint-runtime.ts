@@ -14,7 +14,7 @@ import type { ResolvedModel } from '../model-source/resolved-model.js';
 import type { FallbackStep } from '../provenance/provenance.js';
 import { BatchQueue, type BatchRun } from '../scheduler/batch-queue.js';
 import type { ItemControl, LoadedSkillV1 } from '../skill/v1/loaded-skill-v1.js';
-import type { SkillV1 } from '../skill/v1/skill-v1.js';
+import { skillSource, type SkillV1 } from '../skill/v1/skill-v1.js';
 
 /** One candidate of an endpoint's chain: a backend and, optionally, a device on it. */
 export interface EndpointStage {
@@ -212,7 +212,8 @@ export class EndpointRuntime {
     const model = await resolveModelSource(this.options.model, skill.requiredFiles(dtype), this.options.models, { skill: skill.name, modelTypes: skill.modelTypes });
     const { threads: share, workers } = await this.options.resources();
     const { contextLength } = this.options;
-    if (this.options.isolation === 'worker' && skill.source !== undefined && backend.source !== undefined) {
+    const source = skillSource(skill);
+    if (this.options.isolation === 'worker' && source !== undefined && backend.source !== undefined) {
       // Each replica gets at least one of the endpoint's threads, so a smaller share loads fewer copies.
       const replicas = Math.max(1, Math.min(this.options.replicas, share ?? this.options.replicas));
       const threads = share === undefined ? undefined : Math.max(1, Math.floor(share / replicas));
@@ -221,7 +222,7 @@ export class EndpointRuntime {
         {
           type: 'load',
           endpoint: `${this.id}#${Math.random().toString(36).slice(2)}`,
-          skill: skill.source,
+          skill: source,
           backend: backend.source,
           model,
           device,

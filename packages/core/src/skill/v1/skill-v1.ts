@@ -1,7 +1,9 @@
 import type { Dtype } from '../../backend/v1/dtype.js';
 import type { ModuleExport } from '../../worker/module-export.js';
 import type { LoadedSkillV1 } from './loaded-skill-v1.js';
+import type { SkillCliV1 } from './skill-cli.js';
 import type { SkillLoadContext } from './skill-load-context.js';
+import type { SkillSchemasV1 } from './skill-schema.js';
 
 /** Batching limits a skill declares as data; the scheduler and conformance kit read them. */
 export interface SkillLimits {
@@ -25,10 +27,26 @@ export interface SkillV1<Input = unknown, Output = unknown, Options = unknown, I
   readonly specificationVersion: 'v1';
   /** Short name used on the command line and in `infer`, e.g. `bert`. */
   readonly name: string;
+  /** The npm package that exports this skill; written once, here (the testkit checks it against package.json). */
   readonly packageName: string;
-  readonly description: string;
-  /** Where a worker thread can import this skill from; without it the skill runs on the calling thread. */
+  /**
+   * The name `packageName` exports this skill under; with it, a worker thread can import the skill
+   * (`import(packageName)[exportName]`), without it the skill runs on the calling thread.
+   */
+  readonly exportName?: string;
+  /** @deprecated a skill names `exportName`; its module is `packageName`. */
   readonly source?: ModuleExport;
+  readonly description: string;
+  /**
+   * Schemas of input, options and output. `infer` validates every request's input and options with
+   * them before `doPrepare`, so a bad request gets `InvalidInputError` from one place; the CLI, the
+   * server and the docs are built from them.
+   */
+  readonly schemas?: SkillSchemasV1<Input, Options, Output>;
+  /** How `accel run <skill>` reads a command line and prints a result. */
+  readonly cli?: SkillCliV1<Input, Options, Output>;
+  /** True when `run` reports text as it is generated, so `stream()` yields pieces as they come. */
+  readonly streams?: boolean;
   /** Tasks served; the first is the default. */
   readonly tasks: readonly [string, ...string[]];
   /** Hub id used when an endpoint names no model. */
@@ -46,7 +64,11 @@ export interface SkillV1<Input = unknown, Output = unknown, Options = unknown, I
    * before any file check or load. Omitted: any model_type is tried.
    */
   readonly modelTypes?: readonly string[];
-  /** Validates and splits one request. Throws `InvalidInputError`; never touches the model. */
+  /**
+   * Splits one request into items, after `schemas` validated it (input and options arrive parsed).
+   * Checks no schema can express (a file that does not decode) throw `InvalidInputError`; never
+   * touches the model.
+   */
   doPrepare(input: Input, options: Options | undefined): PreparedRequest<Item>;
   doLoad(context: SkillLoadContext): Promise<LoadedSkillV1<Item, Value>>;
   /** Builds the request's output from its items' values, in input order. */
@@ -59,3 +81,8 @@ export type SkillInput<S> = S extends SkillV1<infer Input, unknown, unknown, unk
 export type SkillOutput<S> = S extends SkillV1<unknown, infer Output, unknown, unknown, unknown> ? Output : never;
 /** The per-request options a skill takes. */
 export type SkillOptions<S> = S extends SkillV1<unknown, unknown, infer Options, unknown, unknown> ? Options : never;
+
+/** Where a worker thread imports the skill from, or undefined when it can only run inline. */
+export function skillSource(skill: SkillV1): ModuleExport | undefined {
+  return skill.exportName === undefined ? skill.source : { module: skill.packageName, exportName: skill.exportName };
+}

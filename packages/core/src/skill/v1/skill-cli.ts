@@ -1,0 +1,35 @@
+/** A command-line flag that carries input (a file, a label list), as opposed to an option. */
+export interface SkillCliFlagV1 {
+  readonly type: 'string' | 'boolean';
+  /** The flag may be given several times (`--image a.png --image b.png`). */
+  readonly multiple?: boolean;
+  /** One line for `--help`. */
+  readonly description: string;
+  /** The value's placeholder in `--help`, e.g. `<file>`. */
+  readonly placeholder?: string;
+}
+
+/** A parsed command line, as `toRequest` and `format` see it. */
+export interface SkillCliCommand {
+  /** Positional arguments; with `--input-file`, the files' texts instead. */
+  readonly positionals: readonly string[];
+  /** The skill's input flags (`flags` below), by name; absent when not given. */
+  readonly flags: Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
+}
+
+/**
+ * How `accel run <skill>` reads a request from a command line and prints a result. Options are not
+ * listed here: every field of `schemas.options` becomes a flag (`maxNewTokens` → `--max-new-tokens`).
+ */
+export interface SkillCliV1<Input = unknown, Options = unknown, Output = unknown> {
+  /** Usage lines for `--help`, e.g. `accel run clip --image <file>… --labels "a cat,a dog"`. */
+  readonly usage: readonly string[];
+  /** What the positional arguments are, for `--help` (e.g. `texts to embed`); absent: the skill takes none. */
+  readonly positionals?: string;
+  /** Flags that carry input; their names must not collide with option fields. */
+  readonly flags?: Readonly<Record<string, SkillCliFlagV1>>;
+  /** The request for a command line. Throws `InvalidInputError` for one that makes no request. */
+  toRequest(command: SkillCliCommand): { readonly input: Input; readonly options?: Partial<Options> };
+  /** The result as text for people (`--json` prints the output as JSON instead). */
+  format(output: Output, command: SkillCliCommand): string;
+}
