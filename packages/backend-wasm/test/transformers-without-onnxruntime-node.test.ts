@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { forgeModel } from '@accel/model-forge';
 import { describe, expect, it } from 'vitest';
 import { createPixelValuesReader, loadTransformersBuild } from '@accel/core';
-import { withoutOnnxruntimeNodePreload } from '@accel/core/testing';
+import { withoutOnnxruntimeNodePreload } from '@accel/testkit';
 import type * as Transformers from '@huggingface/transformers';
 
 const run = promisify(execFile);

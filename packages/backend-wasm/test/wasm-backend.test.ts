@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createCpuBackend } from '@accel/backend-cpu';
 import { BackendUnavailableError, InvalidInputError, InvalidModelError, type InferenceSessionV1, type TensorLike } from '@accel/core';
-import { findDifference } from '@accel/core/testing';
+import { findDifference } from '@accel/testkit';
 import { forgeModel } from '@accel/model-forge';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createWasmBackend } from '../src/index.js';

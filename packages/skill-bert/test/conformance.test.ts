@@ -3,7 +3,7 @@ import { createCudaBackend } from '@accel/backend-cuda';
 import { createOpenVinoBackend } from '@accel/backend-openvino';
 import { createWasmBackend } from '@accel/backend-wasm';
 import type { EmbeddingOutput, TextInput } from '@accel/core';
-import { testSkillConformance } from '@accel/core/testing';
+import { testSkillConformance } from '@accel/testkit';
 import { forgeModel } from '@accel/model-forge';
 import { expect } from 'vitest';
 import { bertSkill } from '../src/index.js';

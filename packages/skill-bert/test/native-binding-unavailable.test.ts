@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createCpuBackend } from '@accel/backend-cpu';
 import { Accel, type Provenance } from '@accel/core';
-import { withoutOnnxruntimeNodePreload } from '@accel/core/testing';
+import { withoutOnnxruntimeNodePreload } from '@accel/testkit';
 import { forgeModel } from '@accel/model-forge';
 import { describe, expect, it } from 'vitest';
 import { bertSkill } from '../src/index.js';

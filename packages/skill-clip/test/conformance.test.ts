@@ -2,7 +2,7 @@ import { createCpuBackend } from '@accel/backend-cpu';
 import { createCudaBackend } from '@accel/backend-cuda';
 import { createOpenVinoBackend } from '@accel/backend-openvino';
 import { createWasmBackend } from '@accel/backend-wasm';
-import { testSkillConformance } from '@accel/core/testing';
+import { testSkillConformance } from '@accel/testkit';
 import { forgeModel } from '@accel/model-forge';
 import { afterAll, expect } from 'vitest';
 import { type ClipInput, type ClipOutput, clipSkill } from '../src/index.js';

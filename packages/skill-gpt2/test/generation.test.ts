@@ -1,7 +1,7 @@
 import { createCpuBackend } from '@accel/backend-cpu';
 import { AbortedError, createAccel, InvalidInputError, type Accel } from '@accel/core';
 import { forgeModel } from '@accel/model-forge';
-import { collectStream, decoderGenerationTests, referenceGreedyTokens } from '@accel/core/testing';
+import { collectStream, decoderGenerationTests, referenceGreedyTokens } from '@accel/testkit';
 import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gpt2Skill, type Gpt2Options } from '../src/index.js';

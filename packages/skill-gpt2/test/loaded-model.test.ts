@@ -4,7 +4,7 @@ import { forgeModel } from '@accel/model-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gpt2Skill, type Gpt2Options, type TextGenerationOutput } from '../src/index.js';
 import type { TextGenerationItem } from '@accel/core';
-import { createTestLoadContext as loadContext } from '@accel/core/testing';
+import { createTestLoadContext as loadContext } from '@accel/testkit';
 
 const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;
 let loaded: LoadedSkillV1<TextGenerationItem, TextGenerationOutput>;

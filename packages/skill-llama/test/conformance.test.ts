@@ -5,7 +5,7 @@ import { createCpuBackend } from '@accel/backend-cpu';
 import { createCudaBackend } from '@accel/backend-cuda';
 import { createOpenVinoBackend } from '@accel/backend-openvino';
 import { createWasmBackend } from '@accel/backend-wasm';
-import { testSkillConformance, type InvalidInputCase } from '@accel/core/testing';
+import { testSkillConformance, type InvalidInputCase } from '@accel/testkit';
 import { forgeModel } from '@accel/model-forge';
 import { afterAll, expect } from 'vitest';
 import { llamaSkill, type TextGenerationOutput } from '../src/index.js';

@@ -1,6 +1,6 @@
 import { createCpuBackend } from '@accel/backend-cpu';
 import { createWasmBackend } from '@accel/backend-wasm';
-import { testSkillWithoutOnnxruntimeNode } from '@accel/core/testing';
+import { testSkillWithoutOnnxruntimeNode } from '@accel/testkit';
 import { forgeModel } from '@accel/model-forge';
 import { llamaSkill } from '../src/index.js';
 

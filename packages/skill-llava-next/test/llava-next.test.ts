@@ -1,4 +1,4 @@
-import { corruptImage, createTestLoadContext, gradientPixels, splitImagePng } from '@accel/core/testing';
+import { corruptImage, createTestLoadContext, gradientPixels, splitImagePng } from '@accel/testkit';
 import { createCpuBackend } from '@accel/backend-cpu';
 import { AbortedError, Accel, InvalidInputError, type InferResult } from '@accel/core';
 import { forgeModel } from '@accel/model-forge';

@@ -3,7 +3,7 @@ import { createCudaBackend } from '@accel/backend-cuda';
 import { createOpenVinoBackend } from '@accel/backend-openvino';
 import { createWasmBackend } from '@accel/backend-wasm';
 import { readAudio } from '@accel/core/media';
-import { testSkillConformance } from '@accel/core/testing';
+import { testSkillConformance } from '@accel/testkit';
 import { forgeModel } from '@accel/model-forge';
 import { afterAll, expect } from 'vitest';
 import { whisperSkill, type WhisperInput, type WhisperOutput } from '../src/index.js';

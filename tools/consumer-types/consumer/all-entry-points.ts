@@ -5,7 +5,7 @@ import * as entry2 from '@accel/backend-openvino';
 import * as entry3 from '@accel/backend-wasm';
 import * as entry4 from '@accel/cli';
 import * as entry5 from '@accel/core';
-import * as entry6 from '@accel/core/testing';
+import * as entry6 from '@accel/testkit';
 import * as entry7 from '@accel/core/media';
 import * as entry8 from '@accel/model-forge';
 import * as entry9 from '@accel/skill-bert';

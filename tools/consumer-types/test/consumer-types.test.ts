@@ -73,7 +73,7 @@ describe('consumer types', () => {
   it('the consumer file imports every public entry point of every published package', async () => {
     const entryPoints = await publicEntryPoints();
     expect(entryPoints).toContain('@accel/core');
-    expect(entryPoints).toContain('@accel/core/testing');
+    expect(entryPoints).toContain('@accel/testkit');
     const expected = entryPointsSource(entryPoints);
     const actual = await readFile(entryPointsFile, 'utf8');
     expect(actual, `consumer/all-entry-points.ts is out of date; write it as:\n${expected}`).toBe(expected);

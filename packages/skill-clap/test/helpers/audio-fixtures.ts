@@ -1,3 +1,3 @@
-import { createAudioFixtures } from '@accel/core/testing';
+import { createAudioFixtures } from '@accel/testkit';
 
 export const { fixtureFolder, speechToolsMissing, speak, writeWav, voiced, brokenFiles } = createAudioFixtures();
