@@ -19,7 +19,7 @@ const run = spawnSync('npx', ['nx', 'run-many', '-t', 'test', '--projects=@accel
   env: { ...process.env, ACCEL_REPORT_DIR: reports },
 });
 
-const { findMatrixContradictions } = await import(pathToFileURL(join(root, 'packages/core/dist/testing/matrix-report.js')).href);
+const { findMatrixContradictions } = await import(pathToFileURL(join(root, 'packages/testkit/dist/reports.js')).href);
 const report = JSON.parse(readFileSync(join(reports, 'matrix.json'), 'utf8'));
 const contradictions = findMatrixContradictions(report);
 for (const problem of contradictions) console.error(`matrix contradiction: ${problem}`);

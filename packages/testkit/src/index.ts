@@ -1,1 +1,38 @@
-export {};
+export {
+  reducedMemoryCounts,
+  sensitiveMemoryCounts,
+  testSkillConformance,
+  type ConformanceOptions,
+  type InvalidInputCase,
+} from './conformance.js';
+export {
+  defaultMaxBytesPerCycle,
+  defaultMaxBytesPerRequest,
+  fitSlope,
+  measureMemoryGrowth,
+  memoryProblems,
+  type MemoryCheckCounts,
+  type MemoryCheckWork,
+  type MemoryMeasurement,
+} from './memory-check.js';
+export { findDifference, largestDifference } from './deep-compare.js';
+export * from './reports.js';
+export { createTestLoadContext } from './test-load-context.js';
+export { corruptImage, gradientPixels, splitImagePng } from './test-images.js';
+export { createAudioFixtures } from './test-audio.js';
+export { visionLanguageConformanceFixtures } from './vision-language-fixtures.js';
+export {
+  asciiWindow,
+  collectStream,
+  decoderGenerationTests,
+  referenceGreedyTokens,
+  type DecoderGenerationContext,
+  type ReferenceDecoder,
+} from './decoder-generation-tests.js';
+export {
+  testSkillWithoutOnnxruntimeNode,
+  withoutOnnxruntimeNodePreload,
+  type WithoutOnnxruntimeNodeCase,
+  type WithoutOnnxruntimeNodeOptions,
+} from './test-skill-without-onnxruntime-node.js';
+export { toJsonValue } from './json-value.js';

@@ -34,7 +34,7 @@ async function workspacePackages(): Promise<PackageJson[]> {
   return packages.filter((candidate) => candidate.private !== true).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** `@accel/core`, `@accel/core/testing`, …: every `exports` key except `./package.json`. */
+/** `@accel/core`, `@accel/core/media`, …: every `exports` key except `./package.json`. */
 async function publicEntryPoints(): Promise<string[]> {
   return (await workspacePackages()).flatMap((found) =>
     Object.keys(found.exports ?? { '.': true })

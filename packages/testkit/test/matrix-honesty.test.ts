@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findMatrixContradictions, findWorkspaceRoot, type MatrixReport } from '../src/testing/index.js';
+import { findMatrixContradictions, findWorkspaceRoot, type MatrixReport } from '../src/index.js';
 
 // The matrix meta-test: the committed report (reports/, written by `npm run matrix`) and the last
 // local run's (.cache/reports/, written by `npm test`) must not contradict themselves — no case

@@ -1,8 +1,6 @@
 import { expect, it } from 'vitest';
-import type { InferResult } from '../provenance/provenance.js';
-import type { InferStream } from '../registry/text-channel.js';
-import type { TextGenerationOptions, TextGenerationOutput } from '../transformers/text-generation/text-generation-types.js';
-import { loadTransformers } from '../transformers/load-transformers.js';
+import type { InferResult, InferStream } from '@accel/core';
+import { loadTransformers, type TextGenerationOptions, type TextGenerationOutput } from '@accel/transformers-kit';
 
 /** What the shared decoder tests need from a skill's test file, read when each test runs. */
 export interface DecoderGenerationContext {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findWorkspaceRoot } from '../src/testing/index.js';
+import { findWorkspaceRoot } from '../src/index.js';
 
 // Every file a README or doc names must exist: relative links, and paths in inline code that look
 // like repository files (`src/…`, `test/…`, `packages/…`, `*.ts`, `*.md`, …). A path is looked up

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Provenance } from '../provenance/provenance.js';
+import type { Provenance } from '@accel/core';
 import { findWorkspaceRoot } from './workspace-report-directory.js';
 
 /** The only states a matrix cell has. */
@@ -276,7 +276,7 @@ export function renderMatrixMarkdown(report: MatrixReport): string {
   const lines = [
     '# Conformance matrix',
     '',
-    'Written by the conformance kit (`@accel/core/testing`); `npm run matrix` regenerates this copy. A',
+    'Written by the conformance kit (`@accel/testkit`); `npm run matrix` regenerates this copy. A',
     'cell is `passed`, `failed: <reason>` or `skipped: <reason>`; there are no other states, and',
     '`passed (reduced: …)` marks a memory check that ran fewer cycles or requests than resolve its',
     'bounds. The parity column compares each backend with cpu on the same inputs and model (numbers',

@@ -1,10 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { BackendV1 } from '../backend/v1/backend-v1.js';
-import type { Provenance } from '../provenance/provenance.js';
-import { Accel } from '../registry/accel.js';
-import type { SkillV1 } from '../skill/v1/skill-v1.js';
+import { Accel, type BackendV1, type Provenance, type SkillV1 } from '@accel/core';
 import { findDifference } from './deep-compare.js';
 import { toJsonValue } from './json-value.js';
 import type { ChildRequest, ResolutionCheck } from './skill-without-onnxruntime-node-child.js';

@@ -1,8 +1,5 @@
 import { basename } from 'node:path';
-import type { BackendV1 } from '../backend/v1/backend-v1.js';
-import type { Dtype } from '../backend/v1/dtype.js';
-import { createLoadContext } from '../model-source/create-load-context.js';
-import type { SkillLoadContext } from '../skill/v1/skill-load-context.js';
+import { createLoadContext, type BackendV1, type Dtype, type SkillLoadContext } from '@accel/core';
 
 /**
  * The load context the registry would give a skill, over a model folder and a backend — for

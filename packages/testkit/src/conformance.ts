@@ -1,13 +1,18 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BackendProbe } from '../backend/v1/backend-probe.js';
-import type { BackendV1 } from '../backend/v1/backend-v1.js';
-import type { Dtype } from '../backend/v1/dtype.js';
-import { EndpointNotFoundError } from '../errors/endpoint-not-found-error.js';
-import { InvalidInputError } from '../errors/invalid-input-error.js';
-import type { InferResult } from '../provenance/provenance.js';
-import type { InferCallOptions } from '../registry/infer-options.js';
-import { Accel } from '../registry/accel.js';
-import type { SkillInput, SkillOptions, SkillOutput, SkillV1 } from '../skill/v1/skill-v1.js';
+import {
+  Accel,
+  EndpointNotFoundError,
+  InvalidInputError,
+  type BackendProbe,
+  type BackendV1,
+  type Dtype,
+  type InferCallOptions,
+  type InferResult,
+  type SkillInput,
+  type SkillOptions,
+  type SkillOutput,
+  type SkillV1,
+} from '@accel/core';
 import { findDifference, largestDifference } from './deep-compare.js';
 import { type CaseRecord, type MatrixCell, recordMatrixCell } from './matrix-report.js';
 import { defaultMaxBytesPerCycle, defaultMaxBytesPerRequest, formatMemorySize, measureMemoryGrowth, memoryProblems } from './memory-check.js';

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { InvalidInputCase } from './conformance.js';
 import { corruptImage, gradientPixels, splitImagePng } from './test-images.js';
-import type { VisionLanguageInput, VisionLanguageOutput } from '../transformers/vision-language/vision-language-request.js';
+import type { VisionLanguageInput, VisionLanguageOutput } from '@accel/transformers-kit';
 
 /**
  * The conformance inputs every image+text-to-text skill (LLaVA, LLaVA-Next) shares: three valid

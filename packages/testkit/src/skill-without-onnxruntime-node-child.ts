@@ -6,10 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { BackendSource, ModuleExport } from '../worker/module-export.js';
-import type { BackendV1 } from '../backend/v1/backend-v1.js';
-import type { SkillV1 } from '../skill/v1/skill-v1.js';
-import { Accel } from '../registry/accel.js';
+import { Accel, type BackendSource, type BackendV1, type ModuleExport, type SkillV1 } from '@accel/core';
 import { toJsonValue } from './json-value.js';
 
 export interface ChildRequest {

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
-import { findMatrixContradictions, readMatrixCells, testSkillConformance } from '../src/testing/index.js';
+import { findMatrixContradictions, readMatrixCells, testSkillConformance } from '../src/index.js';
 import { arithmeticBackend, doublingSkill } from './fixtures/arithmetic.js';
 import { makeModelFolder } from './fixtures/model-folder.js';
 

@@ -11,7 +11,7 @@ import {
   recordMatrixCell,
   relativizeMachinePaths,
   type MatrixCell,
-} from '../src/testing/index.js';
+} from '../src/index.js';
 
 const cell = (skill: string, backend: string, status: MatrixCell['status'], reason?: string): MatrixCell => ({
   skill,
