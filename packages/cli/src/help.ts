@@ -1,6 +1,6 @@
 import { benchUsage } from './commands/bench.js';
 import { knownBackends } from './known-packages.js';
-import type { SkillCommand } from './skills/index.js';
+import type { SkillCommandLine } from './skill-command-line.js';
 
 const backendNames = knownBackends.map((known) => known.name).join(', ');
 
@@ -16,30 +16,8 @@ const runOptions = `options of every skill:
   --json       print the result as JSON (errors too, on stderr)
   --verbose    print skipped backends' full reasons and fixes, and stack traces with errors`;
 
-/** What each skill flag means; a flag means the same in every skill that takes it. */
-const skillFlagHelp: Readonly<Record<string, string>> = {
-  'input-file': 'read one input from a file (repeatable; - is stdin): for text too long for an argument',
-  'max-new-tokens': 'most tokens to generate',
-  temperature: 'sampling temperature; 0 (default) is greedy',
-  'top-k': 'sample from the K most likely tokens',
-  'top-p': 'sample from the smallest set of tokens whose probability reaches P',
-  'repetition-penalty': 'penalty for tokens already generated (1 = none)',
-  seed: 'random seed for sampling: the same seed gives the same text',
-  stop: 'stop before this text (repeatable)',
-  chat: "send the prompt as a user message, formatted with the model's chat template",
-  system: 'a system message (with --chat)',
-  image: 'an image file (repeatable, in order)',
-  labels: 'comma-separated labels for zero-shot classification',
-  template: 'the sentence each label goes into, {} marks the label',
-  audio: 'an audio file',
-  frames: 'a folder of frames, a video file (needs ffmpeg) or comma-separated frame files',
-  language: 'the spoken language (multilingual models)',
-  task: 'the task, as the usage line lists',
-  timestamps: 'print times with the text',
-};
-
-/** `accel --help`. */
-export function generalHelp(skills: readonly SkillCommand[]): string {
+/** `accel --help`, listing the installed skills. */
+export function generalHelp(skillNames: readonly string[]): string {
   return `accel — run Hugging Face model families on whatever hardware this machine has
 
 usage:
@@ -48,15 +26,15 @@ usage:
   accel bench [--quick] …                  speed against raw onnxruntime and transformers.js (accel bench --help)
   accel --version                          the versions of the CLI and each installed @accel package
 
-skills: ${skills.map((command) => command.name).join(', ')}
+skills: ${skillNames.length > 0 ? skillNames.join(', ') : 'none installed (npm install @accel/skill-<name>, e.g. @accel/skill-sentence-embeddings)'}
 backends: ${backendNames}
 `;
 }
 
-/** `accel run --help`. */
-export function runHelp(skills: readonly SkillCommand[]): string {
+/** `accel run --help`: every installed skill's usage lines. */
+export function runHelp(lines: readonly SkillCommandLine[]): string {
   return `usage:
-${skills.map((command) => `  ${command.usage}`).join('\n')}
+${lines.flatMap((line) => line.cli.usage.map((usage) => `  ${usage}`)).join('\n')}
 
 ${runOptions}
 
@@ -64,15 +42,29 @@ each skill's own options: accel run <skill> --help
 `;
 }
 
-/** `accel run <skill> --help`: the skill's usage, its own options, then the common ones. */
-export function skillHelp(command: SkillCommand): string {
-  const own = Object.entries(command.flags ?? {}).map(([flag, config]) => {
-    const value = config.type === 'string' ? ' <value>' : '';
-    return `  --${`${flag}${value}`.padEnd(22)} ${skillFlagHelp[flag] ?? ''}`.trimEnd();
-  });
-  return `usage: ${command.usage}
+/** A help table row: the flag (with its value placeholder) and what it means. */
+function flagRow(flag: string, placeholder: string | undefined, description: string): string {
+  return `  --${`${flag}${placeholder === undefined ? '' : ` ${placeholder}`}`.padEnd(24)} ${description}`.trimEnd();
+}
 
-${own.length > 0 ? `options of ${command.name}:\n${own.join('\n')}\n\n` : ''}${runOptions}
+/** `accel run <skill> --help`: the usage, the input flags, the options from the skill's schema, then the common ones. */
+export function skillHelp(line: SkillCommandLine): string {
+  const { skill, cli } = line;
+  const inputs = [
+    ...(cli.positionals === undefined ? [] : [`  <${cli.positionals}>`, flagRow('input-file', '<path | ->', 'read one input from a file (repeatable; - is stdin): for text too long for an argument')]),
+    ...Object.entries(cli.flags ?? {}).map(([flag, config]) => flagRow(flag, config.type === 'string' ? (config.placeholder ?? '<value>') : undefined, config.description)),
+  ];
+  const options = line.optionFlags.map((flag) =>
+    flagRow(flag.flag, flag.kind === 'boolean' ? undefined : flag.kind === 'number' ? '<number>' : '<value>', `${flag.description}${flag.kind === 'strings' || flag.kind === 'numbers' ? ' (repeatable)' : ''}`),
+  );
+  return `${skill.name} — ${skill.description} (${skill.packageName})
+
+usage:
+${cli.usage.map((usage) => `  ${usage}`).join('\n')}
+
+${inputs.length > 0 ? `input:\n${inputs.join('\n')}\n\n` : ''}${options.length > 0 ? `options of ${skill.name} (from its schema):\n${options.join('\n')}\n\n` : ''}default model: ${skill.defaultModel}
+
+${runOptions}
 `;
 }
 

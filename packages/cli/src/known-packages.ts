@@ -1,5 +1,4 @@
-import type { BackendV1, SkillV1 } from '@accel/core';
-import { skillCommands } from './skills/index.js';
+import type { BackendV1 } from '@accel/core';
 
 /** A package the CLI can load on demand, and the export it needs from it. */
 export interface KnownPackage {
@@ -7,8 +6,6 @@ export interface KnownPackage {
   readonly packageName: string;
   readonly exportName: string;
 }
-
-export const knownSkills: readonly KnownPackage[] = skillCommands;
 
 export const knownBackends: readonly KnownPackage[] = [
   { name: 'cpu', packageName: '@accel/backend-cpu', exportName: 'createCpuBackend' },
@@ -34,12 +31,4 @@ export async function importKnown<T>(known: KnownPackage): Promise<{ value: T } 
 
 export type BackendFactory = (options?: Record<string, unknown>) => BackendV1;
 
-/** Every known skill package that is installed. */
-export async function installedSkills(): Promise<SkillV1[]> {
-  const skills: SkillV1[] = [];
-  for (const known of knownSkills) {
-    const imported = await importKnown<SkillV1>(known);
-    if ('value' in imported) skills.push(imported.value);
-  }
-  return skills;
-}
+export { installedSkills } from './skill-packages.js';

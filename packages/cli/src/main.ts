@@ -1,4 +1,4 @@
-import { InvalidInputError, isDtype, UnsupportedError } from '@accel/core';
+import { InvalidInputError, isDtype } from '@accel/core';
 import { doctorFlags, globalFlags, parseCommandLine, positionalsOf, positiveInteger, runFlags, type FlagTable, type RunFlagValues } from './command-line.js';
 import { benchFlags, runBenchCommand } from './commands/bench.js';
 import { collectDoctorRows, renderDoctor } from './commands/doctor.js';
@@ -8,8 +8,10 @@ import { createDownloadProgress, type DownloadProgressOutput } from './download-
 import { formatError } from './format-error.js';
 import { formatProvenance, toJsonValue } from './format-result.js';
 import { benchHelp, doctorHelp, generalHelp, runHelp, skillHelp } from './help.js';
-import { inputFilePaths, readInputFiles, readProcessStdin } from './skills/input-files.js';
-import { skillCommands, type SkillCommand } from './skills/index.js';
+import { readInputFiles, readProcessStdin } from './input-files.js';
+import { commandLineOf, requestOf, skillCommandOf, type SkillCommandLine } from './skill-command-line.js';
+import { installedSkillNames, installedSkills, loadSkill } from './skill-packages.js';
+import { withLegacyCli } from './skills/legacy-cli.js';
 import { installedVersions } from './versions.js';
 
 export interface CommandIo {
@@ -25,7 +27,7 @@ export interface CommandIo {
 }
 
 /** Every flag of every command, to find the command and skill before parsing strictly. */
-const everyFlag: FlagTable = Object.assign({}, ...skillCommands.map((command) => command.flags ?? {}), benchFlags, doctorFlags, runFlags);
+const everyFlag: FlagTable = Object.assign({}, benchFlags, doctorFlags, runFlags);
 
 const benchCommandFlags = { ...globalFlags, ...benchFlags, 'cache-dir': { type: 'string' } } as const satisfies FlagTable;
 
@@ -66,35 +68,24 @@ async function bench(argv: readonly string[], io: CommandIo): Promise<number> {
   return runBenchCommand(values as Parameters<typeof runBenchCommand>[0], positionals.slice(1), argv, io);
 }
 
-/** The texts of `--input-file`s, which stand for the positional inputs; none when the flag is absent. */
-async function inputsOf(positionals: string[], flags: RunFlagValues, io: CommandIo): Promise<string[]> {
-  const paths = inputFilePaths(flags);
-  if (paths.length === 0) return positionals;
-  if (positionals.length > 0) throw new InvalidInputError({ reason: 'give the texts as arguments or with --input-file, not both' });
-  return readInputFiles(paths, io.readStdin ?? readProcessStdin);
-}
-
 async function run(argv: readonly string[], io: CommandIo, skillName: string | undefined): Promise<number> {
-  const skillCommand = skillName === undefined ? undefined : skillCommands.find((candidate) => candidate.name === skillName);
-  if (skillCommand === undefined) {
+  if (skillName === undefined) {
     const { values } = parseCommandLine(argv, runFlags, 'accel run');
-    if (values.help === true && skillName === undefined) {
-      io.stdout(runHelp(skillCommands));
-      return 0;
-    }
-    if (skillName === undefined) throw new InvalidInputError({ reason: 'accel run needs a skill name, e.g. accel run bert "some text" (accel run --help)' });
-    throw new UnsupportedError({ feature: `skill ${skillName} (known skills: ${skillCommands.map((candidate) => candidate.name).join(', ')})` });
+    if (values.help !== true) throw new InvalidInputError({ reason: 'accel run needs a skill name, e.g. accel run bert "some text" (accel run --help)' });
+    io.stdout(runHelp(await commandLines()));
+    return 0;
   }
-  const { values, positionals } = parseSkillCommandLine(argv, skillCommand);
+  const line = commandLineOf(withLegacyCli(await loadSkill(skillName)));
+  const { values, positionals } = parseCommandLine(argv, line.table, `accel run ${skillName}`);
   const flags = values as RunFlagValues;
   if (flags.help) {
-    io.stdout(skillHelp(skillCommand));
+    io.stdout(skillHelp(line));
     return 0;
   }
   if (!isDtype(flags.dtype)) throw new InvalidInputError({ reason: `unknown dtype ${flags.dtype}` });
-  if (flags.stream && !skillCommand.streams) throw new InvalidInputError({ reason: `skill ${skillCommand.name} does not stream text` });
-  const inputs = await inputsOf(positionals.slice(2), flags, io);
-  const request = skillCommand.toRequest(inputs, flags);
+  if (flags.stream && line.skill.streams !== true) throw new InvalidInputError({ reason: `skill ${skillName} does not stream text` });
+  const command = await skillCommandOf(line, positionals.slice(2), values, (paths) => readInputFiles(paths, io.readStdin ?? readProcessStdin));
+  const request = requestOf(line, command, values);
   const threads = positiveInteger(flags.threads, 'threads');
   const progress = createDownloadProgress(io.progress ?? defaultProgress(io));
   const onText = !flags.stream
@@ -105,9 +96,9 @@ async function run(argv: readonly string[], io: CommandIo, skillName: string | u
   let result;
   try {
     result = await runSkill({
-      command: skillCommand,
+      skill: line.skill,
       input: request.input,
-      ...(request.options ? { skillOptions: request.options } : {}),
+      skillOptions: request.options,
       backend: flags.backend ?? 'cpu',
       ...(flags.fallback ? { fallback: flags.fallback.split(',').map((label) => label.trim()).filter(Boolean) } : {}),
       dtype: flags.dtype,
@@ -130,20 +121,14 @@ async function run(argv: readonly string[], io: CommandIo, skillName: string | u
     io.stdout('');
     io.stdout(provenance);
   } else {
-    io.stdout(`${skillCommand.formatOutput(result.output, inputs, flags, result.provenance)}\n${provenance}`);
+    io.stdout(`${line.cli.format(result.output, command, result.provenance)}\n${provenance}`);
   }
   return 0;
 }
 
-/** Parses `accel run <skill> …` with the common flags and the skill's own; a flag another skill takes but this one refuses says why. */
-function parseSkillCommandLine(argv: readonly string[], command: SkillCommand) {
-  const refused = command.refusedFlags ?? {};
-  const refusedTable = Object.fromEntries(Object.keys(refused).map((flag) => [flag, everyFlag[flag] ?? { type: 'string' }])) as FlagTable;
-  const parsed = parseCommandLine(argv, { ...refusedTable, ...(command.flags ?? {}), ...runFlags }, `accel run ${command.name}`);
-  for (const [flag, reason] of Object.entries(refused)) {
-    if (parsed.values[flag] !== undefined) throw new InvalidInputError({ reason });
-  }
-  return parsed;
+/** The command lines of every installed skill that describes one, for `accel run --help`. */
+async function commandLines(): Promise<SkillCommandLine[]> {
+  return (await installedSkills()).map(withLegacyCli).flatMap((skill) => (skill.cli === undefined ? [] : [commandLineOf(skill)]));
 }
 
 /** Runs the command line; returns the exit code. */
@@ -162,7 +147,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     if (command === 'bench') return await bench(argv, io);
     if (command === undefined || command === 'help') {
       const { values } = parseCommandLine(argv, globalFlags, 'accel');
-      io.stdout(generalHelp(skillCommands));
+      io.stdout(generalHelp(installedSkillNames()));
       return command === undefined && values.help !== true ? 1 : 0;
     }
     throw new InvalidInputError({ reason: `unknown command ${command} (try accel --help)` });

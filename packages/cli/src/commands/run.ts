@@ -1,7 +1,6 @@
 import {
   Accel,
   BackendUnavailableError,
-  UnsupportedError,
   type BackendProbe,
   type BackendV1,
   type DownloadProgressEvent,
@@ -10,10 +9,9 @@ import {
   type SkillV1,
 } from '@accel/core';
 import { importKnown, knownBackends, type BackendFactory } from '../known-packages.js';
-import type { SkillCommand } from '../skills/index.js';
 
 export interface RunOptions {
-  readonly command: SkillCommand;
+  readonly skill: SkillV1;
   readonly input: unknown;
   readonly skillOptions?: Record<string, unknown>;
   readonly model?: string;
@@ -27,12 +25,6 @@ export interface RunOptions {
   readonly onProgress?: (event: DownloadProgressEvent) => void;
   /** Receives text pieces as they are generated; only for skills that stream. */
   readonly onText?: (text: string) => void;
-}
-
-async function loadSkill(command: SkillCommand): Promise<SkillV1> {
-  const imported = await importKnown<SkillV1>(command);
-  if ('missing' in imported) throw new UnsupportedError({ feature: `skill ${command.name}: ${imported.missing}; npm install ${command.packageName}` });
-  return imported.value;
 }
 
 /** The result, and the probe of each backend a fallback step left because it was unavailable (its reason and fix). */
@@ -74,7 +66,7 @@ async function probesOfSkipped(result: InferResult<unknown>, backends: readonly 
 
 /** Runs one request through a one-endpoint registry and returns the result. */
 export async function runSkill(options: RunOptions): Promise<RunResult> {
-  const skill = await loadSkill(options.command);
+  const { skill } = options;
   const labels = [options.backend, ...(options.fallback ?? [])];
   const backends = await loadBackends(labels, options.threads);
   const accel = new Accel({

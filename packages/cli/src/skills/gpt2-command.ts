@@ -1,5 +1,5 @@
 import { InvalidInputError } from '@accel/core';
-import { inputFileFlags, inputFilePaths } from './input-files.js';
+import { inputFileFlags, inputFilePaths } from '../input-files.js';
 import type { FlagValues, SkillCommand } from './skill-command.js';
 
 // The generation flags and request building are shared by every text-generation command

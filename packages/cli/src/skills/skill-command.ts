@@ -1,8 +1,9 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { Provenance } from '@accel/core';
 
-/** Flag values as `parseArgs` returns them. */
-export type FlagValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
+import type { FlagValues } from '../flag-values.js';
+
+export type { FlagValues } from '../flag-values.js';
 
 /** How `accel run <skill>` turns a command line into a request and a result into text. */
 export interface SkillCommand {

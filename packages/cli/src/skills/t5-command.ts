@@ -1,5 +1,5 @@
 import { formatStop, generationFlags, generationOptions, promptOf } from './gpt2-command.js';
-import { inputFileFlags } from './input-files.js';
+import { inputFileFlags } from '../input-files.js';
 import type { SkillCommand } from './skill-command.js';
 
 const { chat: _chat, system: _system, ...t5Flags } = generationFlags;

@@ -1,16 +1,11 @@
 import { InvalidInputError } from '@accel/core';
-import { describeInputFile, inputFileFlags, inputFilePaths } from './input-files.js';
+import { describeInputFile, describeText, inputFileFlags, inputFilePaths } from '../input-files.js';
 import type { FlagValues, SkillCommand } from './skill-command.js';
 
 function formatVector(vector: Float32Array): string {
   const head = Array.from(vector.slice(0, 6), (value) => value.toFixed(4)).join(', ');
   const norm = Math.sqrt(vector.reduce((sum, value) => sum + value * value, 0));
   return `[${head}${vector.length > 6 ? ', …' : ''}] (${vector.length} dims, norm ${norm.toFixed(4)})`;
-}
-
-/** A text as the output names it: quoted, and cut after 60 characters with its length when longer. */
-export function describeText(text: string): string {
-  return text.length <= 80 ? JSON.stringify(text) : `${JSON.stringify(`${text.slice(0, 60)}…`)} (${text.length} characters)`;
 }
 
 /** How each input is named in the output: the `--input-file` path, else the text itself. */

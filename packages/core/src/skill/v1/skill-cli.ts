@@ -1,3 +1,5 @@
+import type { Provenance } from '../../provenance/provenance.js';
+
 /** A command-line flag that carries input (a file, a label list), as opposed to an option. */
 export interface SkillCliFlagV1 {
   readonly type: 'string' | 'boolean';
@@ -13,6 +15,8 @@ export interface SkillCliFlagV1 {
 export interface SkillCliCommand {
   /** Positional arguments; with `--input-file`, the files' texts instead. */
   readonly positionals: readonly string[];
+  /** How each positional is named for people: its `--input-file` path, else the text, quoted and shortened. */
+  readonly inputNames: readonly string[];
   /** The skill's input flags (`flags` below), by name; absent when not given. */
   readonly flags: Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
 }
@@ -30,6 +34,6 @@ export interface SkillCliV1<Input = unknown, Options = unknown, Output = unknown
   readonly flags?: Readonly<Record<string, SkillCliFlagV1>>;
   /** The request for a command line. Throws `InvalidInputError` for one that makes no request. */
   toRequest(command: SkillCliCommand): { readonly input: Input; readonly options?: Partial<Options> };
-  /** The result as text for people (`--json` prints the output as JSON instead). */
-  format(output: Output, command: SkillCliCommand): string;
+  /** The result as text for people (`--json` prints the output as JSON instead); the provenance is printed after it. */
+  format(output: Output, command: SkillCliCommand, provenance: Provenance): string;
 }

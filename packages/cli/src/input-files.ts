@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '@accel/core';
-import type { FlagValues } from './skill-command.js';
+import type { FlagValues } from './flag-values.js';
 
 /** `--input-file PATH` (repeatable; `-` is stdin): one text input per file, for input too long for an argument. */
 export const inputFileFlags = { 'input-file': { type: 'string', multiple: true } } as const;
@@ -14,6 +14,11 @@ export function inputFilePaths(flags: FlagValues): string[] {
 /** `-` for stdin, else the path: how an input file is named in the output. */
 export function describeInputFile(path: string): string {
   return path === '-' ? '(stdin)' : path;
+}
+
+/** A text as the output names it: quoted, and cut after 60 characters with its length when longer. */
+export function describeText(text: string): string {
+  return text.length <= 80 ? JSON.stringify(text) : `${JSON.stringify(`${text.slice(0, 60)}…`)} (${text.length} characters)`;
 }
 
 /** Drops one line ending at the end (what `echo` and editors add), nothing else. */
