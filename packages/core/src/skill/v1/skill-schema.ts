@@ -51,7 +51,8 @@ function settle<T>(result: StandardSchemaV1.Result<T>, what: 'input' | 'options'
  * One `InvalidInputError` for a schema's issues: the first three, each prefixed with where it is
  * (`images.1: …` for input, `options.template: …` for options).
  */
-export function invalidInputFromIssues(issues: readonly StandardSchemaV1.Issue[], what: 'input' | 'options'): InvalidInputError {
+export function invalidInputFromIssues(reported: readonly StandardSchemaV1.Issue[], what: 'input' | 'options'): InvalidInputError {
+  const issues = reported.flatMap(specific);
   const pathOf = (issue: StandardSchemaV1.Issue) => (issue.path ?? []).map((segment) => (typeof segment === 'object' ? segment.key : segment));
   const described = issues.slice(0, 3).map((issue) => {
     const where = [...(what === 'options' ? ['options'] : []), ...pathOf(issue).map(String)];
@@ -60,6 +61,26 @@ export function invalidInputFromIssues(issues: readonly StandardSchemaV1.Issue[]
   const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : '';
   const index = issues[0] === undefined ? undefined : pathOf(issues[0]).find((segment) => typeof segment === 'number');
   return new InvalidInputError({ reason: `${described.join('; ')}${more}`, ...(typeof index === 'number' ? { index } : {}) });
+}
+
+type Segment = PropertyKey | StandardSchemaV1.PathSegment;
+
+/**
+ * A union's issue ("Invalid input") made specific: libraries such as zod attach each branch's
+ * issues (`errors`); the branch that got deepest into the value says best what is wrong.
+ */
+function specific(issue: StandardSchemaV1.Issue): StandardSchemaV1.Issue[] {
+  const branches = (issue as { errors?: unknown }).errors;
+  if (!Array.isArray(branches) || branches.length === 0 || !branches.every(Array.isArray)) return [issue];
+  const depth = (branch: readonly StandardSchemaV1.Issue[]) => Math.max(0, ...branch.map((inner) => inner.path?.length ?? 0));
+  const best = (branches as StandardSchemaV1.Issue[][]).reduce((chosen, branch) => (depth(branch) > depth(chosen) ? branch : chosen));
+  if (depth(best) === 0) {
+    // No branch got into the value: say what each would have taken, unless the union has its own message.
+    const messages = [...new Set((branches as StandardSchemaV1.Issue[][]).flatMap((branch) => branch.map((inner) => inner.message)))];
+    return issue.message !== 'Invalid input' || messages.length === 0 ? [issue] : [{ ...issue, message: messages.join(' — or ') }];
+  }
+  const prefix: readonly Segment[] = issue.path ?? [];
+  return best.flatMap((inner) => specific({ ...inner, path: [...prefix, ...(inner.path ?? [])] }));
 }
 
 /** The JSON Schema (draft 2020-12) of what a schema accepts, for CLI flags, OpenAPI and docs. */
