@@ -10,6 +10,7 @@ import { optPreset } from './families/opt.js';
 import { whisperPreset } from './families/whisper.js';
 import { llavaPresets } from './families/llava-presets.js';
 import { clapWav2Vec2Presets } from './families/clap-wav2vec2-presets.js';
+import { textClassificationPreset } from './families/text-classification.js';
 
 export type ForgeSize = 'tiny' | 'full';
 
@@ -73,6 +74,11 @@ export const presets: readonly Preset[] = [
     'Xenova/whisper-tiny',
     'Whisper encoder + merged decoder with KV cache (WhisperForConditionalGeneration), multilingual (99 language tokens, transcribe/translate) with 1,501 timestamp tokens; full: d_model 384, 4+4 layers, 6 heads, ffn 1536, vocab 51865',
     { modelSize: 384, heads: 6, encoderLayers: 4, decoderLayers: 4, feedForwardSize: 1536, maxTargetPositions: 448, bpePieces: 50257 },
+  ),
+  textClassificationPreset(
+    'Xenova/distilbert-base-uncased-finetuned-sst-2-english',
+    'DistilBertForSequenceClassification (SST-2 sentiment: NEGATIVE, POSITIVE) → logits; full: 6 layers, dim 768, 12 heads, ffn 3072, vocab 30522',
+    { modelType: 'distilbert', labels: ['NEGATIVE', 'POSITIVE'], full: { layers: 6, hidden: 768, heads: 12, intermediate: 3072, maxPositions: 512, vocabularySize: 30522 } },
   ),
   ...llavaPresets,
   ...t5Presets,

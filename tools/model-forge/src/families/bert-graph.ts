@@ -22,26 +22,60 @@ export interface BertGraphDimensions {
  * Post-LayerNorm encoder layers with exact (erf) GELU, weights named as in Hugging Face checkpoints.
  */
 export function buildBertGraph(seed: string, dimensions: BertGraphDimensions): GraphDefinition {
+  const graph = new GraphBuilder();
+  const parameters = new Parameters(graph, seed);
+  const hiddenStates = buildBertEncoder(graph, parameters, dimensions);
+  const pooled = bertPooler(graph, parameters, hiddenStates, dimensions.hidden);
+  graph.output(hiddenStates, 'last_hidden_state', 'float32', ['batch_size', 'sequence_length', dimensions.hidden]);
+  graph.output(pooled, 'pooler_output', 'float32', ['batch_size', dimensions.hidden]);
+  return graph.build();
+}
+
+export interface BertEncoderOptions {
+  /** Declare a `token_type_ids` input and add token-type embeddings (BERT); false for DistilBERT. Default true. */
+  readonly tokenTypeIds?: boolean;
+}
+
+/** BERT's pooler: `tanh(dense(hidden state at position 0))` → [batch_size, hidden]. */
+export function bertPooler(graph: GraphBuilder, parameters: Parameters, hiddenStates: Value, hidden: number): Value {
+  return graph.scope('pooler', () => {
+    const first = graph.op('Gather', [hiddenStates, graph.constant('int64', [0], [])], { axis: int(1) });
+    return graph.op('Tanh', [linear(graph, parameters, 'pooler.dense', first, hidden, hidden)]);
+  });
+}
+
+/**
+ * Declares `input_ids`, `attention_mask` (and `token_type_ids`) on `graph` and builds BERT's
+ * embeddings and encoder layers; returns the last hidden state [batch_size, sequence_length, hidden].
+ */
+export function buildBertEncoder(
+  graph: GraphBuilder,
+  parameters: Parameters,
+  dimensions: BertGraphDimensions,
+  { tokenTypeIds: withTokenTypes = true }: BertEncoderOptions = {},
+): Value {
   const { hidden, heads, intermediate, layerNormEpsilon } = dimensions;
   if (hidden % heads !== 0) throw new Error(`hidden size ${hidden} is not divisible by ${heads} heads`);
   const headDim = hidden / heads;
-  const graph = new GraphBuilder();
-  const parameters = new Parameters(graph, seed);
   const residualLayerNorm = (name: string, output: Value, residual: Value): Value =>
     layerNorm(graph, parameters, name, graph.op('Add', [output, residual], {}, { name: `${name}/residual` }), hidden, layerNormEpsilon);
   const tokenShape = ['batch_size', 'sequence_length'];
   const inputIds = graph.input('input_ids', 'int64', tokenShape);
   const attentionMask = graph.input('attention_mask', 'int64', tokenShape);
-  const tokenTypeIds = graph.input('token_type_ids', 'int64', tokenShape);
+  const tokenTypeIds = withTokenTypes ? graph.input('token_type_ids', 'int64', tokenShape) : undefined;
 
   const embedded = graph.scope('embeddings', () => {
     const words = parameters.uniform('embeddings.word_embeddings.weight', [dimensions.vocabularySize, hidden], 1);
     const positions = parameters.uniform('embeddings.position_embeddings.weight', [dimensions.maxPositions, hidden], 1);
-    const tokenTypes = parameters.uniform('embeddings.token_type_embeddings.weight', [dimensions.typeVocabularySize, hidden], 1);
+    const tokenTypes =
+      tokenTypeIds === undefined ? undefined : parameters.uniform('embeddings.token_type_embeddings.weight', [dimensions.typeVocabularySize, hidden], 1);
     const sequenceLength = graph.op('Gather', [graph.op('Shape', [inputIds]), graph.constant('int64', [1], [])], { axis: int(0) });
     const positionIds = graph.op('Range', [graph.constant('int64', [0], []), sequenceLength, graph.constant('int64', [1], [])]);
+    const wordEmbeddings = graph.op('Gather', [words, inputIds]);
     const sum = graph.op('Add', [
-      graph.op('Add', [graph.op('Gather', [words, inputIds]), graph.op('Gather', [tokenTypes, tokenTypeIds])]),
+      tokenTypes === undefined || tokenTypeIds === undefined
+        ? wordEmbeddings
+        : graph.op('Add', [wordEmbeddings, graph.op('Gather', [tokenTypes, tokenTypeIds])]),
       graph.op('Gather', [positions, positionIds]),
     ]);
     return layerNorm(graph, parameters, 'embeddings.LayerNorm', sum, hidden, layerNormEpsilon);
@@ -80,13 +114,5 @@ export function buildBertGraph(seed: string, dimensions: BertGraphDimensions): G
     const feedForward = linear(graph, parameters, `${prefix}.output.dense`, expanded, intermediate, hidden);
     hiddenStates = residualLayerNorm(`${prefix}.output.LayerNorm`, feedForward, attentionOutput);
   }
-
-  const pooled = graph.scope('pooler', () => {
-    const first = graph.op('Gather', [hiddenStates, graph.constant('int64', [0], [])], { axis: int(1) });
-    return graph.op('Tanh', [linear(graph, parameters, 'pooler.dense', first, hidden, hidden)]);
-  });
-
-  graph.output(hiddenStates, 'last_hidden_state', 'float32', ['batch_size', 'sequence_length', hidden]);
-  graph.output(pooled, 'pooler_output', 'float32', ['batch_size', hidden]);
-  return graph.build();
+  return hiddenStates;
 }
