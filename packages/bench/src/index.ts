@@ -1,1 +1,40 @@
-export {};
+/**
+ * @accel/bench: accel against raw onnxruntime and transformers.js pipelines, on the same model
+ * files, in one process and one run. `runBench` measures and returns the result; `writeReports`
+ * writes bench.json, bench.md and ratios.svg; `runBenchCommand` is `accel bench` after its flags
+ * are parsed (the accel CLI imports this package only when `accel bench` runs).
+ */
+export { runBench, selectProfiles, type BenchOptions } from './runner.js';
+export { benchFlags, benchHelp, benchUsage, runBenchCommand, type BenchCommandFlags, type BenchCommandIo } from './bench-command.js';
+export { benchBackends, type BenchBackend, type BackendFactory } from './backends.js';
+export { benchProfiles } from './profiles/index.js';
+export type { BenchProfile, BenchSkill, MeasureName, PreparedProfile, ProfileContext } from './profiles/bench-profile.js';
+export type { ModelSize } from './model-cache.js';
+export type { ProgressOutput } from './progress-bar.js';
+export { evaluateGoals } from './goals.js';
+export { computeRatios, findRatio } from './ratios.js';
+export { renderConsoleSummary, type TableRenderer } from './reporters/console-summary.js';
+export { renderJsonReport } from './reporters/json-report.js';
+export { renderMarkdownReport } from './reporters/markdown-report.js';
+export { renderResultChart } from './reporters/svg-chart.js';
+export { writeReports } from './reporters/write-reports.js';
+export type {
+  BackendAvailability,
+  BatchMeasurement,
+  BenchResult,
+  CellResult,
+  CoServingResult,
+  CoServingSide,
+  ConcurrentMeasurement,
+  GenerationMeasurement,
+  GoalResult,
+  LatencyMeasurement,
+  MachineDescription,
+  MemoryMeasurement,
+  ProfileFamily,
+  RatioResult,
+  SpeechMeasurement,
+  SubjectMeasurements,
+  SubjectResult,
+  SubjectRole,
+} from './bench-result.js';

@@ -2,10 +2,9 @@ import { open, readdir } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, platform, totalmem, arch } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidInputError, type BackendV1, type SkillV1 } from '@accel/core';
-import { importKnown, knownBackends, type BackendFactory } from '../known-packages.js';
 import type { BackendAvailability, BenchResult, CellResult, CoServingResult, MachineDescription } from './bench-result.js';
 import { fullSettings, quickSettings, smokeSettings, type BenchSettings } from './bench-settings.js';
-import { probeBackends } from './backends.js';
+import { benchBackends, probeBackends } from './backends.js';
 import { measureCoServing } from './co-serving.js';
 import { describeError } from './describe-error.js';
 import { evaluateGoals } from './goals.js';
@@ -148,9 +147,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   for (const profile of profiles) {
     const targets = backendsFor(profile, backends, options.quick);
     const skip = (reason: string) => targets.forEach((row) => cells.push(skippedCell(profile, row.backend, reason)));
-    const imported = await importKnown<SkillV1>(profile.skill);
-    if ('missing' in imported) {
-      skip(imported.missing);
+    let skill: SkillV1;
+    try {
+      skill = await profile.skill.load();
+    } catch (error) {
+      skip(`could not load skill ${profile.skill.name}: ${describeError(error)}`);
       continue;
     }
     if (!canForge(profile.model)) {
@@ -172,7 +173,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       else if (excluded !== undefined) cells.push(skippedCell(profile, row.backend, excluded));
       else {
         await readThrough(folders.get(profile.id)!);
-        cells.push(await measureCell(profile, prepared, imported.value, row.instance, settings, options));
+        cells.push(await measureCell(profile, prepared, skill, row.instance, settings, options));
       }
     }
   }
@@ -211,15 +212,12 @@ async function coServe(
   const description = 'two MiniLM-size models served from one process';
   const cpu = backends.find((row) => row.backend === 'cpu');
   if (cpu?.instance === undefined) return { description, backend: 'cpu', status: 'skipped', reason: cpu?.reason ?? 'the cpu backend is not selected' };
-  const imported = await importKnown<SkillV1>(profile.skill);
-  if ('missing' in imported) return { description, backend: 'cpu', status: 'skipped', reason: imported.missing };
-  const known = knownBackends.find((candidate) => candidate.name === 'cpu')!;
+  const known = benchBackends.find((candidate) => candidate.name === 'cpu')!;
   try {
-    const factory = await importKnown<BackendFactory>(known);
-    if ('missing' in factory) return { description, backend: 'cpu', status: 'skipped', reason: factory.missing };
+    const [skill, createBackend] = await Promise.all([profile.skill.load(), known.load()]);
     return await measureCoServing({
-      skill: imported.value,
-      createBackend: () => factory.value(),
+      skill,
+      createBackend,
       model,
       batchSize: settings.batchSize,
       phaseMs: settings.coServingPhaseMs,

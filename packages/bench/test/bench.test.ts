@@ -1,24 +1,26 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { inflateSync } from 'node:zlib';
+import { AccelError } from '@accel/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BenchResult, CellResult, SubjectResult } from '../src/bench/bench-result.js';
-import { EventLoopDelayRecorder } from '../src/bench/event-loop-delay.js';
-import { evaluateGoals, formatGoalMeasured } from '../src/bench/goals.js';
-import { encodeTestPng } from '../src/bench/inputs/test-image.js';
-import { benchSentences } from '../src/bench/inputs/sentences.js';
-import { benchProfiles } from '../src/bench/profiles/index.js';
-import { renderProgressBar } from '../src/bench/progress-bar.js';
-import { computeRatios, findRatio } from '../src/bench/ratios.js';
-import { renderMarkdownReport } from '../src/bench/reporters/markdown-report.js';
-import { chartBars, renderResultChart } from '../src/bench/reporters/svg-chart.js';
-import { selectProfiles } from '../src/bench/runner.js';
-import { sampleDurations, wantsMoreSamples } from '../src/bench/sample-durations.js';
-import { median, percentile, summarize } from '../src/bench/statistics.js';
-import { batchesFormed } from '../src/bench/subjects/accel-subject.js';
-import { argmax } from '../src/bench/subjects/raw-decoder-loop.js';
-import { main } from '../src/index.js';
+import type { BenchResult, CellResult, SubjectResult } from '../src/bench-result.js';
+import { EventLoopDelayRecorder } from '../src/event-loop-delay.js';
+import { evaluateGoals, formatGoalMeasured } from '../src/goals.js';
+import { encodeTestPng } from '../src/inputs/test-image.js';
+import { benchSentences } from '../src/inputs/sentences.js';
+import { benchProfiles } from '../src/profiles/index.js';
+import { renderProgressBar } from '../src/progress-bar.js';
+import { computeRatios, findRatio } from '../src/ratios.js';
+import { renderMarkdownReport } from '../src/reporters/markdown-report.js';
+import { chartBars, renderResultChart } from '../src/reporters/svg-chart.js';
+import { selectProfiles } from '../src/runner.js';
+import { sampleDurations, wantsMoreSamples } from '../src/sample-durations.js';
+import { median, percentile, summarize } from '../src/statistics.js';
+import { batchesFormed } from '../src/subjects/accel-subject.js';
+import { argmax } from '../src/subjects/raw-decoder-loop.js';
+import { benchFlags, runBenchCommand, type BenchCommandFlags } from '../src/index.js';
 
 const summary = (value: number) => ({ median: value, p95: value * 1.5, samples: 5 });
 
@@ -288,6 +290,13 @@ describe('bench inputs and helpers', () => {
   });
 });
 
+/** `accel bench` as the CLI runs it: the bench's flags parsed strictly, a plain table layout. */
+async function bench(argv: string[], io: { stdout: (text: string) => void; stderr: (text: string) => void }): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { ...benchFlags, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  const renderTable = (headers: readonly string[], rows: readonly (readonly string[])[]) => [headers, ...rows].map((row) => row.join(' | ')).join('\n');
+  return runBenchCommand(values as BenchCommandFlags, positionals.slice(1), argv, { ...io, renderTable });
+}
+
 describe('accel bench on tiny models', () => {
   const folder = mkdtempSync(join(tmpdir(), 'accel-bench-'));
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -296,7 +305,7 @@ describe('accel bench on tiny models', () => {
     const stdout: string[] = [];
     const stderr: string[] = [];
     const out = join(folder, 'reports');
-    const code = await main(
+    const code = await bench(
       ['bench', '--quick', '--size', 'tiny', '--skills', 'bert-tiny,minilm,gpt2', '--backends', 'cpu,cuda,openvino', '--cache-dir', join(folder, 'models'), '--out', out],
       { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text) },
     );
@@ -333,7 +342,7 @@ describe('accel bench on tiny models', () => {
 
   it('serves accel from replicas with --replicas, and says so in the report', async () => {
     const out = join(folder, 'replicas');
-    const code = await main(
+    const code = await bench(
       ['bench', '--quick', '--size', 'tiny', '--skills', 'bert-tiny', '--backends', 'cpu', '--replicas', '2', '--cache-dir', join(folder, 'models'), '--out', out],
       { stdout: () => undefined, stderr: () => undefined },
     );
@@ -346,7 +355,7 @@ describe('accel bench on tiny models', () => {
     expect(readFileSync(join(out, 'bench.md'), 'utf8')).toContain('2 replicas each (--replicas)');
   }, 120_000);
 
-  it('refuses unknown backends and stray arguments with one line', async () => {
+  it('refuses unknown backends, stray arguments and wrong values with an InvalidInputError, before measuring', async () => {
     for (const argv of [
       ['bench', '--backends', 'tpu', '--size', 'tiny', '--cache-dir', join(folder, 'models'), '--out', join(folder, 'unused')],
       ['bench', 'bert'],
@@ -354,10 +363,10 @@ describe('accel bench on tiny models', () => {
       ['bench', '--replicas', '0'],
     ]) {
       const stderr: string[] = [];
-      const code = await main(argv, { stdout: () => undefined, stderr: (text) => stderr.push(text) });
-      expect(code).toBe(1);
-      expect(stderr).toHaveLength(1);
-      expect(stderr[0]).toMatch(/^error: ACCEL_INVALID_INPUT/);
+      const error: unknown = await bench(argv, { stdout: () => undefined, stderr: (text) => stderr.push(text) }).catch((thrown: unknown) => thrown);
+      expect(AccelError.isInstance(error) && error.code).toBe('ACCEL_INVALID_INPUT');
+      expect(stderr).toEqual([]);
     }
+    expect(existsSync(join(folder, 'unused'))).toBe(false);
   });
 });

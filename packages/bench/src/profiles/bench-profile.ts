@@ -1,9 +1,14 @@
 import type { BackendV1, SkillV1 } from '@accel/core';
-import type { KnownPackage } from '../../known-packages.js';
 import type { ProfileFamily } from '../bench-result.js';
 import type { BenchSettings } from '../bench-settings.js';
 import type { AccelEndpointSettings } from '../subjects/accel-subject.js';
 import type { BenchSubject, SkippedSubject } from '../subjects/bench-subject.js';
+
+/** The skill a profile measures: its name (`--skills` matches it) and how its package is loaded (only when the run reaches it). */
+export interface BenchSkill {
+  readonly name: string;
+  load(): Promise<SkillV1>;
+}
 
 /** A measure a profile asks for; load time and memory are always taken. */
 export type MeasureName = 'latency' | 'batch' | 'concurrent' | 'generation' | 'speech';
@@ -32,7 +37,7 @@ export interface PreparedProfile {
 export interface BenchProfile {
   /** The row's name, e.g. `bert-tiny`; `--skills` matches it or the skill's name. */
   readonly id: string;
-  readonly skill: KnownPackage;
+  readonly skill: BenchSkill;
   /** The model forge preset. */
   readonly model: string;
   readonly family: ProfileFamily;

@@ -1,9 +1,10 @@
+import type { SkillV1 } from '@accel/core';
 import { textEmbeddingProfile } from './text-embedding-profile.js';
 
 /** `bert` on prajjwal1/bert-tiny (2 layers, hidden 128): mean pooling, not normalised (the skill's defaults). */
 export const bertTinyProfile = textEmbeddingProfile({
   id: 'bert-tiny',
-  skill: { name: 'bert', packageName: '@accel/skill-bert', exportName: 'bertSkill' },
+  skill: { name: 'bert', load: async () => (await import('@accel/skill-bert')).bertSkill as SkillV1 },
   model: 'prajjwal1/bert-tiny',
   pooling: 'mean',
   normalize: false,

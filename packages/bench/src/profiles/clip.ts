@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { SkillV1 } from '@accel/core';
 import { writeTestImages } from '../inputs/test-image.js';
 import { createAccelSubject } from '../subjects/accel-subject.js';
 import { onnxRuntimeFor } from '../subjects/onnx-runtime.js';
@@ -12,7 +13,7 @@ import type { BenchProfile } from './bench-profile.js';
  */
 export const clipProfile: BenchProfile = {
   id: 'clip',
-  skill: { name: 'clip', packageName: '@accel/skill-clip', exportName: 'clipSkill' },
+  skill: { name: 'clip', load: async () => (await import('@accel/skill-clip')).clipSkill as SkillV1 },
   model: 'openai/clip-vit-base-patch32',
   family: 'vision',
   measures: ['latency', 'batch'],

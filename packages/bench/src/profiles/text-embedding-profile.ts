@@ -1,17 +1,16 @@
-import type { KnownPackage } from '../../known-packages.js';
 import { benchSentences } from '../inputs/sentences.js';
 import { createAccelSubject } from '../subjects/accel-subject.js';
 import { onnxRuntimeFor } from '../subjects/onnx-runtime.js';
 import { createFeatureExtractionPipelineSubject } from '../subjects/pipeline-feature-extraction.js';
 import { createRawTextEncoderSubject } from '../subjects/raw-text-encoder.js';
-import type { BenchProfile } from './bench-profile.js';
+import type { BenchProfile, BenchSkill } from './bench-profile.js';
 
 const pipelineLabel = "pipeline('feature-extraction')";
 
 /** A text-embedding skill on a BERT-style encoder: latency, batch throughput, concurrent singles. */
 export function textEmbeddingProfile(definition: {
   id: string;
-  skill: KnownPackage;
+  skill: BenchSkill;
   model: string;
   pooling: 'mean' | 'cls';
   normalize: boolean;

@@ -1,15 +1,14 @@
-import type { KnownPackage } from '../../known-packages.js';
 import { createAccelSubject } from '../subjects/accel-subject.js';
 import { onnxRuntimeFor } from '../subjects/onnx-runtime.js';
 import { createTextGenerationPipelineSubject } from '../subjects/pipeline-text-generation.js';
 import { createRawDecoderLoopSubject } from '../subjects/raw-decoder-loop.js';
-import type { BenchProfile } from './bench-profile.js';
+import type { BenchProfile, BenchSkill } from './bench-profile.js';
 
 /** The prompt every text-generation subject continues. */
 export const benchPrompt = 'Once upon a time, in a small village by the sea, there lived an old fisherman who';
 
 /** A decoder-only text-generation skill: greedy tokens per second and time to first token. */
-export function textGenerationProfile(definition: { id: string; skill: KnownPackage; model: string; quickBackends?: readonly string[] }): BenchProfile {
+export function textGenerationProfile(definition: { id: string; skill: BenchSkill; model: string; quickBackends?: readonly string[] }): BenchProfile {
   return {
     id: definition.id,
     skill: definition.skill,

@@ -1,3 +1,4 @@
+import type { SkillV1 } from '@accel/core';
 import { synthesizeAudio } from '../inputs/test-audio.js';
 import { createAccelSubject } from '../subjects/accel-subject.js';
 import { onnxRuntimeFor } from '../subjects/onnx-runtime.js';
@@ -10,7 +11,7 @@ const audioSeconds = 30;
 /** `whisper` on Xenova/whisper-tiny: one 30 s window of 16 kHz audio, greedy, up to the run's token count (32 in a full run). */
 export const whisperTinyProfile: BenchProfile = {
   id: 'whisper-tiny',
-  skill: { name: 'whisper', packageName: '@accel/skill-whisper', exportName: 'whisperSkill' },
+  skill: { name: 'whisper', load: async () => (await import('@accel/skill-whisper')).whisperSkill as SkillV1 },
   model: 'Xenova/whisper-tiny',
   family: 'speech',
   measures: ['speech'],

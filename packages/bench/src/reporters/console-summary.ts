@@ -1,8 +1,10 @@
-import { renderTable } from '../../render-table.js';
 import type { BenchResult, SubjectResult } from '../bench-result.js';
 import { findRatio } from '../ratios.js';
 import { formatMilliseconds, formatRate, formatRatio } from './format-values.js';
 import { formatGoalMeasured } from '../goals.js';
+
+/** Lays rows out as a plain-text table under their headers (the accel CLI passes its own). */
+export type TableRenderer = (headers: readonly string[], rows: readonly (readonly string[])[]) => string;
 
 function headline(subject: SubjectResult | undefined): string {
   const measurements = subject?.measurements;
@@ -28,7 +30,7 @@ function mainRatio(ratios: BenchResult['cells'][number]['ratios'], peer: string)
 }
 
 /** A few lines for the terminal: each cell's headline number and main ratios, the goals, and where the reports are. */
-export function renderConsoleSummary(result: BenchResult, files: readonly string[]): string {
+export function renderConsoleSummary(result: BenchResult, files: readonly string[], renderTable: TableRenderer): string {
   const cells = renderTable(
     ['model', 'backend', 'accel', '× raw ORT', '× pipeline', 'note'],
     result.cells.map((cell) => {

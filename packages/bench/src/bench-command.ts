@@ -1,0 +1,99 @@
+import { resolve } from 'node:path';
+import { InvalidInputError } from '@accel/core';
+import type { ProgressOutput } from './progress-bar.js';
+import { renderConsoleSummary, type TableRenderer } from './reporters/console-summary.js';
+import { renderJsonReport } from './reporters/json-report.js';
+import { writeReports } from './reporters/write-reports.js';
+import { runBench } from './runner.js';
+
+/**
+ * Flags of `accel bench`, for `node:util`'s `parseArgs`; the command line adds the common ones
+ * (`--json`, `--verbose`, `--help`). `--size` is for tests.
+ */
+export const benchFlags = {
+  quick: { type: 'boolean' },
+  skills: { type: 'string' },
+  backends: { type: 'string' },
+  out: { type: 'string' },
+  size: { type: 'string' },
+  replicas: { type: 'string' },
+  'cache-dir': { type: 'string' },
+} as const;
+
+export const benchUsage = 'accel bench [--quick] [--skills bert-tiny,minilm,…] [--backends cpu,wasm] [--replicas N] [--cache-dir DIR] [--out DIR] [--json]';
+
+/** `accel bench --help`. */
+export const benchHelp = `usage: ${benchUsage}
+
+Measures accel against raw onnxruntime and transformers.js on the same model files, in the same
+process and run, and reports ratios (bench.json, bench.md, ratios.svg under --out).
+
+options:
+  --quick      the quick subset, with fewer samples: bert-tiny on cpu and wasm; MiniLM, CLIP batch 1 and gpt2 on cpu; two models
+  --skills     bench profiles or skill names to run, e.g. bert-tiny,minilm,gpt2
+  --backends   backends to measure, e.g. cpu,wasm; unavailable ones are listed as skipped with the reason
+  --replicas   copies of the model behind each accel endpoint (default 1): see @accel/core's replicas
+  --cache-dir  where the full-size forged models are written and reused (default .cache/models/full)
+  --out        report folder (default reports/bench)
+  --json       print the whole result as JSON instead of the summary
+  --verbose    print stack traces with errors
+`;
+
+/** The values of `benchFlags` (and `--json`), as `parseArgs` returns them. */
+export interface BenchCommandFlags {
+  readonly quick?: boolean;
+  readonly skills?: string;
+  readonly backends?: string;
+  readonly out?: string;
+  readonly size?: string;
+  readonly replicas?: string;
+  readonly 'cache-dir'?: string;
+  readonly json?: boolean;
+}
+
+export interface BenchCommandIo {
+  /** Writes a line. */
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Lays out the summary's tables (the CLI passes the one its other commands use). */
+  readonly renderTable: TableRenderer;
+}
+
+function list(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+  if (names.length === 0) throw new InvalidInputError({ reason: 'an empty list was given' });
+  return names;
+}
+
+/**
+ * `accel bench` after its flags are parsed: forges full-size models, measures accel and its peers,
+ * writes bench.json, bench.md and ratios.svg, prints the summary (or the result as JSON) and
+ * returns the exit code: 1 when accel itself failed in a cell. A wrong flag value or a stray
+ * argument throws an `InvalidInputError`. `argv` is the command line as typed, for the report.
+ */
+export async function runBenchCommand(flags: BenchCommandFlags, positionals: readonly string[], argv: readonly string[], io: BenchCommandIo): Promise<number> {
+  if (positionals.length > 0) throw new InvalidInputError({ reason: `accel bench takes no arguments besides its flags, got ${positionals.join(' ')} (use --skills)` });
+  const size = flags.size ?? 'full';
+  if (size !== 'full' && size !== 'tiny') throw new InvalidInputError({ reason: `--size must be full or tiny, got ${size}` });
+  const interactive = process.stderr.isTTY === true;
+  const progress: ProgressOutput = { interactive, write: interactive ? (text) => void process.stderr.write(text) : (text) => io.stderr(text.trimEnd()) };
+  const replicas = flags.replicas === undefined ? 1 : Number(flags.replicas);
+  if (!Number.isInteger(replicas) || replicas < 1) throw new InvalidInputError({ reason: `--replicas must be a positive integer, got ${flags.replicas}` });
+  const skills = list(flags.skills);
+  const backends = list(flags.backends);
+  const result = await runBench({
+    quick: flags.quick === true,
+    ...(skills ? { skills } : {}),
+    ...(backends ? { backends } : {}),
+    cacheDirectory: resolve(flags['cache-dir'] ?? `.cache/models/${size}`),
+    size,
+    replicas,
+    command: ['accel', ...argv].join(' '),
+    log: (message) => io.stderr(message),
+    progress,
+  });
+  const files = await writeReports(result, resolve(flags.out ?? 'reports/bench'));
+  io.stdout(flags.json ? renderJsonReport(result).trimEnd() : renderConsoleSummary(result, files, io.renderTable));
+  return result.cells.some((cell) => cell.status === 'failed') ? 1 : 0;
+}
