@@ -1,4 +1,3 @@
-import { benchUsage } from './commands/bench.js';
 import { knownBackends } from './known-packages.js';
 import type { SkillCommandLine } from './skill-command-line.js';
 
@@ -78,22 +77,5 @@ options:
   --smoke      also run every installed skill on a tiny forged model on every available backend (no download)
   --cache-dir  where --smoke writes its tiny models (default: a folder in the system's temp folder)
   --json       print the rows as JSON
-  --verbose    print stack traces with errors
-`;
-
-/** `accel bench --help`. */
-export const benchHelp = `usage: ${benchUsage}
-
-Measures accel against raw onnxruntime and transformers.js on the same model files, in the same
-process and run, and reports ratios (bench.json, bench.md, ratios.svg under --out).
-
-options:
-  --quick      the quick subset, with fewer samples: bert-tiny on cpu and wasm; MiniLM, CLIP batch 1 and gpt2 on cpu; two models
-  --skills     bench profiles or skill names to run, e.g. bert-tiny,minilm,gpt2
-  --backends   backends to measure, e.g. cpu,wasm; unavailable ones are listed as skipped with the reason
-  --replicas   copies of the model behind each accel endpoint (default 1): see @accel/core's replicas
-  --cache-dir  where the full-size forged models are written and reused (default .cache/models/full)
-  --out        report folder (default reports/bench)
-  --json       print the whole result as JSON instead of the summary
   --verbose    print stack traces with errors
 `;

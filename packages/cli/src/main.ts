@@ -1,13 +1,13 @@
 import { InvalidInputError, isDtype } from '@accel/core';
 import { doctorFlags, globalFlags, parseCommandLine, positionalsOf, positiveInteger, runFlags, type FlagTable, type RunFlagValues } from './command-line.js';
-import { benchFlags, runBenchCommand } from './commands/bench.js';
+import { benchCommand } from './commands/bench.js';
 import { collectDoctorRows, renderDoctor } from './commands/doctor.js';
 import { runSkill } from './commands/run.js';
 import { renderSmoke, runSmoke } from './commands/smoke.js';
 import { createDownloadProgress, type DownloadProgressOutput } from './download-progress.js';
 import { formatError } from './format-error.js';
 import { formatProvenance, toJsonValue } from './format-result.js';
-import { benchHelp, doctorHelp, generalHelp, runHelp, skillHelp } from './help.js';
+import { doctorHelp, generalHelp, runHelp, skillHelp } from './help.js';
 import { readInputFiles, readProcessStdin } from './input-files.js';
 import { commandLineOf, requestOf, skillCommandOf, type SkillCommandLine } from './skill-command-line.js';
 import { installedSkillNames, installedSkills, loadSkill } from './skill-packages.js';
@@ -27,9 +27,7 @@ export interface CommandIo {
 }
 
 /** Every flag of every command, to find the command and skill before parsing strictly. */
-const everyFlag: FlagTable = Object.assign({}, benchFlags, doctorFlags, runFlags);
-
-const benchCommandFlags = { ...globalFlags, ...benchFlags, 'cache-dir': { type: 'string' } } as const satisfies FlagTable;
+const everyFlag: FlagTable = Object.assign({}, doctorFlags, runFlags);
 
 /** `true` when the flag is on the command line (before a `--`). */
 function hasFlag(argv: readonly string[], flag: string): boolean {
@@ -57,15 +55,6 @@ async function doctor(argv: readonly string[], io: CommandIo): Promise<number> {
   const smoke = await runSmoke(cacheDirectory);
   io.stdout(values.json === true ? JSON.stringify({ backends: rows, smoke }, toJsonValue, 2) : `${renderDoctor(rows)}\n\n${renderSmoke(smoke, { reasonsAbove: true })}`);
   return smoke.some((row) => row.status === 'failed') ? 1 : 0;
-}
-
-async function bench(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseCommandLine(argv, benchCommandFlags, 'accel bench');
-  if (values.help === true) {
-    io.stdout(benchHelp);
-    return 0;
-  }
-  return runBenchCommand(values as Parameters<typeof runBenchCommand>[0], positionals.slice(1), argv, io);
 }
 
 async function run(argv: readonly string[], io: CommandIo, skillName: string | undefined): Promise<number> {
@@ -144,7 +133,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     }
     if (command === 'run') return await run(argv, io, skillName);
     if (command === 'doctor') return await doctor(argv, io);
-    if (command === 'bench') return await bench(argv, io);
+    if (command === 'bench') return await benchCommand(argv, io);
     if (command === undefined || command === 'help') {
       const { values } = parseCommandLine(argv, globalFlags, 'accel');
       io.stdout(generalHelp(installedSkillNames()));

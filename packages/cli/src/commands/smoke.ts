@@ -1,8 +1,9 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Accel, AccelError, type BackendV1, type Provenance, type SkillV1 } from '@accel/core';
-import { forgeModel, presetIds } from '@accel/model-forge';
+import type * as ModelForge from '@accel/model-forge';
 import { importKnown, installedSkills, knownBackends, type BackendFactory } from '../known-packages.js';
+import { importOptional, type ImportModule } from '../optional-package.js';
 import { renderTable } from '../render-table.js';
 
 export interface SmokeRow {
@@ -44,9 +45,12 @@ async function smokeOne(skill: SkillV1, backend: BackendV1, model: string): Prom
 
 /**
  * Runs every installed skill on a tiny forged model (no download) on every available backend.
- * Unavailable or missing backends are skipped with the reason.
+ * Unavailable or missing backends are skipped with the reason. The models come from
+ * `@accel/model-forge`, an optional peer dependency imported only here: without it, an
+ * `UnsupportedError` says what to install.
  */
-export async function runSmoke(modelRoot = join(tmpdir(), 'accel-smoke-models')): Promise<SmokeRow[]> {
+export async function runSmoke(modelRoot = join(tmpdir(), 'accel-smoke-models'), load?: ImportModule): Promise<SmokeRow[]> {
+  const { forgeModel, presetIds } = await importOptional<typeof ModelForge>('@accel/model-forge', 'accel doctor --smoke', load);
   const rows: SmokeRow[] = [];
   const backends = await installedBackends();
   for (const skill of await installedSkills()) {
