@@ -108,10 +108,20 @@ function summarize(value: unknown): string {
   return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }
 
+/** With `skill.schemas`, asserts that an output validates against `schemas.output` (the schema's issues in the message). */
+async function expectOutputMatchesSchema(skill: SkillV1, output: unknown, what: string): Promise<void> {
+  const schema = skill.schemas?.output;
+  if (schema === undefined) return;
+  const result = await schema['~standard'].validate(output);
+  expect(result.issues, `${what} does not validate against ${skill.name}'s schemas.output`).toBeUndefined();
+}
+
 /**
  * Registers the conformance suite of one skill on one backend package with vitest. Await it at
  * the top of a test file. An unavailable backend registers one skipped case that carries the
- * probe's reason, and the matrix report records the cell as skipped: never as passed.
+ * probe's reason, and the matrix report records the cell as skipped: never as passed. When the
+ * skill has `schemas`, every output of the lifecycle and bad-input cases must validate against
+ * `schemas.output`. `testSkill` runs this on every backend package at once.
  */
 export async function testSkillConformance<S extends SkillV1>(options: ConformanceOptions<S>): Promise<void> {
   const { skill, inputs, invalidInputs, expectOutput } = options;
@@ -204,16 +214,18 @@ export async function testSkillConformance<S extends SkillV1>(options: Conforman
       for (const input of inputs) {
         const result = await infer(accel, input);
         expectOutput(result.output, input);
+        await expectOutputMatchesSchema(skill, result.output, `the output for input ${singles.length}`);
         singles.push(result);
       }
       const largestBatch = (results: InferResult<unknown>[]) => Math.max(...results.flatMap((result) => result.provenance.batchSizes));
       const batched = await Promise.all(inputs.map((input) => infer(accel, input)));
       expect(largestBatch(batched), 'concurrent requests were not batched together').toBeGreaterThan(largestBatch(singles));
-      batched.forEach((result, index) => {
+      for (const [index, result] of batched.entries()) {
         expectOutput(result.output, inputs[index]!);
+        await expectOutputMatchesSchema(skill, result.output, `the batched output for input ${index}`);
         const difference = findDifference(result.output, singles[index]!.output, tolerance);
         expect(difference, `batched result differs from single result for input ${index}`).toBeUndefined();
-      });
+      }
 
       singleOutputs = singles.map((result) => result.output);
       const provenance = singles[0]!.provenance;
@@ -242,6 +254,7 @@ export async function testSkillConformance<S extends SkillV1>(options: Conforman
       }
       const after = await infer(accel, inputs[0]!);
       expectOutput(after.output, inputs[0]!);
+      await expectOutputMatchesSchema(skill, after.output, 'the output after the bad inputs');
       await accel.dispose();
     });
 

@@ -6,6 +6,16 @@ export {
   type InvalidInputCase,
 } from './conformance.js';
 export {
+  conformanceBackends,
+  fixtureModelRoot,
+  referenceBackend,
+  testSkill,
+  type ConformanceBackend,
+  type ConformanceBackendName,
+  type MemoryCheckOptions,
+  type SkillCases,
+} from './test-skill.js';
+export {
   defaultMaxBytesPerCycle,
   defaultMaxBytesPerRequest,
   fitSlope,

@@ -1,0 +1,8 @@
+import { visionLanguageConformanceFixtures, type SkillCases } from '@accel/testkit';
+import type { llavaNextSkill } from '../src/index.js';
+
+const maxNewTokens = 6;
+const { inputs, invalidInputs, expectOutput } = await visionLanguageConformanceFixtures(maxNewTokens);
+
+/** llava-next's conformance data (the vision-language fixtures every such skill shares), on its default model (accel/llava-next-qwen2-0.5b). */
+export const cases: SkillCases<typeof llavaNextSkill> = { inputs, options: { maxNewTokens }, invalidInputs, expectOutput };
