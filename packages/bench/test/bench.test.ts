@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { inflateSync } from 'node:zlib';
 import { AccelError } from '@accel/core';
+import { findWorkspaceRoot } from '@accel/testkit/reports';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BenchResult, CellResult, SubjectResult } from '../src/bench-result.js';
 import { EventLoopDelayRecorder } from '../src/event-loop-delay.js';
@@ -15,6 +16,7 @@ import { renderProgressBar } from '../src/progress-bar.js';
 import { computeRatios, findRatio } from '../src/ratios.js';
 import { renderMarkdownReport } from '../src/reporters/markdown-report.js';
 import { chartBars, renderResultChart } from '../src/reporters/svg-chart.js';
+import { writeReports } from '../src/reporters/write-reports.js';
 import { selectProfiles } from '../src/runner.js';
 import { sampleDurations, wantsMoreSamples } from '../src/sample-durations.js';
 import { median, percentile, summarize } from '../src/statistics.js';
@@ -251,6 +253,22 @@ describe('reporters', () => {
     const svg = renderResultChart({ ...result, cells: [{ ...result.cells[0]!, profile: 'a<b>&c' }] });
     expectWellFormedXml(svg);
     expect(svg).toContain('a&lt;b&gt;&amp;c');
+  });
+
+  it('writes machine paths relative to the repository, so a committed report does not name the machine', async () => {
+    const root = findWorkspaceRoot()!;
+    const binding = join(root, 'node_modules', 'onnxruntime-node', 'bin');
+    const withPaths: BenchResult = { ...result, backends: [{ backend: 'cuda', available: false, selected: true, reason: `provider missing from ${binding}` }] };
+    const directory = mkdtempSync(join(tmpdir(), 'accel-bench-reports-'));
+    try {
+      const files = await writeReports(withPaths, directory);
+      expect(files).toEqual(['bench.json', 'bench.md', 'ratios.svg'].map((name) => join(directory, name)));
+      const json = readFileSync(join(directory, 'bench.json'), 'utf8');
+      expect(json).toContain('provider missing from node_modules/onnxruntime-node/bin');
+      for (const file of files) expect(readFileSync(file, 'utf8')).not.toContain(root);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('renders a progress bar with megabytes written and the total', () => {
