@@ -10,13 +10,8 @@ describe('accel bench through the CLI', () => {
   const folder = mkdtempSync(join(tmpdir(), 'accel-bench-command-'));
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-  it('refuses unknown backends, stray arguments and wrong values with one line', async () => {
-    for (const argv of [
-      ['bench', '--backends', 'tpu', '--size', 'tiny', '--cache-dir', join(folder, 'models'), '--out', join(folder, 'unused')],
-      ['bench', 'bert'],
-      ['bench', '--size', 'huge'],
-      ['bench', '--replicas', '0'],
-    ]) {
+  it("prints the bench's refusals as one error line, exit code 1", async () => {
+    for (const argv of [['bench', 'bert'], ['bench', '--replicas', '0']]) {
       const { code, stderr } = await run(...argv);
       expect(code).toBe(1);
       expect(stderr.split('\n')).toHaveLength(1);
