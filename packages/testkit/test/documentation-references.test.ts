@@ -91,7 +91,7 @@ function exists(reference: string, markdownFile: string): boolean {
 describe('documentation references', () => {
   it('finds links and path-like code, and skips what is not a path', () => {
     expect(
-      references('see [the kit](../core/README.md#kit), `src/a.ts`, `shared-copy.test.ts`, `@accel/core/testing`, `~/.cache/x`, [web](https://x.org), `npm test`, `tokenizer.json`, `src/<name>.ts`'),
+      references('see [the kit](../core/README.md#kit), `src/a.ts`, `shared-copy.test.ts`, `@accel/testkit`, `~/.cache/x`, [web](https://x.org), `npm test`, `tokenizer.json`, `src/<name>.ts`'),
     ).toEqual([
       '../core/README.md',
       'src/a.ts',
