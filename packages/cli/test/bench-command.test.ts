@@ -26,7 +26,9 @@ describe('accel bench through the CLI', () => {
     expect(code).toBe(0);
     for (const file of ['bench.json', 'bench.md', 'ratios.svg']) expect(existsSync(join(out, file))).toBe(true);
     const written = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as BenchResult;
-    expect(written.command).toBe(`accel bench --quick --size tiny --skills bert-tiny --backends cpu --cache-dir ${join(folder, 'models')} --out ${out}`);
+    // Machine paths in the report are written relative to the repository, the temporary folder (`<tmp>`) and home.
+    const shown = (path: string) => path.replace(tmpdir(), '<tmp>');
+    expect(written.command).toBe(`accel bench --quick --size tiny --skills bert-tiny --backends cpu --cache-dir ${shown(join(folder, 'models'))} --out ${shown(out)}`);
     expect(written.cells.map((cell) => `${cell.profile}@${cell.backend}:${cell.status}`)).toEqual(['bert-tiny@cpu:measured']);
     // The summary's tables are laid out by the CLI's own table renderer.
     expect(stdout).toMatch(/^model\s+backend\s+accel\s+× raw ORT\s+× pipeline\s+note$/m);
