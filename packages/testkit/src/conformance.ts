@@ -113,7 +113,13 @@ async function expectOutputMatchesSchema(skill: SkillV1, output: unknown, what: 
   const schema = skill.schemas?.output;
   if (schema === undefined) return;
   const result = await schema['~standard'].validate(output);
-  expect(result.issues, `${what} does not validate against ${skill.name}'s schemas.output`).toBeUndefined();
+  if (result.issues === undefined) return;
+  const described = result.issues.slice(0, 3).map((issue) => {
+    const where = (issue.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment)).join('.');
+    return where === '' ? issue.message : `${where}: ${issue.message}`;
+  });
+  const more = result.issues.length > 3 ? ` (and ${result.issues.length - 3} more)` : '';
+  expect.fail(`${what} does not validate against ${skill.name}'s schemas.output: ${described.join('; ')}${more}`);
 }
 
 /**
