@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { forgeModel } from '@accel/model-forge';
 import { describe, expect, it } from 'vitest';
-import { createPixelValuesReader, loadTransformersBuild } from '@accel/core';
+import { createPixelValuesReader, loadTransformersBuild } from '@accel/transformers-kit';
 import { withoutOnnxruntimeNodePreload } from '@accel/testkit';
 import type * as Transformers from '@huggingface/transformers';
 
@@ -14,7 +14,7 @@ const text = 'the quick brown fox';
 
 /** What the child reports about the build it loaded, a tokenizer read from a folder, and one tensor operation. */
 const childScript = `
-import { createPixelValuesReader, loadTransformersBuild } from '@accel/core';
+import { createPixelValuesReader, loadTransformersBuild } from '@accel/transformers-kit';
 const { build, reason, module, Tensor } = await loadTransformersBuild();
 const tokenizer = await module.AutoTokenizer.from_pretrained(process.argv[1], { local_files_only: true });
 const missing = await module.AutoTokenizer.from_pretrained(process.argv[1] + '/no-such-folder', { local_files_only: true }).then(() => 'loaded', (error) => error.constructor.name);

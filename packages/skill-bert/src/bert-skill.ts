@@ -1,4 +1,4 @@
-import { defineTextEmbeddingSkill, type TextEmbeddingOptions } from '@accel/core';
+import { defineTextEmbeddingSkill, type TextEmbeddingOptions } from '@accel/transformers-kit';
 
 /** Per-request options of the BERT skill: `pooling` (`mean`, the default, or `cls`) and `normalize` (default false). */
 export type BertOptions = TextEmbeddingOptions;

@@ -1,16 +1,5 @@
-import {
-  buildTokenFeeds,
-  InvalidModelError,
-  l2Normalize,
-  loadTokenizer,
-  loadTransformers,
-  truncateKeepingLast,
-  type ItemOutcome,
-  type LoadedSkillV1,
-  type ProvenanceNote,
-  type SkillLoadContext,
-  type TensorLike,
-} from '@accel/core';
+import { InvalidModelError, type ItemOutcome, type LoadedSkillV1, type ProvenanceNote, type SkillLoadContext, type TensorLike } from '@accel/core';
+import { buildTokenFeeds, l2Normalize, loadTokenizer, loadTransformers, truncateKeepingLast } from '@accel/transformers-kit';
 import { decodeAudio } from '@accel/core/media';
 import type { ClapItem, ClapValue } from './clap-types.js';
 

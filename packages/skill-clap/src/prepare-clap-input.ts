@@ -1,4 +1,5 @@
-import { InvalidInputError, prepareTextInput, type PreparedRequest } from '@accel/core';
+import { InvalidInputError, type PreparedRequest } from '@accel/core';
+import { prepareTextInput } from '@accel/transformers-kit';
 import { prepareAudioList } from '@accel/core/media';
 import type { ClapItem, ClapOptions, ClapTask } from './clap-types.js';
 

@@ -1,4 +1,5 @@
-import { InvalidInputError, prepareTextInput, type PreparedRequest } from '@accel/core';
+import { InvalidInputError, type PreparedRequest } from '@accel/core';
+import { prepareTextInput } from '@accel/transformers-kit';
 import type { ImageInput } from '@accel/core/media';
 import { validateImageInput } from '@accel/core/media';
 import { readClipOptions, type ClipOptions } from './clip-options.js';

@@ -1,19 +1,16 @@
 import {
-  buildTokenFeeds,
   type InferenceSessionV1,
   InvalidModelError,
   type ItemOutcome,
   type LoadedSkillV1,
-  loadTokenizer,
-  loadTransformers,
   modelFileForDtype,
   type ProvenanceNote,
   type SkillLoadContext,
-  truncateKeepingLast,
 } from '@accel/core';
+import { buildTokenFeeds, loadTokenizer, loadTransformers, truncateKeepingLast } from '@accel/transformers-kit';
 import type { CLIPImageProcessor } from '@huggingface/transformers';
 import type { ClipItem } from './clip-input.js';
-import { createPixelValuesReader, type PixelValues } from '@accel/core';
+import { createPixelValuesReader, type PixelValues } from '@accel/transformers-kit';
 import { itemInputError } from '@accel/core';
 
 interface ClipConfig {

@@ -1,7 +1,8 @@
-import { cosineSimilarity, l2Normalize, type PreparedRequest } from '@accel/core';
+import type { PreparedRequest } from '@accel/core';
+import { cosineSimilarity, l2Normalize } from '@accel/transformers-kit';
 import type { ClipItem, ClipTask } from './clip-input.js';
 import { readClipOptions, type ClipOptions } from './clip-options.js';
-import { softmax } from '@accel/core';
+import { softmax } from '@accel/transformers-kit';
 
 /** `image-embedding` and `text-embedding`: one embedding per input, in order. */
 export interface ClipEmbeddingOutput {

@@ -1,4 +1,4 @@
-import { defineTextGenerationSkill, type TextGenerationOptions } from '@accel/core';
+import { defineTextGenerationSkill, type TextGenerationOptions } from '@accel/transformers-kit';
 
 /** Per-request options of the GPT-2 skill: core's generation options (`maxNewTokens`, `temperature`, `topK`, `topP`, `repetitionPenalty`, `stop`, `seed`). */
 export type Gpt2Options = TextGenerationOptions;

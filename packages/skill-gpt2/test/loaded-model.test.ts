@@ -1,9 +1,10 @@
 import { createCpuBackend } from '@accel/backend-cpu';
-import { resolveGenerationOptions, type ItemControl, type LoadedSkillV1 } from '@accel/core';
+import { type ItemControl, type LoadedSkillV1 } from '@accel/core';
+import { resolveGenerationOptions } from '@accel/transformers-kit';
 import { forgeModel } from '@accel/model-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gpt2Skill, type Gpt2Options, type TextGenerationOutput } from '../src/index.js';
-import type { TextGenerationItem } from '@accel/core';
+import type { TextGenerationItem } from '@accel/transformers-kit';
 import { createTestLoadContext as loadContext } from '@accel/testkit';
 
 const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;

@@ -1,4 +1,4 @@
-import { defineTextGenerationSkill, type TextGenerationOptions } from '@accel/core';
+import { defineTextGenerationSkill, type TextGenerationOptions } from '@accel/transformers-kit';
 
 /** Per-request options of the LLaMA skill: core's generation options (`maxNewTokens`, `temperature`, `topK`, `topP`, `repetitionPenalty`, `stop`, `seed`). */
 export type LlamaOptions = TextGenerationOptions;

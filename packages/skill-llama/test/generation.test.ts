@@ -1,5 +1,6 @@
 import { createCpuBackend } from '@accel/backend-cpu';
-import { AbortedError, createAccel, InvalidInputError, type Accel, type ChatMessage } from '@accel/core';
+import { AbortedError, createAccel, InvalidInputError, type Accel } from '@accel/core';
+import type { ChatMessage } from '@accel/transformers-kit';
 import { forgeModel } from '@accel/model-forge';
 import { collectStream, decoderGenerationTests, referenceGreedyTokens } from '@accel/testkit';
 import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';

@@ -1,5 +1,6 @@
-import { keepPaddingInCachedSteps, type StepUpdatingModel, contextLengthOf, generationTokenIds, imageTokenIdOf, openLlavaSessions, readGenerationConfig, type LlavaConfigJson, runVisionLanguageBatch, type EncodedImages, type TensorConstructor, type VisionLanguageBatchOptions, type VisionLanguageItem, type VisionLanguageOutput } from '@accel/core';
-import { InvalidModelError, loadTokenizer, loadTransformers, type ItemOutcome, type LoadedSkillV1, type SkillLoadContext } from '@accel/core';
+import { createLlavaGenerationModel, contextLengthOf, generationTokenIds, imageTokenIdOf, openLlavaSessions, readGenerationConfig, type LlavaConfigJson, runVisionLanguageBatch, type EncodedImages, type TensorConstructor, type VisionLanguageBatchOptions, type VisionLanguageItem, type VisionLanguageOutput } from '@accel/transformers-kit';
+import { InvalidModelError, type ItemOutcome, type LoadedSkillV1, type SkillLoadContext } from '@accel/core';
+import { loadTokenizer, loadTransformers } from '@accel/transformers-kit';
 import type { LlavaForConditionalGeneration } from '@huggingface/transformers';
 import { anyResolutionLayout, type AnyResolutionGeometry, type Size } from './any-resolution.js';
 import { packImageFeatures } from './pack-image-features.js';
@@ -104,9 +105,8 @@ export async function openLlavaNext(context: SkillLoadContext): Promise<LlavaNex
     });
   }
   // transformers.js has no llava_next type: it runs the model as llava, whose config shape is the same.
-  const model = new transformers.LlavaForConditionalGeneration(new transformers.PretrainedConfig({ ...config, model_type: 'llava' }), sessions, {
-    generation_config: new transformers.GenerationConfig(generationConfig as unknown as ConstructorParameters<typeof transformers.GenerationConfig>[0]),
-  });
+  // image_sizes, like pixel_values, only serves the first generation step.
+  const model = await createLlavaGenerationModel({ config: { ...config, model_type: 'llava' }, sessions, generationConfig, firstStepInputs: ['image_sizes'] });
   const Tensor = transformers.Tensor;
   const encodeTiles = async ({ pixel_values: pixelValues, image_sizes: imageSizes }: { pixel_values: InstanceType<typeof Tensor>; image_sizes: InstanceType<typeof Tensor> }) => {
     const outputs = await sessions.vision_encoder.run({ pixel_values: pixelValues });
@@ -122,7 +122,6 @@ export async function openLlavaNext(context: SkillLoadContext): Promise<LlavaNex
   const patched = model as unknown as { encode_image: typeof encodeTiles; forward_params: string[] };
   patched.encode_image = encodeTiles;
   patched.forward_params.push('image_sizes');
-  keepPaddingInCachedSteps(model as unknown as StepUpdatingModel, ['image_sizes']);
 
   const encodeImages = async (item: VisionLanguageItem): Promise<EncodedImages> => {
     const { readImage } = await import('@accel/core/media');

@@ -6,7 +6,7 @@ import { LogitsProcessor, Tensor } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anyResolutionLayout, llavaNextSkill, type LlavaNextInput, type LlavaNextOptions, type LlavaNextOutput } from '../src/index.js';
 import { openLlavaNext, type LlavaNextParts } from '../src/llava-next-model.js';
-import { encodeImagePrompt, prepareVisionLanguageItem } from '@accel/core';
+import { encodeImagePrompt, prepareVisionLanguageItem } from '@accel/transformers-kit';
 
 const cpuLoadContext = (directory: string) => createTestLoadContext(directory, createCpuBackend({ threads: 1 }));
 

@@ -1,6 +1,7 @@
-import { keepPaddingInCachedSteps, type StepUpdatingModel, contextLengthOf, generationTokenIds, imageTokenIdOf, openLlavaSessions, readGenerationConfig, type LlavaConfigJson, runVisionLanguageBatch, type EncodedImages, type TensorConstructor, type VisionLanguageBatchOptions, type VisionLanguageItem, type VisionLanguageOutput } from '@accel/core';
+import { createLlavaGenerationModel, contextLengthOf, generationTokenIds, imageTokenIdOf, openLlavaSessions, readGenerationConfig, type LlavaConfigJson, runVisionLanguageBatch, type EncodedImages, type TensorConstructor, type VisionLanguageBatchOptions, type VisionLanguageItem, type VisionLanguageOutput } from '@accel/transformers-kit';
 import type { LlavaForConditionalGeneration } from '@huggingface/transformers';
-import { createPixelValuesReader, InvalidInputError, loadTransformers, InvalidModelError, type ItemOutcome, type LoadedSkillV1, type SkillLoadContext } from '@accel/core';
+import { InvalidInputError, InvalidModelError, type ItemOutcome, type LoadedSkillV1, type SkillLoadContext } from '@accel/core';
+import { createPixelValuesReader, loadTransformers } from '@accel/transformers-kit';
 
 /** What `processor_config.json` of a LlavaProcessor holds. */
 interface LlavaProcessorConfig {
@@ -54,10 +55,7 @@ export async function openLlava(context: SkillLoadContext): Promise<LlavaParts> 
   const { eosTokenIds, padTokenId } = generationTokenIds(generationConfig, config, tokenizer);
 
   const sessions = await openLlavaSessions(context);
-  const model = new transformers.LlavaForConditionalGeneration(new transformers.PretrainedConfig(config), sessions, {
-    generation_config: new transformers.GenerationConfig(generationConfig as unknown as ConstructorParameters<typeof transformers.GenerationConfig>[0]),
-  });
-  keepPaddingInCachedSteps(model as unknown as StepUpdatingModel);
+  const model = await createLlavaGenerationModel({ config, sessions, generationConfig });
 
   const toPixelValues = await createPixelValuesReader(imageProcessor);
   const { readImage } = await import('@accel/core/media');

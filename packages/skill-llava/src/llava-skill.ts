@@ -1,4 +1,4 @@
-import { prepareVisionLanguageItem, type VisionLanguageInput, type VisionLanguageItem, type VisionLanguageOptions, type VisionLanguageOutput } from '@accel/core';
+import { prepareVisionLanguageItem, type VisionLanguageInput, type VisionLanguageItem, type VisionLanguageOptions, type VisionLanguageOutput } from '@accel/transformers-kit';
 import { modelFileForDtype, type Dtype, type SkillV1 } from '@accel/core';
 import { loadLlavaModel } from './llava-model.js';
 

@@ -6,7 +6,7 @@ import { LogitsProcessor, Tensor } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { llavaSkill, type LlavaInput, type LlavaOptions, type LlavaOutput } from '../src/index.js';
 import { openLlava, type LlavaParts } from '../src/llava-model.js';
-import { encodeImagePrompt, prepareVisionLanguageItem } from '@accel/core';
+import { encodeImagePrompt, prepareVisionLanguageItem } from '@accel/transformers-kit';
 
 const cpuLoadContext = (directory: string) => createTestLoadContext(directory, createCpuBackend({ threads: 1 }));
 

@@ -1,3 +1,3 @@
-export type { EmbeddingOutput, TextInput } from '@accel/core';
+export type { EmbeddingOutput, TextInput } from '@accel/transformers-kit';
 export { sentenceEmbeddingsSkill, type SentenceEmbeddingOptions } from './sentence-embeddings-skill.js';
 export { cosineSimilarity, rankBySimilarity } from './similarity.js';

@@ -1,4 +1,4 @@
-import { cosineSimilarity } from '@accel/core';
+import { cosineSimilarity } from '@accel/transformers-kit';
 
 export { cosineSimilarity };
 

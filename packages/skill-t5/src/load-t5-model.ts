@@ -1,9 +1,6 @@
 import {
-  generateRows,
   InvalidInputError,
   InvalidModelError,
-  loadTokenizer,
-  loadTransformers,
   modelFileForDtype,
   ModelNotFoundError,
   type InferenceSessionV1,
@@ -11,6 +8,7 @@ import {
   type LoadedSkillV1,
   type SkillLoadContext,
 } from '@accel/core';
+import { generateRows, loadTokenizer, loadTransformers, withTransformersTensorOutputs } from '@accel/transformers-kit';
 import type { T5Item, T5Output } from './t5-types.js';
 
 /** The `config.json` fields the skill reads. */
@@ -75,9 +73,11 @@ export async function loadT5Model(context: SkillLoadContext): Promise<LoadedSkil
   }
   const generation = await readGenerationConfig(context);
   const tokenizer = await loadTokenizer(context);
-  const encoder = await context.createSession(encoderSession);
+  // transformers.js's T5 class runs these sessions and checks their outputs' tensor class.
+  const sessions = withTransformersTensorOutputs(context);
+  const encoder = await sessions.createSession(encoderSession);
   requireNames(context, encoderSession, encoder, ['input_ids', 'attention_mask'], ['last_hidden_state']);
-  const decoder = await context.createSession(decoderSession);
+  const decoder = await sessions.createSession(decoderSession);
   requireNames(context, decoderSession, decoder, ['input_ids', 'encoder_hidden_states'], ['logits']);
 
   const padTokenId = generation.pad_token_id ?? config.pad_token_id ?? tokenizer.pad_token_id ?? 0;

@@ -1,4 +1,5 @@
-import { InvalidInputError, resolveGenerationOptions, validateTextGenerationInput, type PreparedRequest } from '@accel/core';
+import { InvalidInputError, type PreparedRequest } from '@accel/core';
+import { resolveGenerationOptions, validateTextGenerationInput } from '@accel/transformers-kit';
 import type { T5Item, T5Options } from './t5-types.js';
 
 export const t5Task = 'text2text-generation';

@@ -1,4 +1,4 @@
-import type { GenerationOptions, ResolvedGenerationOptions, StopReason } from '@accel/core';
+import type { GenerationOptions, ResolvedGenerationOptions, StopReason } from '@accel/transformers-kit';
 
 /** One prompt, with T5's task prefix, e.g. `"translate English to German: the house is small"`. */
 export type T5Input = string;

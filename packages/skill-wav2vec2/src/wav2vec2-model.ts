@@ -1,4 +1,5 @@
-import { InvalidModelError, loadTokenizer, loadTransformers, type ItemOutcome, type LoadedSkillV1, type ProvenanceNote, type SkillLoadContext, type TensorLike } from '@accel/core';
+import { InvalidModelError, type ItemOutcome, type LoadedSkillV1, type ProvenanceNote, type SkillLoadContext, type TensorLike } from '@accel/core';
+import { loadTokenizer, loadTransformers } from '@accel/transformers-kit';
 import { decodeAudio } from '@accel/core/media';
 import { type AudioChunk, type FrameGeometry, frameCount, planChunks } from './chunk-plan.js';
 import { argmaxFrames, collapseCtc, groupWords } from './ctc.js';

@@ -1,11 +1,7 @@
 import {
   AbortedError,
-  generateRows,
   InvalidInputError,
   InvalidModelError,
-  loadTokenizer,
-  loadTransformers,
-  type GenerationRow,
   type InferenceSessionV1,
   type ItemControl,
   type ItemOutcome,
@@ -13,6 +9,7 @@ import {
   type ProvenanceNote,
   type SkillLoadContext,
 } from '@accel/core';
+import { generateRows, loadTokenizer, loadTransformers, withTransformersTensorOutputs, type GenerationRow } from '@accel/transformers-kit';
 import { decodeAudio } from '@accel/core/media';
 import { splitIntoWindows, type AudioWindow } from './audio-windows.js';
 import { createLogMelExtractor } from './log-mel.js';
@@ -106,8 +103,10 @@ export async function loadWhisperModel(context: SkillLoadContext): Promise<Loade
   const timePrecision = windowSeconds / (config.max_source_positions ?? 1500);
   const maxTargetPositions = config.max_target_positions ?? 448;
 
-  const encoder = await context.createSession('encoder_model');
-  const decoder = await context.createSession('decoder_model_merged');
+  // transformers.js's Whisper class runs these sessions and checks their outputs' tensor class.
+  const sessions = withTransformersTensorOutputs(context);
+  const encoder = await sessions.createSession('encoder_model');
+  const decoder = await sessions.createSession('decoder_model_merged');
   requireSessionNames(context, encoder, 'onnx/encoder_model.onnx', ['input_features'], ['last_hidden_state']);
   requireSessionNames(context, decoder, 'onnx/decoder_model_merged.onnx', ['input_ids', 'encoder_hidden_states'], ['logits']);
   const model = new transformers.WhisperForConditionalGeneration(

@@ -1,4 +1,5 @@
-import { type GenerationOptions, InvalidInputError, resolveGenerationOptions, type ResolvedGenerationOptions } from '@accel/core';
+import { InvalidInputError } from '@accel/core';
+import { type GenerationOptions, resolveGenerationOptions, type ResolvedGenerationOptions } from '@accel/transformers-kit';
 import { whisperLanguageCode, whisperLanguageCodes } from './languages.js';
 
 /** What a multilingual Whisper model does with the speech. */

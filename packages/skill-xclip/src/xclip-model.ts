@@ -1,19 +1,17 @@
 import {
-  buildTokenFeeds,
   type InferenceSessionV1,
   InvalidModelError,
   type ItemOutcome,
   type LoadedSkillV1,
-  loadTokenizer,
   modelFileForDtype,
   type ProvenanceNote,
   type SkillLoadContext,
-  truncateKeepingLast,
 } from '@accel/core';
+import { buildTokenFeeds, loadTokenizer, truncateKeepingLast } from '@accel/transformers-kit';
 import type { ImageProcessor } from '@huggingface/transformers';
-import { createPixelValuesReader, type PixelValues } from '@accel/core';
+import { createPixelValuesReader, type PixelValues } from '@accel/transformers-kit';
 import { itemInputError } from '@accel/core';
-import { loadTransformers, softmax } from '@accel/core';
+import { loadTransformers, softmax } from '@accel/transformers-kit';
 import type { XclipItem } from './xclip-input.js';
 import type { XclipValue } from './xclip-output.js';
 

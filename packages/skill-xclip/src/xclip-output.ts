@@ -1,4 +1,5 @@
-import { l2Normalize, type PreparedRequest } from '@accel/core';
+import type { PreparedRequest } from '@accel/core';
+import { l2Normalize } from '@accel/transformers-kit';
 import type { XclipItem, XclipTask } from './xclip-input.js';
 import { readXclipOptions, type XclipOptions } from './xclip-options.js';
 

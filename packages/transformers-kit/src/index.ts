@@ -1,1 +1,32 @@
-export {};
+// Loading transformers.js (one build per thread) and the types that name it.
+export { loadTransformers, loadTransformersBuild, type LoadedTransformers, type TransformersModule, type TransformersTensorClass } from './transformers/load-transformers.js';
+export type { TransformersImageProcessor, TransformersTokenizer, TransformersTypes } from './transformers/transformers-types.js';
+export { withTransformersTensorOutputs } from './transformers/transformers-tensors.js';
+// Tokenizers.
+export { loadTokenizer } from './transformers/load-tokenizer.js';
+export { loadTextTokenizer } from './transformers/load-text-tokenizer.js';
+export type { TextTokenizer } from './text/text-tokenizer.js';
+// Text embedding: the skill factory and its pieces.
+export { clsPool, cosineSimilarity, l2Normalize, meanPool, softmax, type HiddenStates } from './math/vector.js';
+export { prepareTextInput } from './text/prepare-text-input.js';
+export { buildTokenFeeds, truncateKeepingLast } from './text/token-feeds.js';
+export { loadTextEmbeddingModel, type TextEmbeddingItem, type TextPooling } from './text/text-embedding-model.js';
+export {
+  defineTextEmbeddingSkill,
+  type EmbeddingOutput,
+  type TextEmbeddingOptions,
+  type TextEmbeddingSkill,
+  type TextEmbeddingSkillDefinition,
+  type TextInput,
+} from './text/text-embedding-skill.js';
+// Generation: chat input, options, sampling, stop strings, and the generate loop.
+export * from './generation/index.js';
+export { generateRows, type GenerateRowsOptions, type GeneratedRow, type GenerationModel, type GenerationRow, type GenerationTokenizer } from './transformers/generate-rows.js';
+// Text generation: the decoder-only skill factory and its pieces.
+export { defineTextGenerationSkill, type TextGenerationSkill, type TextGenerationSkillDefinition } from './transformers/text-generation/define-text-generation-skill.js';
+export type { TextGenerationItem, TextGenerationOptions, TextGenerationOutput } from './transformers/text-generation/text-generation-types.js';
+export { encodePrompt, type PromptTokenizer } from './transformers/text-generation/encode-prompt.js';
+export { planGenerationBatches, type PlannedRow } from './transformers/text-generation/generation-batches.js';
+// Images and vision-language (LLaVA family).
+export { createPixelValuesReader, type PixelValues } from './transformers/pixel-values.js';
+export * from './transformers/vision-language/index.js';

@@ -8,8 +8,6 @@ import { InvalidModelError } from '../errors/invalid-model-error.js';
 import { ModelNotFoundError } from '../errors/model-not-found-error.js';
 import type { SkillLoadContext } from '../skill/v1/skill-load-context.js';
 import type { ResolvedModel } from './resolved-model.js';
-import { loadedTransformersTensorClass } from '../transformers/load-transformers.js';
-import { withTransformersTensors } from '../transformers/transformers-tensors.js';
 
 export interface LoadContextOptions {
   readonly model: ResolvedModel;
@@ -49,11 +47,9 @@ export function createLoadContext({ model, backend, device, dtype, contextLength
           hint: `No ${dtype} file for session "${sessionName}". Choose a dtype this model folder has, or export ${file}.`,
         });
       }
-      // Outputs become the tensors of the transformers.js build this thread loaded, if any.
-      const session = withTransformersTensors(
-        await backend.doCreateSession({ file: path, device, dtype, ...(threads === undefined ? {} : { threads }) }),
-        loadedTransformersTensorClass,
-      );
+      // The backend's own session; a skill that hands it to a library expecting another tensor
+      // class adapts it itself (e.g. @accel/transformers-kit's withTransformersTensorOutputs).
+      const session = await backend.doCreateSession({ file: path, device, dtype, ...(threads === undefined ? {} : { threads }) });
       files.push(file);
       sessions.push(session);
       return session;
