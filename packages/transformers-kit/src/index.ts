@@ -30,3 +30,19 @@ export { planGenerationBatches, type PlannedRow } from './transformers/text-gene
 // Images and vision-language (LLaVA family).
 export { createPixelValuesReader, type PixelValues } from './transformers/pixel-values.js';
 export * from './transformers/vision-language/index.js';
+// Schemas several skills share (zod 4): texts, media, prompts and generation options.
+export { describeValue, nonEmptyTextSchema, textsSchema } from './schemas/text-schemas.js';
+export {
+  audioSchema,
+  audiosSchema,
+  fileBytesSchema,
+  filePathSchema,
+  imageSchema,
+  imagesSchema,
+  instanceOfSchema,
+  rawAudioSchema,
+  rawPixelsSchema,
+} from './schemas/media-schemas.js';
+export { chatMessageSchema, generationOptionsSchema, generationOptionsShape, generationResultShape, promptSchema } from './schemas/generation-schemas.js';
+// Printing results on the command line, the same way in every skill.
+export { formatClock, formatRanking, formatStop, formatVector, splitList } from './cli/format-output.js';
