@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Accel, type BackendV1, type Provenance, type SkillV1 } from '@accel/core';
+import { Accel, skillSource, type BackendV1, type Provenance, type SkillV1 } from '@accel/core';
 import { findDifference } from './deep-compare.js';
 import { toJsonValue } from './json-value.js';
 import type { ChildRequest, ResolutionCheck } from './skill-without-onnxruntime-node-child.js';
@@ -13,7 +13,7 @@ export interface WithoutOnnxruntimeNodeCase {
 }
 
 export interface WithoutOnnxruntimeNodeOptions {
-  /** The skill under test; it must name its `source`, which the child process imports. */
+  /** The skill under test; it must name its `exportName`, so the child process can import it. */
   readonly skill: SkillV1;
   /** The backend that runs in the child, e.g. `() => createWasmBackend({ threads: 1 })`; it must name its `source`. */
   readonly backend: () => BackendV1;
@@ -83,11 +83,12 @@ export function testSkillWithoutOnnxruntimeNode(options: WithoutOnnxruntimeNodeO
   describe(`${skill.name} where onnxruntime-node cannot be resolved`, () => {
     it(`loads and serves on ${options.backend().name} with the outputs of ${options.reference().name} in a normal process`, async () => {
       const backend = options.backend();
-      if (skill.source === undefined) throw new Error(`skill ${skill.name} names no source for the child process to import`);
+      const skillModule = skillSource(skill);
+      if (skillModule === undefined) throw new Error(`skill ${skill.name} names no exportName for the child process to import`);
       if (backend.source === undefined) throw new Error(`backend ${backend.name} names no source for the child process to import`);
       const model = await options.model();
       const [child, expected] = await Promise.all([
-        runChild({ skill: skill.source, backend: backend.source, model, cases }),
+        runChild({ skill: skillModule, backend: backend.source, model, cases }),
         referenceOutputs(skill, options.reference(), model, cases),
       ]);
 
