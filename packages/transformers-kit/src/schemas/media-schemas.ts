@@ -38,15 +38,35 @@ export const imagesSchema = z
   .union([imageSchema, z.array(imageSchema).min(1, { error: 'the images list is empty' }).readonly()])
   .describe('one image or a list of images');
 
+const sampleRateError = (issue: { input?: unknown }) => `expected a positive number, got ${String(issue.input)}`;
+
 /** Decoded mono samples at a known rate. */
 export const rawAudioSchema = z
-  .object({ samples: instanceOfSchema(Float32Array, 'a Float32Array').refine((samples) => samples.length > 0, { error: 'the audio has no samples' }), sampleRate: z.number().positive() })
+  .object({
+    samples: instanceOfSchema<Float32Array>(Float32Array, 'a Float32Array').refine((samples) => samples.length > 0, { error: 'the audio has no samples' }),
+    sampleRate: z.number({ error: sampleRateError }).positive({ error: sampleRateError }),
+  })
   .describe('decoded audio: { samples: Float32Array, sampleRate }');
+
+/**
+ * What is wrong with a value that is no audio input: for `{ samples, sampleRate }`-shaped objects
+ * the field at fault (a union hides it), else what an audio input is.
+ */
+function audioProblem(value: unknown): string {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) && 'samples' in value) {
+    const { samples, sampleRate } = value as { samples?: unknown; sampleRate?: unknown };
+    if (!(samples instanceof Float32Array)) return `samples: expected a Float32Array, got ${describeValue(samples)}`;
+    if (typeof sampleRate !== 'number' || !Number.isFinite(sampleRate) || sampleRate <= 0) return `sampleRate: expected a positive number, got ${String(sampleRate)}`;
+  }
+  return `expected an audio file path, encoded bytes or { samples, sampleRate }, got ${describeValue(value)}`;
+}
 
 /** One audio clip: a file path, encoded bytes (WAV, MP3, FLAC, OGG, …) or decoded samples. */
 export const audioSchema = z
-  .union([filePathSchema, fileBytesSchema, rawAudioSchema], { error: (issue) => `expected an audio path, bytes or decoded samples, got ${describeValue(issue.input)}` })
+  .union([filePathSchema, fileBytesSchema, rawAudioSchema], { error: (issue) => audioProblem(issue.input) })
   .describe('audio: a file path, encoded bytes or { samples, sampleRate }');
 
 /** One audio clip or a non-empty list of clips. */
-export const audiosSchema = z.union([audioSchema, z.array(audioSchema).min(1, { error: 'the audio list is empty' }).readonly()]).describe('one audio clip or a list of clips');
+export const audiosSchema = z
+  .union([audioSchema, z.array(audioSchema).min(1, { error: 'the audio list is empty' }).readonly()], { error: (issue) => audioProblem(issue.input) })
+  .describe('one audio clip or a list of clips');
