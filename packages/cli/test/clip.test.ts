@@ -91,7 +91,8 @@ describe('accel run clip', () => {
   it.each([
     [['--labels', 'a,b'], /^error: ACCEL_INVALID_INPUT: invalid input: accel run clip --labels needs at least one --image$/],
     [['--image', 'x.png', '--labels', ' , '], /--labels needs at least one label/],
-    [['--image', 'x.png', '--template', 'a {}'], /--template applies to zero-shot classification/],
+    [['--image', 'x.png', '--labels', 'a,b', '--template', 'a photo'], /options\.template: template must contain \{\} where the label goes/],
+    [['--image', 'x.png', '--logit-scale', 'big'], /--logit-scale must be a number, got big/],
     [[], /accel run clip needs --image <file> and\/or texts/],
   ])('exits non-zero with one line for %j', async (argv, message) => {
     const { code, stderr } = await run('run', 'clip', ...argv, '--model', clip);

@@ -9,7 +9,7 @@ import {
 } from '@accel/core';
 import { buildTokenFeeds, loadTokenizer, loadTransformers, truncateKeepingLast } from '@accel/transformers-kit';
 import type { CLIPImageProcessor } from '@huggingface/transformers';
-import type { ClipItem } from './clip-input.js';
+import type { ClipItem } from './clip-prepare.js';
 import { createPixelValuesReader, type PixelValues } from '@accel/transformers-kit';
 import { itemInputError } from '@accel/core';
 

@@ -1,9 +1,10 @@
 import { type Dtype, modelFileForDtype, type SkillV1 } from '@accel/core';
 import type { RawPixels } from '@accel/core/media';
-import { type ClipInput, type ClipItem, prepareClipRequest } from './clip-input.js';
+import { assembleClipOutput } from './clip-assemble.js';
+import { clipCli } from './clip-cli.js';
 import { loadClipModel } from './clip-model.js';
-import type { ClipOptions } from './clip-options.js';
-import { assembleClipOutput, type ClipOutput } from './clip-output.js';
+import { type ClipItem, prepareClipRequest } from './clip-prepare.js';
+import { clipInputSchema, clipOptionsSchema, clipOutputSchema, type ClipInput, type ClipOptions, type ClipOutput } from './clip-schemas.js';
 
 /** The CLIP skill's type: `SkillV1` over CLIP's inputs, outputs and options. */
 export type ClipSkill = SkillV1<ClipInput, ClipOutput, ClipOptions, ClipItem, Float32Array>;
@@ -29,7 +30,7 @@ export const clipSkill: ClipSkill = {
   specificationVersion: 'v1',
   name: 'clip',
   packageName: '@accel/skill-clip',
-  source: { module: '@accel/skill-clip', exportName: 'clipSkill' },
+  exportName: 'clipSkill',
   description: 'CLIP image and text embeddings, image–text similarity and zero-shot image classification',
   tasks: ['zero-shot-image-classification', 'image-embedding', 'text-embedding', 'image-text-similarity'],
   defaultModel: 'openai/clip-vit-base-patch32',
@@ -45,6 +46,8 @@ export const clipSkill: ClipSkill = {
     modelFileForDtype('text_model', dtype),
     modelFileForDtype('vision_model', dtype),
   ],
+  schemas: { input: clipInputSchema, options: clipOptionsSchema, output: clipOutputSchema },
+  cli: clipCli,
   doPrepare: prepareClipRequest,
   doLoad: loadClipModel,
   doAssemble: assembleClipOutput,

@@ -1,15 +1,18 @@
 export type { ImageInput, RawPixels } from '@accel/core/media';
-export type {
-  ClipImageEmbeddingInput,
-  ClipImages,
-  ClipInput,
-  ClipItem,
-  ClipSimilarityInput,
-  ClipTask,
-  ClipTextEmbeddingInput,
-  ClipTexts,
-  ClipZeroShotInput,
-} from './clip-input.js';
-export { defaultClipLogitScale, defaultClipTemplate, type ClipOptions } from './clip-options.js';
-export type { ClipClassification, ClipEmbeddingOutput, ClipOutput, ClipSimilarityOutput, ClipZeroShotOutput } from './clip-output.js';
+export { clipCli } from './clip-cli.js';
+export type { ClipItem, ClipTask } from './clip-prepare.js';
+export {
+  clipInputSchema,
+  clipOptionsSchema,
+  clipOutputSchema,
+  defaultClipLogitScale,
+  defaultClipTemplate,
+  type ClipClassification,
+  type ClipEmbeddingOutput,
+  type ClipInput,
+  type ClipOptions,
+  type ClipOutput,
+  type ClipSimilarityOutput,
+  type ClipZeroShotOutput,
+} from './clip-schemas.js';
 export { clipSkill, type ClipSkill } from './clip-skill.js';

@@ -9,7 +9,7 @@ export function instanceOfSchema<T>(type: abstract new (...args: never[]) => T, 
 /** Decoded pixels, row-major, `channels` bytes per pixel. */
 export const rawPixelsSchema = z
   .object({
-    data: z.union([instanceOfSchema(Uint8Array, 'a Uint8Array'), instanceOfSchema(Uint8ClampedArray, 'a Uint8ClampedArray')]),
+    data: z.union([instanceOfSchema<Uint8Array>(Uint8Array, 'a Uint8Array'), instanceOfSchema<Uint8ClampedArray>(Uint8ClampedArray, 'a Uint8ClampedArray')]),
     width: z.int().positive(),
     height: z.int().positive(),
     channels: z.union([z.literal(1), z.literal(3), z.literal(4)]),
@@ -23,7 +23,7 @@ export const rawPixelsSchema = z
   .describe('decoded pixels: { data, width, height, channels }');
 
 /** Encoded file bytes (PNG, JPEG, WAV, MP3, …): not empty. */
-export const fileBytesSchema = instanceOfSchema(Uint8Array, 'bytes').refine((bytes) => bytes.byteLength > 0, { error: 'the bytes are empty' });
+export const fileBytesSchema = instanceOfSchema<Uint8Array>(Uint8Array, 'bytes').refine((bytes) => bytes.byteLength > 0, { error: 'the bytes are empty' });
 
 /** A file path: not empty. */
 export const filePathSchema = z.string().refine((path) => path.trim().length > 0, { error: 'the path is empty' });
@@ -35,8 +35,17 @@ export const imageSchema = z
 
 /** One image or a non-empty list of images. */
 export const imagesSchema = z
-  .union([imageSchema, z.array(imageSchema).min(1, { error: 'the images list is empty' }).readonly()])
+  .union([imageSchema, z.array(imageSchema).min(1, { error: 'the images list is empty' }).readonly()], {
+    error: (issue) => `expected an image (a path, bytes or raw pixels) or a list of images, got ${describeValue(issue.input)}`,
+  })
   .describe('one image or a list of images');
+
+/** A video: a folder of frame images or a video file (a path), or its frames in order. */
+export const videoSchema = z
+  .union([filePathSchema, z.array(imageSchema).min(1, { error: 'the frame list is empty' }).readonly()], {
+    error: (issue) => `expected a video: a folder of frames or a video file (a path), or a list of frames, got ${describeValue(issue.input)}`,
+  })
+  .describe('a video: a folder of frame images, a video file, or its frames in order');
 
 const sampleRateError = (issue: { input?: unknown }) => `expected a positive number, got ${String(issue.input)}`;
 

@@ -1,40 +1,11 @@
 import type { PreparedRequest } from '@accel/core';
-import { cosineSimilarity, l2Normalize } from '@accel/transformers-kit';
-import type { ClipItem, ClipTask } from './clip-input.js';
-import { readClipOptions, type ClipOptions } from './clip-options.js';
-import { softmax } from '@accel/transformers-kit';
-
-/** `image-embedding` and `text-embedding`: one embedding per input, in order. */
-export interface ClipEmbeddingOutput {
-  readonly task: 'image-embedding' | 'text-embedding';
-  readonly embeddings: Float32Array[];
-  /** Length of each embedding (the model's `projection_dim`). */
-  readonly dimensions: number;
-}
-
-/** `image-text-similarity`: `similarities[image][text]` is the cosine similarity of their embeddings, in [-1, 1]. */
-export interface ClipSimilarityOutput {
-  readonly task: 'image-text-similarity';
-  readonly similarities: number[][];
-}
-
-/** A label and its probability. */
-export interface ClipClassification {
-  readonly label: string;
-  readonly score: number;
-}
-
-/** `zero-shot-image-classification`: for each image, every label with its probability, most likely first; the scores sum to 1. */
-export interface ClipZeroShotOutput {
-  readonly task: 'zero-shot-image-classification';
-  readonly classifications: ClipClassification[][];
-}
-
-export type ClipOutput = ClipEmbeddingOutput | ClipSimilarityOutput | ClipZeroShotOutput;
+import { cosineSimilarity, l2Normalize, softmax } from '@accel/transformers-kit';
+import type { ClipItem, ClipTask } from './clip-prepare.js';
+import { clipOptionsWithDefaults, type ClipOptions, type ClipOutput } from './clip-schemas.js';
 
 /** Builds a request's output from its items' raw (unnormalised) projections. */
 export function assembleClipOutput(values: readonly Float32Array[], prepared: PreparedRequest<ClipItem>, options: ClipOptions | undefined): ClipOutput {
-  const { normalize, logitScale } = readClipOptions(options);
+  const { normalize, logitScale } = clipOptionsWithDefaults(options);
   const task = prepared.task as ClipTask;
   const imageCount = prepared.items.filter((item) => item.kind === 'image').length;
   const images = values.slice(0, imageCount);
