@@ -66,7 +66,7 @@ function kindOf(schema: JsonSchema): OptionFlagKind {
   return 'json';
 }
 
-/** A field's range as help text: `(0 to 2)`, `(≥ 1)`. */
+/** A field's range as help text: `0 to 2`, `≥ 1`. */
 function rangeOf(schema: JsonSchema): string {
   const member = alternatives(schema).find((candidate) => candidate.minimum !== undefined || candidate.maximum !== undefined || candidate.exclusiveMinimum !== undefined);
   if (member === undefined) return '';
@@ -74,10 +74,10 @@ function rangeOf(schema: JsonSchema): string {
   const low = safe(member.minimum);
   const high = safe(member.maximum);
   const above = safe(member.exclusiveMinimum);
-  if (low !== undefined && high !== undefined) return ` (${low} to ${high})`;
-  if (low !== undefined) return ` (≥ ${low})`;
-  if (above !== undefined) return ` (> ${above})`;
-  if (high !== undefined) return ` (≤ ${high})`;
+  if (low !== undefined && high !== undefined) return `${low} to ${high}`;
+  if (low !== undefined) return `≥ ${low}`;
+  if (above !== undefined) return `> ${above}`;
+  if (high !== undefined) return `≤ ${high}`;
   return '';
 }
 
@@ -92,7 +92,9 @@ export function optionFlagsOf(schema: SkillSchema | undefined): OptionFlag[] {
       if (flags.some((flag) => flag.field === field)) continue;
       const choices = alternatives(property).flatMap((member) => member.enum ?? (member.const === undefined ? [] : [member.const]));
       const kind = kindOf(property);
-      const description = `${property.description ?? ''}${rangeOf(property)}${choices.length > 0 ? ` (${choices.join(', ')})` : ''}${kind === 'json' ? ' (JSON)' : ''}`;
+      const facts = [rangeOf(property), choices.length > 0 ? choices.join(', ') : '', kind === 'json' ? 'JSON' : ''].filter((fact) => fact.length > 0);
+      const described = property.description ?? '';
+      const description = facts.length === 0 ? described : described.endsWith(')') ? `${described.slice(0, -1)}; ${facts.join('; ')})` : `${described} (${facts.join('; ')})`;
       flags.push({ flag: kebabCase(field), field, kind, description: description.trim(), ...(choices.length > 0 ? { choices } : {}) });
     }
   }
