@@ -31,6 +31,7 @@ export { createTestLoadContext } from './test-load-context.js';
 export { corruptImage, gradientPixels, splitImagePng } from './test-images.js';
 export { createAudioFixtures } from './test-audio.js';
 export { visionLanguageConformanceFixtures } from './vision-language-fixtures.js';
+export { textGenerationConformanceFixtures } from './text-generation-fixtures.js';
 export {
   asciiWindow,
   collectStream,
