@@ -85,9 +85,9 @@ describe('accel run whisper', () => {
   });
 
   it.each([
-    [['--language', 'klingon'], /^error: ACCEL_INVALID_INPUT: invalid input: unknown language "klingon"/],
-    [['--task', 'summarize'], /^error: ACCEL_INVALID_INPUT: invalid input: task must be transcribe or translate/],
-    [['--stop', '.'], /^error: ACCEL_INVALID_INPUT: invalid input: whisper takes no --stop/],
+    [['--language', 'klingon'], /^error: ACCEL_INVALID_INPUT: invalid input: options\.language: unknown language "klingon"/],
+    [['--task', 'summarize'], /^error: ACCEL_INVALID_INPUT: invalid input: options\.task: task must be transcribe or translate, got "summarize"$/],
+    [['--stop', '.'], /^error: ACCEL_INVALID_INPUT: invalid input: accel run whisper takes no option --stop \(its options: accel run whisper --help\)$/],
   ])('refuses %j with one line', async (extra, message) => {
     const { code, stderr } = await run('run', 'whisper', talkMp3, '--model', whisperTiny, ...extra);
     expect(code).toBe(1);

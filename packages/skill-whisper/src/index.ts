@@ -1,5 +1,18 @@
 export { whisperSkill, type WhisperSkill } from './whisper-skill.js';
-export type { WhisperInput, WhisperItem } from './whisper-input.js';
-export type { WhisperOptions, WhisperSettings, WhisperTask } from './whisper-options.js';
-export type { WhisperChunk, WhisperOutput, WhisperTranscript } from './whisper-output.js';
+export { whisperCli } from './whisper-cli.js';
+export type { WhisperItem, WhisperSettings } from './whisper-prepare.js';
+export {
+  whisperChunkSchema,
+  whisperInputSchema,
+  whisperOptionsSchema,
+  whisperOutputSchema,
+  whisperTaskSchema,
+  whisperTranscriptSchema,
+  type WhisperChunk,
+  type WhisperInput,
+  type WhisperOptions,
+  type WhisperOutput,
+  type WhisperTask,
+  type WhisperTranscript,
+} from './whisper-schemas.js';
 export { whisperLanguageCode, whisperLanguageCodes } from './languages.js';

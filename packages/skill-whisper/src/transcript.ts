@@ -1,4 +1,4 @@
-import type { WhisperChunk } from './whisper-output.js';
+import type { WhisperChunk } from './whisper-schemas.js';
 
 /** One decoded window: its full token sequence (prompt included) and its `[length, left, right]` stride in seconds. */
 export interface DecodedWindow {

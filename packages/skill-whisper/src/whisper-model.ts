@@ -15,8 +15,8 @@ import { splitIntoWindows, type AudioWindow } from './audio-windows.js';
 import { createLogMelExtractor } from './log-mel.js';
 import { applyTokenRules, type RowRules, type TokenRules } from './token-rules.js';
 import { stitchTranscript, type AsrDecoder } from './transcript.js';
-import type { WhisperItem } from './whisper-input.js';
-import type { WhisperTranscript } from './whisper-output.js';
+import type { WhisperItem } from './whisper-prepare.js';
+import type { WhisperTranscript } from './whisper-schemas.js';
 
 interface WhisperConfig {
   readonly model_type?: string;

@@ -1,9 +1,10 @@
 import type { Dtype, SkillV1 } from '@accel/core';
 import { modelFileForDtype } from '@accel/core';
-import { prepareWhisperInput, type WhisperInput, type WhisperItem } from './whisper-input.js';
+import { assembleWhisperOutput } from './whisper-assemble.js';
+import { whisperCli } from './whisper-cli.js';
 import { loadWhisperModel } from './whisper-model.js';
-import { resolveWhisperOptions, type WhisperOptions } from './whisper-options.js';
-import type { WhisperOutput, WhisperTranscript } from './whisper-output.js';
+import { prepareWhisperRequest, type WhisperItem } from './whisper-prepare.js';
+import { whisperInputSchema, whisperOptionsSchema, whisperOutputSchema, type WhisperInput, type WhisperOptions, type WhisperOutput, type WhisperTranscript } from './whisper-schemas.js';
 
 /** The Whisper skill's type: audio in, transcripts out. */
 export type WhisperSkill = SkillV1<WhisperInput, WhisperOutput, WhisperOptions, WhisperItem, WhisperTranscript>;
@@ -23,8 +24,8 @@ export const whisperSkill: WhisperSkill = {
   specificationVersion: 'v1',
   name: 'whisper',
   packageName: '@accel/skill-whisper',
+  exportName: 'whisperSkill',
   description: 'Whisper speech recognition: transcripts, segment timestamps, language and translation',
-  source: { module: '@accel/skill-whisper', exportName: 'whisperSkill' },
   tasks: ['transcribe', 'translate'],
   defaultModel: 'Xenova/whisper-tiny',
   limits: { maxBatchSize: 8 },
@@ -40,12 +41,9 @@ export const whisperSkill: WhisperSkill = {
     modelFileForDtype('encoder_model', dtype),
     modelFileForDtype('decoder_model_merged', dtype),
   ],
-  doPrepare(input, options) {
-    const settings = resolveWhisperOptions(options);
-    return { task: settings.task ?? 'transcribe', items: prepareWhisperInput(input, settings) };
-  },
+  schemas: { input: whisperInputSchema, options: whisperOptionsSchema, output: whisperOutputSchema },
+  cli: whisperCli,
+  doPrepare: prepareWhisperRequest,
   doLoad: loadWhisperModel,
-  doAssemble(values) {
-    return { transcripts: [...values] };
-  },
+  doAssemble: assembleWhisperOutput,
 };
