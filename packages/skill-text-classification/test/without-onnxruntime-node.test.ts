@@ -1,0 +1,14 @@
+import { createCpuBackend } from '@accel/backend-cpu';
+import { createWasmBackend } from '@accel/backend-wasm';
+import { testSkillWithoutOnnxruntimeNode } from '@accel/testkit';
+import { forgeModel } from '@accel/model-forge';
+import { textClassificationSkill } from '../src/index.js';
+
+const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;
+
+testSkillWithoutOnnxruntimeNode({
+  skill: textClassificationSkill,
+  backend: () => createWasmBackend({ threads: 1 }),
+  reference: () => createCpuBackend({ threads: 1 }),
+  model: async () => (await forgeModel('Xenova/distilbert-base-uncased-finetuned-sst-2-english', { root: modelRoot })).directory,
+});
