@@ -42,7 +42,11 @@ export {
   instanceOfSchema,
   rawAudioSchema,
   rawPixelsSchema,
+  videoSchema,
 } from './schemas/media-schemas.js';
 export { chatMessageSchema, generationOptionsSchema, generationOptionsShape, generationResultShape, promptSchema } from './schemas/generation-schemas.js';
+export { visionLanguageInputSchema, visionLanguageOptionsSchema, visionLanguageOutputSchema } from './schemas/vision-language-schemas.js';
+export { labelsSchema, labelTemplateSchema } from './schemas/label-schemas.js';
 // Printing results on the command line, the same way in every skill.
 export { formatClock, formatRanking, formatStop, formatVector, splitList } from './cli/format-output.js';
+export { visionLanguageCli } from './cli/vision-language-cli.js';
