@@ -70,10 +70,17 @@ describe('accel run xclip', () => {
     expect(texts.stdout).toMatch(/^"cooking dinner" → \[.*\] \(32 dims, norm 1\.0000\)$/m);
   });
 
+  it('lists --frames and --labels, and its schema\'s options, in --help', async () => {
+    const { code, stdout } = await run('run', 'xclip', '--help');
+    expect(code).toBe(0);
+    for (const flag of ['--frames <folder | video file | frame,frame,…>', '--labels "cooking,dancing"', '--template <value>', '--normalize', '--input-file']) expect(stdout).toContain(flag);
+  });
+
   it.each([
     [['--labels', 'a,b'], /^error: ACCEL_INVALID_INPUT: invalid input: accel run xclip --labels needs --frames/],
     [['--frames', 'dir', 'a text'], /takes --frames or texts, not both/],
     [[], /accel run xclip needs --frames/],
+    [['--frames', 'dir', '--labels', 'a,b', '--template', 'video'], /^error: ACCEL_INVALID_INPUT: invalid input: options\.template: template must contain \{\} where the label goes, got "video"$/],
   ])('exits non-zero with one line for %j', async (argv, message) => {
     const { code, stderr } = await run('run', 'xclip', ...argv, '--model', xclip);
     expect(code).toBe(1);

@@ -12,8 +12,8 @@ import type { ImageProcessor } from '@huggingface/transformers';
 import { createPixelValuesReader, type PixelValues } from '@accel/transformers-kit';
 import { itemInputError } from '@accel/core';
 import { loadTransformers, softmax } from '@accel/transformers-kit';
-import type { XclipItem } from './xclip-input.js';
-import type { XclipValue } from './xclip-output.js';
+import type { XclipItem } from './xclip-prepare.js';
+import type { XclipValue } from './xclip-assemble.js';
 
 interface XclipConfig {
   readonly text_config?: { readonly max_position_embeddings?: number; readonly pad_token_id?: number };

@@ -1,9 +1,10 @@
 import { type Dtype, modelFileForDtype, type SkillV1 } from '@accel/core';
 import type { RawPixels } from '@accel/core/media';
-import { type XclipInput, type XclipItem, prepareXclipRequest } from './xclip-input.js';
+import { assembleXclipOutput, type XclipValue } from './xclip-assemble.js';
+import { xclipCli } from './xclip-cli.js';
 import { loadXclipModel } from './xclip-model.js';
-import type { XclipOptions } from './xclip-options.js';
-import { assembleXclipOutput, type XclipOutput, type XclipValue } from './xclip-output.js';
+import { type XclipItem, prepareXclipRequest } from './xclip-prepare.js';
+import { xclipInputSchema, xclipOptionsSchema, xclipOutputSchema, type XclipInput, type XclipOptions, type XclipOutput } from './xclip-schemas.js';
 
 /** The X-CLIP skill's type: `SkillV1` over X-CLIP's inputs, outputs and options. */
 export type XclipSkill = SkillV1<XclipInput, XclipOutput, XclipOptions, XclipItem, XclipValue>;
@@ -31,7 +32,7 @@ export const xclipSkill: XclipSkill = {
   specificationVersion: 'v1',
   name: 'xclip',
   packageName: '@accel/skill-xclip',
-  source: { module: '@accel/skill-xclip', exportName: 'xclipSkill' },
+  exportName: 'xclipSkill',
   description: 'X-CLIP video and text embeddings and zero-shot video classification',
   tasks: ['zero-shot-video-classification', 'video-embedding', 'text-embedding'],
   defaultModel: 'microsoft/xclip-base-patch32',
@@ -48,6 +49,8 @@ export const xclipSkill: XclipSkill = {
     modelFileForDtype('vision_model', dtype),
     modelFileForDtype('prompt_model', dtype),
   ],
+  schemas: { input: xclipInputSchema, options: xclipOptionsSchema, output: xclipOutputSchema },
+  cli: xclipCli,
   doPrepare: prepareXclipRequest,
   doLoad: loadXclipModel,
   doAssemble: assembleXclipOutput,

@@ -1,7 +1,7 @@
 import type { PreparedRequest } from '@accel/core';
 import { l2Normalize } from '@accel/transformers-kit';
-import type { XclipItem, XclipTask } from './xclip-input.js';
-import { readXclipOptions, type XclipOptions } from './xclip-options.js';
+import type { XclipItem, XclipTask } from './xclip-prepare.js';
+import { xclipOptionsWithDefaults, type XclipOptions, type XclipOutput } from './xclip-schemas.js';
 
 /** What one item yields: its raw projection, and for zero-shot videos the probability of each of its labels (in label order). */
 export interface XclipValue {
@@ -9,31 +9,9 @@ export interface XclipValue {
   readonly scores?: readonly number[];
 }
 
-/** `video-embedding` and `text-embedding`: one embedding per input, in order. */
-export interface XclipEmbeddingOutput {
-  readonly task: 'video-embedding' | 'text-embedding';
-  readonly embeddings: Float32Array[];
-  /** Length of each embedding (the model's `projection_dim`). */
-  readonly dimensions: number;
-}
-
-/** A label and its probability. */
-export interface XclipClassification {
-  readonly label: string;
-  readonly score: number;
-}
-
-/** `zero-shot-video-classification`: for each video, every label with its probability, most likely first; the scores sum to 1. */
-export interface XclipZeroShotOutput {
-  readonly task: 'zero-shot-video-classification';
-  readonly classifications: XclipClassification[][];
-}
-
-export type XclipOutput = XclipEmbeddingOutput | XclipZeroShotOutput;
-
 /** Builds a request's output from its items' values. */
 export function assembleXclipOutput(values: readonly XclipValue[], prepared: PreparedRequest<XclipItem>, options: XclipOptions | undefined): XclipOutput {
-  const { normalize } = readXclipOptions(options);
+  const { normalize } = xclipOptionsWithDefaults(options);
   const task = prepared.task as XclipTask;
   if (task === 'zero-shot-video-classification') {
     const classifications = prepared.items.map((item, index) => {
