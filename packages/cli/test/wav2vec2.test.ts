@@ -80,7 +80,7 @@ describe('accel run wav2vec2', () => {
 
   it.each([
     [['run', 'wav2vec2', '--model', 'unused'], /^error: ACCEL_INVALID_INPUT: invalid input: accel run wav2vec2 needs an audio file/],
-    [['run', 'wav2vec2', 'x.wav', '--task', 'translate', '--model', 'unused'], /^error: ACCEL_INVALID_INPUT: invalid input: task must be one of transcribe, embed, got translate$/],
+    [['run', 'wav2vec2', 'x.wav', '--task', 'translate', '--model', 'unused'], /^error: ACCEL_INVALID_INPUT: invalid input: options\.task: task must be one of transcribe, embed, got translate$/],
   ])('exits non-zero with one line for %j', async (argv, message) => {
     const { code, stderr } = await run(...argv);
     expect(code).toBe(1);

@@ -3,7 +3,13 @@ import { loadTokenizer, loadTransformers } from '@accel/transformers-kit';
 import { decodeAudio } from '@accel/core/media';
 import { type AudioChunk, type FrameGeometry, frameCount, planChunks } from './chunk-plan.js';
 import { argmaxFrames, collapseCtc, groupWords } from './ctc.js';
-import type { Wav2Vec2EmbeddingSource, Wav2Vec2Item, Wav2Vec2Value, Wav2Vec2Word } from './wav2vec2-types.js';
+import type { Wav2Vec2Item } from './wav2vec2-prepare.js';
+import type { Wav2Vec2EmbeddingSource, Wav2Vec2Transcription, Wav2Vec2Word } from './wav2vec2-schemas.js';
+
+/** What `run` returns for one clip. */
+export type Wav2Vec2Value =
+  | { readonly kind: 'transcription'; readonly transcription: Wav2Vec2Transcription }
+  | { readonly kind: 'embedding'; readonly embedding: Float32Array; readonly source: Wav2Vec2EmbeddingSource };
 
 interface Wav2Vec2Config {
   readonly conv_kernel?: readonly number[];
