@@ -50,3 +50,10 @@ export { labelsSchema, labelTemplateSchema } from './schemas/label-schemas.js';
 // Printing results on the command line, the same way in every skill.
 export { formatClock, formatRanking, formatStop, formatVector, splitList } from './cli/format-output.js';
 export { visionLanguageCli } from './cli/vision-language-cli.js';
+// Text embedding and text generation: the schemas and command lines the factories give their skills.
+export { textEmbeddingInputSchema, textEmbeddingOptionsSchema, textEmbeddingOutputSchema } from './text/text-embedding-schemas.js';
+export { textEmbeddingCli } from './text/text-embedding-cli.js';
+export type { TextEmbeddingSchemas } from './text/text-embedding-skill.js';
+export { textGenerationInputSchema, textGenerationOptionsSchema, textGenerationOutputSchema } from './transformers/text-generation/text-generation-schemas.js';
+export type { TextGenerationSchemas } from './transformers/text-generation/define-text-generation-skill.js';
+export { chatFlags, chatInputOf, generationUsage, promptOf, textGenerationCli } from './cli/generation-cli.js';

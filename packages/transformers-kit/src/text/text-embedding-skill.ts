@@ -1,33 +1,29 @@
-import { type Dtype, InvalidInputError, modelFileForDtype, type SkillV1 } from '@accel/core';
+import { type Dtype, modelFileForDtype, type SkillV1 } from '@accel/core';
 import { loadTextTokenizer } from '../transformers/load-text-tokenizer.js';
-import { prepareTextInput } from './prepare-text-input.js';
-import { loadTextEmbeddingModel, type TextEmbeddingItem, type TextPooling } from './text-embedding-model.js';
+import { textEmbeddingCli } from './text-embedding-cli.js';
+import { loadTextEmbeddingModel, type TextEmbeddingItem } from './text-embedding-model.js';
+import {
+  textEmbeddingInputSchema,
+  textEmbeddingOptionsSchema,
+  textEmbeddingOutputSchema,
+  type EmbeddingOutput,
+  type TextEmbeddingOptions,
+  type TextInput,
+} from './text-embedding-schemas.js';
 
-/** Per-request options of text-embedding skills. */
-export interface TextEmbeddingOptions {
-  /** `mean`: average over real tokens; `cls`: the first token's hidden state. */
-  readonly pooling?: TextPooling;
-  /** Scale each embedding to unit length. */
-  readonly normalize?: boolean;
+export type { EmbeddingOutput, TextEmbeddingOptions, TextInput } from './text-embedding-schemas.js';
+
+/** The zod schemas a text-embedding skill carries as `schemas`. */
+export interface TextEmbeddingSchemas {
+  readonly input: typeof textEmbeddingInputSchema;
+  readonly options: ReturnType<typeof textEmbeddingOptionsSchema>;
+  readonly output: typeof textEmbeddingOutputSchema;
 }
 
-/** One embedding per input text, in input order. */
-export interface EmbeddingOutput {
-  readonly embeddings: Float32Array[];
-  /** Length of each embedding (the model's hidden size). */
-  readonly dimensions: number;
-}
-
-/** One text, or a non-empty list of texts. */
-export type TextInput = string | readonly string[];
-
-export type TextEmbeddingSkill<Options extends TextEmbeddingOptions = TextEmbeddingOptions> = SkillV1<
-  TextInput,
-  EmbeddingOutput,
-  Options,
-  TextEmbeddingItem,
-  Float32Array
->;
+/** A text-embedding skill: texts in, one embedding each out; its options are what its schema takes. */
+export type TextEmbeddingSkill = SkillV1<TextInput, EmbeddingOutput, TextEmbeddingOptions, TextEmbeddingItem, Float32Array> & {
+  readonly schemas: TextEmbeddingSchemas;
+};
 
 export interface TextEmbeddingSkillDefinition {
   readonly name: string;
@@ -66,26 +62,20 @@ export const textEncoderModelTypes: readonly string[] = [
   'new',
 ];
 
-const poolings: readonly TextPooling[] = ['mean', 'cls'];
 const dtypes: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4'];
 
-function readOptions(options: TextEmbeddingOptions | undefined, defaults: Required<TextEmbeddingOptions>): Required<TextEmbeddingOptions> {
-  const pooling = options?.pooling ?? defaults.pooling;
-  const normalize = options?.normalize ?? defaults.normalize;
-  if (!poolings.includes(pooling)) throw new InvalidInputError({ reason: `pooling must be one of ${poolings.join(', ')}, got ${String(pooling)}` });
-  if (typeof normalize !== 'boolean') throw new InvalidInputError({ reason: `normalize must be a boolean, got ${typeof normalize}` });
-  return { pooling, normalize };
-}
-
-/** Defines a skill that embeds texts with a BERT-style encoder and a transformers.js tokenizer. */
-export function defineTextEmbeddingSkill<Options extends TextEmbeddingOptions = TextEmbeddingOptions>(
-  definition: TextEmbeddingSkillDefinition,
-): TextEmbeddingSkill<Options> {
+/**
+ * Defines a skill that embeds texts with a BERT-style encoder and a transformers.js tokenizer. The
+ * skill carries its schemas (texts in; `pooling`, `normalize`; embeddings out) and its command line
+ * (`accel run <name> <text…>`).
+ */
+export function defineTextEmbeddingSkill(definition: TextEmbeddingSkillDefinition): TextEmbeddingSkill {
+  const { defaults } = definition;
   return {
     specificationVersion: 'v1',
     name: definition.name,
     packageName: definition.packageName,
-    source: { module: definition.packageName, exportName: definition.exportName },
+    exportName: definition.exportName,
     description: definition.description,
     tasks: ['embed'],
     defaultModel: definition.defaultModel,
@@ -94,10 +84,14 @@ export function defineTextEmbeddingSkill<Options extends TextEmbeddingOptions = 
     dtypes,
     requiredFiles: (dtype) => ['config.json', 'tokenizer.json', 'tokenizer_config.json', modelFileForDtype('model', dtype)],
     modelTypes: definition.modelTypes ?? textEncoderModelTypes,
+    schemas: { input: textEmbeddingInputSchema, options: textEmbeddingOptionsSchema(defaults), output: textEmbeddingOutputSchema },
+    cli: textEmbeddingCli(definition.name),
+    // Input and options arrive validated by `schemas`: only the split into one item per text is left.
     doPrepare(input, options) {
-      const { pooling, normalize } = readOptions(options, definition.defaults);
-      const prepared = prepareTextInput(input, 'embed');
-      return { task: prepared.task, items: prepared.items.map((text) => ({ text, pooling, normalize })) };
+      const pooling = options?.pooling ?? defaults.pooling;
+      const normalize = options?.normalize ?? defaults.normalize;
+      const texts: readonly string[] = typeof input === 'string' ? [input] : input;
+      return { task: 'embed', items: texts.map((text) => ({ text, pooling, normalize })) };
     },
     async doLoad(context) {
       return loadTextEmbeddingModel(context, await loadTextTokenizer(context));

@@ -1,10 +1,21 @@
 import { type Dtype, modelFileForDtype, type SkillV1 } from '@accel/core';
+import { textGenerationCli } from '../../cli/generation-cli.js';
 import { resolveGenerationOptions } from '../../generation/generation-options.js';
-import { validateTextGenerationInput, type TextGenerationInput } from '../../generation/chat.js';
+import type { TextGenerationInput } from '../../generation/chat.js';
 import { loadCausalLanguageModel } from './load-causal-language-model.js';
+import { textGenerationInputSchema, textGenerationOptionsSchema, textGenerationOutputSchema } from './text-generation-schemas.js';
 import type { TextGenerationItem, TextGenerationOptions, TextGenerationOutput } from './text-generation-types.js';
 
-export type TextGenerationSkill = SkillV1<TextGenerationInput, TextGenerationOutput, TextGenerationOptions, TextGenerationItem, TextGenerationOutput>;
+/** The zod schemas a text-generation skill carries as `schemas`. */
+export interface TextGenerationSchemas {
+  readonly input: typeof textGenerationInputSchema;
+  readonly options: typeof textGenerationOptionsSchema;
+  readonly output: typeof textGenerationOutputSchema;
+}
+
+export type TextGenerationSkill = SkillV1<TextGenerationInput, TextGenerationOutput, TextGenerationOptions, TextGenerationItem, TextGenerationOutput> & {
+  readonly schemas: TextGenerationSchemas;
+};
 
 export interface TextGenerationSkillDefinition {
   readonly name: string;
@@ -23,14 +34,15 @@ const dtypes: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', '
 
 /**
  * Defines a skill that generates text with a decoder-only language model: one prompt (or chat)
- * per request, options validated before queueing, batched with left padding, streamed.
+ * per request, validated by its schemas before queueing, batched with left padding, streamed. The
+ * skill carries its schemas and its command line (`accel run <name> "<prompt>"`).
  */
 export function defineTextGenerationSkill(definition: TextGenerationSkillDefinition): TextGenerationSkill {
   return {
     specificationVersion: 'v1',
     name: definition.name,
     packageName: definition.packageName,
-    source: { module: definition.packageName, exportName: definition.exportName },
+    exportName: definition.exportName,
     description: definition.description,
     tasks: ['text-generation'],
     defaultModel: definition.defaultModel,
@@ -39,9 +51,12 @@ export function defineTextGenerationSkill(definition: TextGenerationSkillDefinit
     dtypes,
     requiredFiles: (dtype) => ['config.json', 'tokenizer.json', 'tokenizer_config.json', modelFileForDtype('model', dtype)],
     modelTypes: Object.keys(definition.modelClasses),
+    schemas: { input: textGenerationInputSchema, options: textGenerationOptionsSchema, output: textGenerationOutputSchema },
+    cli: textGenerationCli(definition.name),
+    streams: true,
+    // Input and options arrive validated by `schemas`: the defaults are filled in here.
     doPrepare(input, options) {
-      const validated = validateTextGenerationInput(input);
-      return { task: 'text-generation', items: [{ input: validated, options: resolveGenerationOptions(options) }] };
+      return { task: 'text-generation', items: [{ input, options: resolveGenerationOptions(options) }] };
     },
     doLoad: (context) => loadCausalLanguageModel(context, definition.modelClasses),
     doAssemble(values) {
