@@ -4,7 +4,7 @@ import { defineTextEmbeddingSkill, type TextEmbeddingOptions } from '@accel/tran
 export type BertOptions = TextEmbeddingOptions;
 
 /** BERT text embeddings: `cls` or `mean` pooling, optional L2 normalisation. */
-export const bertSkill = defineTextEmbeddingSkill<BertOptions>({
+export const bertSkill = defineTextEmbeddingSkill({
   name: 'bert',
   packageName: '@accel/skill-bert',
   exportName: 'bertSkill',
@@ -13,3 +13,10 @@ export const bertSkill = defineTextEmbeddingSkill<BertOptions>({
   defaults: { pooling: 'mean', normalize: false },
   maxBatchSize: 32,
 });
+
+/** What `bertSkill` takes (zod 4): one text, or a non-empty list of texts. */
+export const bertInputSchema = bertSkill.schemas.input;
+/** BERT's options (zod 4): `pooling`, `normalize`; `accel run bert --help` lists them as flags. */
+export const bertOptionsSchema = bertSkill.schemas.options;
+/** What `bertSkill` returns (zod 4): `{ embeddings, dimensions }`. */
+export const bertOutputSchema = bertSkill.schemas.output;

@@ -1,2 +1,2 @@
 export type { EmbeddingOutput, TextInput } from '@accel/transformers-kit';
-export { bertSkill, type BertOptions } from './bert-skill.js';
+export { bertInputSchema, bertOptionsSchema, bertOutputSchema, bertSkill, type BertOptions } from './bert-skill.js';

@@ -1,3 +1,9 @@
 export type { EmbeddingOutput, TextInput } from '@accel/transformers-kit';
-export { sentenceEmbeddingsSkill, type SentenceEmbeddingOptions } from './sentence-embeddings-skill.js';
+export {
+  sentenceEmbeddingsInputSchema,
+  sentenceEmbeddingsOptionsSchema,
+  sentenceEmbeddingsOutputSchema,
+  sentenceEmbeddingsSkill,
+  type SentenceEmbeddingOptions,
+} from './sentence-embeddings-skill.js';
 export { cosineSimilarity, rankBySimilarity } from './similarity.js';

@@ -4,7 +4,7 @@ import { defineTextEmbeddingSkill, type TextEmbeddingOptions } from '@accel/tran
 export type SentenceEmbeddingOptions = TextEmbeddingOptions;
 
 /** Sentence vectors: mean-pooled over real tokens and L2-normalised, so a dot product is a cosine. */
-export const sentenceEmbeddingsSkill = defineTextEmbeddingSkill<SentenceEmbeddingOptions>({
+export const sentenceEmbeddingsSkill = defineTextEmbeddingSkill({
   name: 'sentence-embeddings',
   packageName: '@accel/skill-sentence-embeddings',
   exportName: 'sentenceEmbeddingsSkill',
@@ -13,3 +13,10 @@ export const sentenceEmbeddingsSkill = defineTextEmbeddingSkill<SentenceEmbeddin
   defaults: { pooling: 'mean', normalize: true },
   maxBatchSize: 64,
 });
+
+/** What `sentenceEmbeddingsSkill` takes (zod 4): one text, or a non-empty list of texts. */
+export const sentenceEmbeddingsInputSchema = sentenceEmbeddingsSkill.schemas.input;
+/** The options (zod 4): `pooling`, `normalize`; `accel run sentence-embeddings --help` lists them as flags. */
+export const sentenceEmbeddingsOptionsSchema = sentenceEmbeddingsSkill.schemas.options;
+/** What `sentenceEmbeddingsSkill` returns (zod 4): `{ embeddings, dimensions }`. */
+export const sentenceEmbeddingsOutputSchema = sentenceEmbeddingsSkill.schemas.output;
