@@ -18,3 +18,10 @@ export const gpt2Skill = defineTextGenerationSkill({
   maxBatchSize: 8,
   example: { input: 'Once upon a time', options: { maxNewTokens: 8 } },
 });
+
+/** What `gpt2Skill` takes (zod 4): a prompt, or chat messages formatted with the model's chat template. */
+export const gpt2InputSchema = gpt2Skill.schemas.input;
+/** GPT-2's generation options (zod 4); `accel run gpt2 --help` lists them as flags. */
+export const gpt2OptionsSchema = gpt2Skill.schemas.options;
+/** What `gpt2Skill` returns (zod 4): `{ text, tokens, stopReason }`. */
+export const gpt2OutputSchema = gpt2Skill.schemas.output;
