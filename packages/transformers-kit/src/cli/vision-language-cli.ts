@@ -1,7 +1,7 @@
 import { InvalidInputError, type SkillCliV1 } from '@accel/core';
 import type { VisionLanguageInput, VisionLanguageOptions, VisionLanguageOutput } from '../schemas/vision-language-schemas.js';
 import { formatStop } from './format-output.js';
-import { chatFlags, chatInputOf, promptOf } from './generation-cli.js';
+import { chatFlags, chatInputOf, generationUsage, promptOf } from './generation-cli.js';
 
 /**
  * The command line of an image+text-to-text skill (`accel run llava --image x.png "What is in the
@@ -12,7 +12,7 @@ import { chatFlags, chatInputOf, promptOf } from './generation-cli.js';
  */
 export function visionLanguageCli(name: string): SkillCliV1<VisionLanguageInput, VisionLanguageOptions, VisionLanguageOutput> {
   return {
-    usage: [`accel run ${name} --image <file> [--image <file>]… "<prompt>" [--max-new-tokens N] [--temperature T] [--seed S] [--stop TEXT]… [--system TEXT --chat] [--stream]`],
+    usage: [`accel run ${name} --image <file> [--image <file>]… "<prompt>" | --input-file <path | -> ${generationUsage} [--chat [--system TEXT]] [--stream]`],
     positionals: 'prompt…',
     flags: {
       image: { type: 'string', multiple: true, placeholder: '<file>', description: 'an image file (repeatable, in the order of the <image> placeholders)' },
