@@ -18,3 +18,10 @@ export const llamaSkill = defineTextGenerationSkill({
   maxBatchSize: 8,
   example: { input: 'Once upon a time', options: { maxNewTokens: 8 } },
 });
+
+/** What `llamaSkill` takes (zod 4): a prompt, or chat messages formatted with the model's chat template. */
+export const llamaInputSchema = llamaSkill.schemas.input;
+/** LLaMA's generation options (zod 4); `accel run llama --help` lists them as flags. */
+export const llamaOptionsSchema = llamaSkill.schemas.options;
+/** What `llamaSkill` returns (zod 4): `{ text, tokens, stopReason }`. */
+export const llamaOutputSchema = llamaSkill.schemas.output;
