@@ -49,13 +49,26 @@ describe('accel run llava', () => {
     expect(parsed.provenance.timings.promptTokens - one.provenance.timings.promptTokens).toBe(16 + 1);
   });
 
+  it('takes --chat and --system, and lists the generation options of its schema in --help', async () => {
+    const chat = await run('run', 'llava', '--image', picture, 'What is in the picture?', '--chat', '--system', 'Be brief.', '--max-new-tokens', '2', '--model', llava, '--json');
+    expect(chat.code).toBe(0);
+    expect((JSON.parse(chat.stdout) as { output: { tokens: number[] } }).output.tokens.length).toBeLessThanOrEqual(2);
+    const help = await run('run', 'llava', '--help');
+    expect(help.code).toBe(0);
+    for (const flag of ['--image <file>', '--chat', '--system <text>', '--max-new-tokens <number>', '--temperature <number>', '--top-k <number>', '--top-p <number>', '--repetition-penalty <number>', '--stop <value>', '--seed <number>', '--apply-chat-template']) {
+      expect(help.stdout).toContain(flag);
+    }
+  });
+
   it.each([
     [['run', 'llava', 'What is in the picture?', '--model', 'unused'], /^error: ACCEL_INVALID_INPUT: invalid input: accel run llava needs at least one --image$/],
     [['run', 'llava', '--image', 'x.png', '--model', 'unused'], /^error: ACCEL_INVALID_INPUT: invalid input: accel run llava needs a prompt/],
     [['run', 'llava', '--image', '/no/such/picture.png', 'hi', '--model', '%MODEL%'], /^error: ACCEL_INVALID_INPUT: .*cannot decode \/no\/such\/picture\.png/],
     [['run', 'llava', '--image', '%BROKEN%', 'hi', '--model', '%MODEL%'], /^error: ACCEL_INVALID_INPUT: .*cannot decode .*broken\.png as an image/],
-    [['run', 'llava', '--image', 'x.png', 'hi', '--max-new-tokens', '0', '--model', 'unused'], /^error: ACCEL_INVALID_INPUT: invalid input: maxNewTokens must be a positive integer, got 0$/],
+    [['run', 'llava', '--image', 'x.png', 'hi', '--max-new-tokens', '0', '--model', 'unused'], /^error: ACCEL_INVALID_INPUT: invalid input: options\.maxNewTokens: maxNewTokens must be a positive integer(, got 0)?$/],
     [['run', 'llava', '--image', 'x.png', 'hi', '--max-new-tokens', 'many', '--model', 'unused'], /^error: ACCEL_INVALID_INPUT: invalid input: --max-new-tokens must be a number, got many$/],
+    [['run', 'llava', '--image', 'x.png', 'hi', '--top-p', '2', '--model', 'unused'], /^error: ACCEL_INVALID_INPUT: invalid input: options\.topP: topP must be in \(0, 1\](, got 2)?$/],
+    [['run', 'llava', '--image', 'x.png', 'hi', '--system', 'be brief', '--model', 'unused'], /^error: ACCEL_INVALID_INPUT: invalid input: --system needs --chat$/],
   ])('exits non-zero with one line for %j', async (argv, message) => {
     const { code, stderr } = await run(...argv.map((argument) => argument.replace('%MODEL%', llava).replace('%BROKEN%', join(folder, 'broken.png'))));
     expect(code).toBe(1);

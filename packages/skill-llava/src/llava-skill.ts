@@ -1,24 +1,22 @@
-import { prepareVisionLanguageItem, type VisionLanguageInput, type VisionLanguageItem, type VisionLanguageOptions, type VisionLanguageOutput } from '@accel/transformers-kit';
+import { assembleVisionLanguageOutput, prepareVisionLanguageRequest, type VisionLanguageItem } from '@accel/transformers-kit';
 import { modelFileForDtype, type Dtype, type SkillV1 } from '@accel/core';
+import { llavaCli } from './llava-cli.js';
 import { loadLlavaModel } from './llava-model.js';
+import { llavaInputSchema, llavaOptionsSchema, llavaOutputSchema, type LlavaInput, type LlavaOptions, type LlavaOutput } from './llava-schemas.js';
 
-/** One or more images and a prompt (`<image>` placeholders optional). */
-export type LlavaInput = VisionLanguageInput;
-/** Core's generation options (`maxNewTokens`, `temperature`, `topK`, `topP`, `repetitionPenalty`, `stop`, `seed`) and `applyChatTemplate`. */
-export type LlavaOptions = VisionLanguageOptions;
-/** The generated text, its token ids and why generation stopped. */
-export type LlavaOutput = VisionLanguageOutput;
+/** The LLaVA skill's type: `SkillV1` over the vision-language input, options and output. */
+export type LlavaSkill = SkillV1<LlavaInput, LlavaOutput, LlavaOptions, VisionLanguageItem, LlavaOutput>;
 
 const dtypes: readonly Dtype[] = ['fp32', 'q8'];
 const sessionNames = ['vision_encoder', 'embed_tokens', 'decoder_model_merged'];
 const examplePixels = { data: Uint8Array.from({ length: 16 * 16 * 3 }, (_, index) => (index * 37) % 256), width: 16, height: 16, channels: 3 as const };
 
 /** LLaVA: images and a prompt in, text out (streaming too), through transformers.js's LLaVA classes. */
-export const llavaSkill: SkillV1<LlavaInput, LlavaOutput, LlavaOptions, VisionLanguageItem, LlavaOutput> = {
+export const llavaSkill: LlavaSkill = {
   specificationVersion: 'v1',
   name: 'llava',
   packageName: '@accel/skill-llava',
-  source: { module: '@accel/skill-llava', exportName: 'llavaSkill' },
+  exportName: 'llavaSkill',
   description: 'LLaVA: one or more images and a prompt in, generated text out (streaming)',
   tasks: ['image-text-to-text'],
   defaultModel: 'llava-hf/llava-interleave-qwen-0.5b',
@@ -34,11 +32,10 @@ export const llavaSkill: SkillV1<LlavaInput, LlavaOutput, LlavaOptions, VisionLa
     'processor_config.json',
     ...sessionNames.map((name) => modelFileForDtype(name, dtype)),
   ],
-  doPrepare(input, options) {
-    return { task: 'image-text-to-text', items: [prepareVisionLanguageItem(input, options)] };
-  },
-  doLoad: (context) => loadLlavaModel(context),
-  doAssemble(values) {
-    return values[0]!;
-  },
+  schemas: { input: llavaInputSchema, options: llavaOptionsSchema, output: llavaOutputSchema },
+  cli: llavaCli,
+  streams: true,
+  doPrepare: prepareVisionLanguageRequest,
+  doLoad: loadLlavaModel,
+  doAssemble: assembleVisionLanguageOutput,
 };

@@ -1,6 +1,6 @@
 import { corruptImage, createTestLoadContext, gradientPixels, splitImagePng } from '@accel/testkit';
 import { createCpuBackend } from '@accel/backend-cpu';
-import { AbortedError, Accel, InvalidInputError, type InferResult } from '@accel/core';
+import { AbortedError, Accel, InvalidInputError, validateWithSchema, type InferResult } from '@accel/core';
 import { forgeModel } from '@accel/model-forge';
 import { LogitsProcessor, Tensor } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -225,14 +225,17 @@ describe('llava skill', () => {
 
   const pixels = gradientPixels(8, 8, 3);
   it.each([
-    ['no image', { prompt: 'hi' }, undefined, /no image/],
-    ['an empty image list', { images: [], prompt: 'hi' }, undefined, /no image/],
+    ['no image', { prompt: 'hi' }, undefined, /^invalid input: images: expected an image \(a path, bytes or raw pixels\) or a list of images, got undefined$/],
+    ['an empty image list', { images: [], prompt: 'hi' }, undefined, /images: the images list is empty/],
     ['placeholders that do not match the images', { images: [pixels], prompt: '<image> or <image>?' }, undefined, /2 <image> placeholder\(s\) for 1 image/],
     ['maxNewTokens 0', { images: pixels, prompt: 'hi' }, { maxNewTokens: 0 }, /maxNewTokens/],
     ['topP 0', { images: pixels, prompt: 'hi' }, { topP: 0 }, /topP/],
   ])('refuses %s before any work with InvalidInputError', (_name, input, options, reason) => {
-    expect(() => llavaSkill.doPrepare(input as LlavaInput, options as LlavaOptions | undefined)).toThrow(reason);
-    expect(() => llavaSkill.doPrepare(input as LlavaInput, options as LlavaOptions | undefined)).toThrowError(expect.objectContaining({ code: 'ACCEL_INVALID_INPUT' }) as Error);
+    // As infer() does: the schemas first, then doPrepare for what they cannot check.
+    const prepare = () =>
+      llavaSkill.doPrepare(validateWithSchema(llavaSkill.schemas!.input, input, 'input') as LlavaInput, validateWithSchema(llavaSkill.schemas!.options, options ?? {}, 'options') as LlavaOptions);
+    expect(prepare).toThrow(reason);
+    expect(prepare).toThrowError(expect.objectContaining({ code: 'ACCEL_INVALID_INPUT' }) as Error);
   });
 
   it('refuses a prompt longer than the context and lowers maxNewTokens to what fits', async () => {
