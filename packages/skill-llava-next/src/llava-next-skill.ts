@@ -1,13 +1,11 @@
-import { prepareVisionLanguageItem, type VisionLanguageInput, type VisionLanguageItem, type VisionLanguageOptions, type VisionLanguageOutput } from '@accel/transformers-kit';
+import { assembleVisionLanguageOutput, prepareVisionLanguageRequest, type VisionLanguageItem } from '@accel/transformers-kit';
 import { modelFileForDtype, type Dtype, type SkillV1 } from '@accel/core';
+import { llavaNextCli } from './llava-next-cli.js';
 import { loadLlavaNextModel } from './llava-next-model.js';
+import { llavaNextInputSchema, llavaNextOptionsSchema, llavaNextOutputSchema, type LlavaNextInput, type LlavaNextOptions, type LlavaNextOutput } from './llava-next-schemas.js';
 
-/** One or more images and a prompt (`<image>` placeholders optional). */
-export type LlavaNextInput = VisionLanguageInput;
-/** Core's generation options (`maxNewTokens`, `temperature`, `topK`, `topP`, `repetitionPenalty`, `stop`, `seed`) and `applyChatTemplate`. */
-export type LlavaNextOptions = VisionLanguageOptions;
-/** The generated text, its token ids and why generation stopped. */
-export type LlavaNextOutput = VisionLanguageOutput;
+/** The LLaVA-Next skill's type: `SkillV1` over the vision-language input, options and output. */
+export type LlavaNextSkill = SkillV1<LlavaNextInput, LlavaNextOutput, LlavaNextOptions, VisionLanguageItem, LlavaNextOutput>;
 
 const dtypes: readonly Dtype[] = ['fp32', 'q8'];
 const sessionNames = ['vision_encoder', 'embed_tokens', 'decoder_model_merged'];
@@ -17,11 +15,11 @@ const examplePixels = { data: Uint8Array.from({ length: 48 * 24 * 3 }, (_, index
  * LLaVA-Next: images at any resolution (tiled on a grid from `image_grid_pinpoints`, plus the
  * whole image) and a prompt in, text out (streaming too). Several images per prompt.
  */
-export const llavaNextSkill: SkillV1<LlavaNextInput, LlavaNextOutput, LlavaNextOptions, VisionLanguageItem, LlavaNextOutput> = {
+export const llavaNextSkill: LlavaNextSkill = {
   specificationVersion: 'v1',
   name: 'llava-next',
   packageName: '@accel/skill-llava-next',
-  source: { module: '@accel/skill-llava-next', exportName: 'llavaNextSkill' },
+  exportName: 'llavaNextSkill',
   description: 'LLaVA-Next: any-resolution images (several per prompt) and a prompt in, generated text out (streaming)',
   tasks: ['image-text-to-text'],
   defaultModel: 'accel/llava-next-qwen2-0.5b',
@@ -30,11 +28,10 @@ export const llavaNextSkill: SkillV1<LlavaNextInput, LlavaNextOutput, LlavaNextO
   dtypes,
   modelTypes: ['llava_next'],
   requiredFiles: (dtype) => ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json', ...sessionNames.map((name) => modelFileForDtype(name, dtype))],
-  doPrepare(input, options) {
-    return { task: 'image-text-to-text', items: [prepareVisionLanguageItem(input, options)] };
-  },
-  doLoad: (context) => loadLlavaNextModel(context),
-  doAssemble(values) {
-    return values[0]!;
-  },
+  schemas: { input: llavaNextInputSchema, options: llavaNextOptionsSchema, output: llavaNextOutputSchema },
+  cli: llavaNextCli,
+  streams: true,
+  doPrepare: prepareVisionLanguageRequest,
+  doLoad: loadLlavaNextModel,
+  doAssemble: assembleVisionLanguageOutput,
 };

@@ -1,6 +1,6 @@
 import { corruptImage, createTestLoadContext, gradientPixels, splitImagePng } from '@accel/testkit';
 import { createCpuBackend } from '@accel/backend-cpu';
-import { AbortedError, Accel, InvalidInputError, type InferResult } from '@accel/core';
+import { AbortedError, Accel, InvalidInputError, validateWithSchema, type InferResult } from '@accel/core';
 import { forgeModel } from '@accel/model-forge';
 import { LogitsProcessor, Tensor } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,8 +175,12 @@ describe('llava-next skill', () => {
     ]);
     expect(good.status).toBe('fulfilled');
     expect(bad.status === 'rejected' && InvalidInputError.isInstance(bad.reason)).toBe(true);
-    expect(() => llavaNextSkill.doPrepare({ prompt: 'hi' } as unknown as LlavaNextInput, undefined)).toThrow(/no image/);
-    expect(() => llavaNextSkill.doPrepare({ images: gradientPixels(4, 4, 1), prompt: 'hi' }, { temperature: -2 })).toThrow(/temperature/);
+    // As infer() does: the schemas first, then doPrepare for what they cannot check.
+    const prepare = (input: unknown, options: unknown) => () =>
+      llavaNextSkill.doPrepare(validateWithSchema(llavaNextSkill.schemas!.input, input, 'input') as LlavaNextInput, validateWithSchema(llavaNextSkill.schemas!.options, options, 'options') as LlavaNextOptions);
+    expect(prepare({ prompt: 'hi' }, {})).toThrow(/images: expected an image \(a path, bytes or raw pixels\) or a list of images, got undefined/);
+    expect(prepare({ images: gradientPixels(4, 4, 1), prompt: 'hi' }, { temperature: -2 })).toThrow(/options\.temperature: temperature must be ≥ 0/);
+    expect(prepare({ images: gradientPixels(4, 4, 1), prompt: '<image> <image>' }, {})).toThrowError(expect.objectContaining({ code: 'ACCEL_INVALID_INPUT' }) as Error);
   });
 
   it('refuses images whose tokens overflow the context', async () => {
