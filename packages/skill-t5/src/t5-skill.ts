@@ -1,7 +1,9 @@
 import { modelFileForDtype, type Dtype, type SkillV1 } from '@accel/core';
-import { loadT5Model } from './load-t5-model.js';
-import { prepareT5Request, t5Task } from './prepare-t5-request.js';
-import type { T5Input, T5Item, T5Options, T5Output } from './t5-types.js';
+import { assembleT5Output } from './t5-assemble.js';
+import { t5Cli } from './t5-cli.js';
+import { loadT5Model } from './t5-model.js';
+import { prepareT5Request, t5Task, type T5Item } from './t5-prepare.js';
+import { t5InputSchema, t5OptionsSchema, t5OutputSchema, type T5Input, type T5Options, type T5Output } from './t5-schemas.js';
 
 /** The T5 skill's type. */
 export type T5Skill = SkillV1<T5Input, T5Output, T5Options, T5Item, T5Output>;
@@ -11,13 +13,13 @@ const dtypes: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', '
 /**
  * T5 text-to-text generation: a prompt with its task prefix in ("translate English to German: …",
  * "summarize: …"), generated text out. Greedy by default; seeded sampling, stop strings and
- * streaming (`accel.stream`) through core's generation options.
+ * streaming (`accel.stream`) through the kit's generation options.
  */
 export const t5Skill: T5Skill = {
   specificationVersion: 'v1',
   name: 't5',
   packageName: '@accel/skill-t5',
-  source: { module: '@accel/skill-t5', exportName: 't5Skill' },
+  exportName: 't5Skill',
   description: 'T5 text-to-text generation (translation, summarisation and other task prefixes)',
   tasks: [t5Task],
   defaultModel: 'Xenova/t5-small',
@@ -32,7 +34,10 @@ export const t5Skill: T5Skill = {
     modelFileForDtype('encoder_model', dtype),
     modelFileForDtype('decoder_model_merged', dtype),
   ],
+  schemas: { input: t5InputSchema, options: t5OptionsSchema, output: t5OutputSchema },
+  cli: t5Cli,
+  streams: true,
   doPrepare: prepareT5Request,
   doLoad: loadT5Model,
-  doAssemble: (values) => values[0]!,
+  doAssemble: assembleT5Output,
 };

@@ -9,7 +9,8 @@ import {
   type SkillLoadContext,
 } from '@accel/core';
 import { generateRows, loadTokenizer, loadTransformers, withTransformersTensorOutputs } from '@accel/transformers-kit';
-import type { T5Item, T5Output } from './t5-types.js';
+import type { T5Item } from './t5-prepare.js';
+import type { T5Output } from './t5-schemas.js';
 
 /** The `config.json` fields the skill reads. */
 interface T5Config {
