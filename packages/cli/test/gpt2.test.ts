@@ -58,9 +58,9 @@ describe('accel run gpt2', () => {
 
   it.each([
     [['run', 'gpt2', '--max-new-tokens', '4'], /^error: ACCEL_INVALID_INPUT: invalid input: accel run gpt2 needs a prompt$/],
-    [['run', 'gpt2', 'hi', '--max-new-tokens', '0'], /^error: ACCEL_INVALID_INPUT: invalid input: maxNewTokens must be a positive integer, got 0$/],
-    [['run', 'gpt2', 'hi', '--temperature=-1'], /^error: ACCEL_INVALID_INPUT: invalid input: temperature must be ≥ 0, got -1$/],
-    [['run', 'gpt2', 'hi', '--top-p', '2'], /^error: ACCEL_INVALID_INPUT: invalid input: topP must be in \(0, 1\], got 2$/],
+    [['run', 'gpt2', 'hi', '--max-new-tokens', '0'], /^error: ACCEL_INVALID_INPUT: invalid input: options\.maxNewTokens: maxNewTokens must be a positive integer$/],
+    [['run', 'gpt2', 'hi', '--temperature=-1'], /^error: ACCEL_INVALID_INPUT: invalid input: options\.temperature: temperature must be ≥ 0$/],
+    [['run', 'gpt2', 'hi', '--top-p', '2'], /^error: ACCEL_INVALID_INPUT: invalid input: options\.topP: topP must be in \(0, 1\]$/],
     [['run', 'gpt2', 'hi', '--seed', 'abc'], /^error: ACCEL_INVALID_INPUT: invalid input: --seed must be a number, got abc$/],
     [['run', 'gpt2', 'hi', '--chat'], /^error: ACCEL_INVALID_INPUT: invalid input: model gpt2 has no chat template/],
     [['run', 'gpt2', 'hi', '--system', 'be brief'], /^error: ACCEL_INVALID_INPUT: invalid input: --system needs --chat$/],

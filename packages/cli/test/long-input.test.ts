@@ -15,6 +15,7 @@ const bin = new URL('../dist/bin.js', import.meta.url).pathname;
 const longText = 'the quick brown fox jumps over the lazy dog '.repeat(2400).slice(0, 100_000);
 let miniLm = '';
 let gpt2 = '';
+let clip = '';
 let folder = '';
 
 interface Outcome {
@@ -57,6 +58,7 @@ interface JsonResult {
 beforeAll(async () => {
   miniLm = (await forgeModel('Xenova/all-MiniLM-L6-v2', { root: modelRoot })).directory;
   gpt2 = (await forgeModel('Xenova/gpt2', { root: modelRoot })).directory;
+  clip = (await forgeModel('openai/clip-vit-base-patch32', { root: modelRoot })).directory;
   folder = await mkdtemp(join(tmpdir(), 'accel-cli-input-file-'));
 });
 afterAll(() => rm(folder, { recursive: true, force: true }));
@@ -121,12 +123,24 @@ describe('--input-file', () => {
     );
   });
 
+  it('gives every skill that takes positional texts its texts from files, clip too', async () => {
+    const label = join(folder, 'label.txt');
+    await writeFile(label, 'a photo of a cat\n');
+    const fromFile = await run(['run', 'clip', '--input-file', label, '--model', clip, '--json']);
+    const fromArgument = await run(['run', 'clip', 'a photo of a cat', '--model', clip, '--json']);
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect((JSON.parse(fromFile.stdout) as JsonResult).output.embeddings).toEqual((JSON.parse(fromArgument.stdout) as JsonResult).output.embeddings);
+    const plain = await run(['run', 'clip', '--input-file', label, '--model', clip]);
+    expect(plain.stdout).toMatch(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} → \\[.*\\] \\(\\d+ dims, norm 1\\.0000\\)$`, 'm'));
+  });
+
   it.each([
     [['run', 'sentence-embeddings', 'a cat', '--input-file', '-'], /^error: ACCEL_INVALID_INPUT: invalid input: give the texts as arguments or with --input-file, not both$/],
     [['run', 'sentence-embeddings', '--input-file', '-', '--input-file', '-'], /^error: ACCEL_INVALID_INPUT: invalid input: --input-file - \(stdin\) can be given once$/],
     [['run', 'sentence-embeddings', '--input-file', '/no/such/file.txt'], /^error: ACCEL_INVALID_INPUT: invalid input: cannot read --input-file \/no\/such\/file\.txt: ENOENT/],
     [['run', 'gpt2', '--input-file', '-', '--input-file', new URL(import.meta.url).pathname], /^error: ACCEL_INVALID_INPUT: invalid input: accel run gpt2 takes one prompt: give --input-file once$/],
-    [['run', 'clip', '--input-file', '-'], /^error: ACCEL_INVALID_INPUT: invalid input: accel run clip takes no option --input-file/],
+    [['run', 'llama', '--input-file', '-', '--input-file', new URL(import.meta.url).pathname], /^error: ACCEL_INVALID_INPUT: invalid input: accel run llama takes one prompt: give --input-file once$/],
+    [['run', 't5', '--input-file', '-', '--input-file', new URL(import.meta.url).pathname], /^error: ACCEL_INVALID_INPUT: invalid input: accel run t5 takes one prompt: give --input-file once$/],
   ])('refuses %j with one line', async (argv, message) => {
     const { code, stderr } = await run([...argv, '--model', miniLm], 'text');
     expect(code).toBe(1);

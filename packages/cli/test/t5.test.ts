@@ -56,10 +56,10 @@ describe('accel run t5', () => {
   });
 
   it.each([
-    [['--max-new-tokens', '0'], /^error: ACCEL_INVALID_INPUT: invalid input: maxNewTokens must be a positive integer, got 0$/],
+    [['--max-new-tokens', '0'], /^error: ACCEL_INVALID_INPUT: invalid input: options\.maxNewTokens: maxNewTokens must be a positive integer$/],
     [['--temperature', 'hot'], /^error: ACCEL_INVALID_INPUT: invalid input: --temperature must be a number, got hot$/],
-    [['--top-p', '2'], /^error: ACCEL_INVALID_INPUT: invalid input: topP must be in \(0, 1\], got 2$/],
-    [['--chat'], /^error: ACCEL_INVALID_INPUT: invalid input: t5 has no chat template/],
+    [['--top-p', '2'], /^error: ACCEL_INVALID_INPUT: invalid input: options\.topP: topP must be in \(0, 1\]$/],
+    [['--chat'], /^error: ACCEL_INVALID_INPUT: invalid input: accel run t5 takes no option --chat \(its options: accel run t5 --help\)$/],
   ])('exits non-zero with one line for %j', async (flags, message) => {
     const { code, stderr } = await run('run', 't5', prompt, '--model', t5Small, ...flags);
     expect(code).toBe(1);
