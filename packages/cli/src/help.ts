@@ -54,7 +54,7 @@ export function skillHelp(line: SkillCommandLine): string {
     ...Object.entries(cli.flags ?? {}).map(([flag, config]) => flagRow(flag, config.type === 'string' ? (config.placeholder ?? '<value>') : undefined, config.description)),
   ];
   const options = line.optionFlags.map((flag) =>
-    flagRow(flag.flag, flag.kind === 'boolean' ? undefined : flag.kind === 'number' ? '<number>' : '<value>', `${flag.description}${flag.kind === 'strings' || flag.kind === 'numbers' ? ' (repeatable)' : ''}`),
+    flagRow(flag.kind === 'boolean' ? `[no-]${flag.flag}` : flag.flag, flag.kind === 'boolean' ? undefined : flag.kind === 'number' ? '<number>' : '<value>', `${flag.description}${flag.kind === 'strings' || flag.kind === 'numbers' ? ' (repeatable)' : ''}`),
   );
   return `${skill.name} — ${skill.description} (${skill.packageName})
 

@@ -101,10 +101,17 @@ export function optionFlagsOf(schema: SkillSchema | undefined): OptionFlag[] {
   return flags;
 }
 
-/** The `parseArgs` table of option flags. */
+/** The `parseArgs` table of option flags; a boolean option also gets `--no-<flag>`, which sets it to false. */
 export function parseArgsTableOf(flags: readonly OptionFlag[]): Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> {
   return Object.fromEntries(
-    flags.map((flag) => [flag.flag, flag.kind === 'boolean' ? { type: 'boolean' } : flag.kind === 'strings' || flag.kind === 'numbers' ? { type: 'string', multiple: true } : { type: 'string' }]),
+    flags.flatMap((flag) =>
+      flag.kind === 'boolean'
+        ? [
+            [flag.flag, { type: 'boolean' }],
+            [`no-${flag.flag}`, { type: 'boolean' }],
+          ]
+        : [[flag.flag, flag.kind === 'strings' || flag.kind === 'numbers' ? { type: 'string', multiple: true } : { type: 'string' }]],
+    ),
   );
 }
 
@@ -122,6 +129,11 @@ function toNumber(text: string, flag: string): number {
 export function optionsFromFlags(flags: readonly OptionFlag[], values: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const options: Record<string, unknown> = {};
   for (const flag of flags) {
+    if (flag.kind === 'boolean' && values[`no-${flag.flag}`] === true) {
+      if (values[flag.flag] === true) throw new InvalidInputError({ reason: `give --${flag.flag} or --no-${flag.flag}, not both` });
+      options[flag.field] = false;
+      continue;
+    }
     const value = values[flag.flag];
     if (value === undefined) continue;
     switch (flag.kind) {

@@ -46,6 +46,12 @@ describe('option flags from a skill schema', () => {
     expect(() => optionsFromFlags(flags, { layout: '{rows' })).toThrow('--layout takes JSON');
   });
 
+  it('turns a boolean option off with --no-<flag>, and refuses both at once', () => {
+    expect(parseArgsTableOf(flags)['no-return-timestamps']).toEqual({ type: 'boolean' });
+    expect(optionsFromFlags(flags, { 'no-return-timestamps': true })).toEqual({ returnTimestamps: false });
+    expect(() => optionsFromFlags(flags, { 'return-timestamps': true, 'no-return-timestamps': true })).toThrow('give --return-timestamps or --no-return-timestamps, not both');
+  });
+
   it('has no flags for a skill without options schema', () => {
     expect(optionFlagsOf(undefined)).toEqual([]);
   });
