@@ -89,7 +89,7 @@ describe('accel run clap', () => {
   it.each([
     [['run', 'clap', '--labels', 'a,b', '--model', 'unused'], /^error: ACCEL_INVALID_INPUT: invalid input: accel run clap --labels needs --audio <file>$/],
     [['run', 'clap', '--model', 'unused'], /^error: ACCEL_INVALID_INPUT: invalid input: accel run clap needs --audio <file> and\/or texts/],
-    [['run', 'clap', '--audio', 'x.wav', '--template', '{}', '--model', 'unused'], /^error: ACCEL_INVALID_INPUT: invalid input: --template applies to zero-shot classification/],
+    [['run', 'clap', '--audio', 'x.wav', '--template', '{}', '--model', 'unused'], /^error: ACCEL_INVALID_INPUT: invalid input: template applies to zero-shot classification only: give labels too$/],
   ])('exits non-zero with one line for %j', async (argv, message) => {
     const { code, stderr } = await run(...argv);
     expect(code).toBe(1);

@@ -1,7 +1,12 @@
 import { InvalidModelError, type ItemOutcome, type LoadedSkillV1, type ProvenanceNote, type SkillLoadContext, type TensorLike } from '@accel/core';
 import { buildTokenFeeds, l2Normalize, loadTokenizer, loadTransformers, truncateKeepingLast } from '@accel/transformers-kit';
 import { decodeAudio } from '@accel/core/media';
-import type { ClapItem, ClapValue } from './clap-types.js';
+import type { ClapItem } from './clap-prepare.js';
+
+/** What `run` returns for one item. Embeddings are L2-normalised. */
+export type ClapValue =
+  | { readonly kind: 'audio'; readonly embedding: Float32Array; readonly logits: number[] }
+  | { readonly kind: 'text'; readonly embedding: Float32Array };
 
 interface ClapConfig {
   readonly text_config?: { readonly max_position_embeddings?: number; readonly pad_token_id?: number };

@@ -1,5 +1,20 @@
-export type { ClapAudio, ClapClassification, ClapInput, ClapItem, ClapOptions, ClapOutput, ClapScore, ClapTask, ClapValue } from './clap-types.js';
 export { clapSkill, type ClapSkill } from './clap-skill.js';
-export { defaultTemplate } from './prepare-clap-input.js';
-export { windowStarts } from './clap-model.js';
+export { clapCli } from './clap-cli.js';
+export type { ClapItem } from './clap-prepare.js';
+export { windowStarts, type ClapValue } from './clap-model.js';
+export {
+  clapClassificationSchema,
+  clapInputSchema,
+  clapOptionsSchema,
+  clapOutputSchema,
+  clapScoreSchema,
+  defaultTemplate,
+  type ClapAudio,
+  type ClapClassification,
+  type ClapInput,
+  type ClapOptions,
+  type ClapOutput,
+  type ClapScore,
+  type ClapTask,
+} from './clap-schemas.js';
 export { findTruncation } from '@accel/core/media';
