@@ -104,7 +104,7 @@ export function optionFlagsOf(schema: SkillSchema | undefined): OptionFlag[] {
 /** The `parseArgs` table of option flags; a boolean option also gets `--no-<flag>`, which sets it to false. */
 export function parseArgsTableOf(flags: readonly OptionFlag[]): Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> {
   return Object.fromEntries(
-    flags.flatMap((flag) =>
+    flags.flatMap((flag): Array<[string, { type: 'string' | 'boolean'; multiple?: boolean }]> =>
       flag.kind === 'boolean'
         ? [
             [flag.flag, { type: 'boolean' }],
