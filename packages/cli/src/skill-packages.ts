@@ -56,7 +56,7 @@ export async function loadSkill(name: string): Promise<SkillV1> {
     const installed = installedSkillNames();
     throw new UnsupportedError({
       feature: missing
-        ? `skill ${name}: ${packageName} is not installed (npm install ${packageName}; installed skills: ${installed.join(', ') || 'none'})`
+        ? `skill ${name}: no package ${packageName} is installed (installed skills: ${installed.join(', ') || 'none'}; add one with npm install @accel/skill-<name>)`
         : `skill ${name}: ${packageName} failed to load: ${error instanceof Error ? error.message : String(error)}`,
       cause: error,
     });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +57,11 @@ describe('errors', () => {
     [['doctor', '--labels', 'x'], 'ACCEL_INVALID_INPUT', 'invalid input: accel doctor takes no option --labels (its options: accel doctor --help)'],
     [['bench', '--model', 'x'], 'ACCEL_INVALID_INPUT', 'invalid input: accel bench takes no option --model (its options: accel bench --help)'],
     [['--bogus'], 'ACCEL_INVALID_INPUT', 'invalid input: accel takes no option --bogus (its options: accel --help)'],
-    [['run', 'frobnicator', 'x'], 'ACCEL_UNSUPPORTED', 'unsupported: skill frobnicator (known skills: bert, sentence-embeddings, gpt2, llama, t5, llava, llava-next, clip, xclip, whisper, clap, wav2vec2)'],
+    [
+      ['run', 'frobnicator', 'x'],
+      'ACCEL_UNSUPPORTED',
+      'unsupported: skill frobnicator: no package @accel/skill-frobnicator is installed (installed skills: bert, clap, clip, gpt2, llama, llava, llava-next, sentence-embeddings, t5, text-classification, wav2vec2, whisper, xclip; add one with npm install @accel/skill-<name>)',
+    ],
   ])('%j prints error: CODE: message, and with --json one JSON object', async (argv, code, message) => {
     const plain = await run(...argv);
     expect(plain.code).toBe(1);
@@ -98,11 +102,15 @@ describe('help and version', () => {
     expect(general).toMatch(/^ {2}accel run <skill> <input…> \[options\]/m);
     expect(runHelp).toMatch(/^ {2}accel run clip --image/m);
     expect(runHelp).toMatch(/^ {2}--backend +device label: cpu \(default\), wasm, cuda:0/m);
-    expect(clipHelp).toMatch(/^usage: accel run clip --image/);
-    expect(clipHelp).toMatch(/^ {2}--labels <value> +comma-separated labels/m);
+    expect(clipHelp).toMatch(/^clip — CLIP image and text embeddings.*\(@accel\/skill-clip\)\n\nusage:\n {2}accel run clip --image/);
+    expect(clipHelp).toMatch(/^ {2}--labels "a cat,a dog" +comma-separated labels/m);
+    // Options come from the skill's schema, with their descriptions and ranges.
+    expect(clipHelp).toMatch(/^options of clip \(from its schema\):\n {2}--template <value> +zero-shot classification: the sentence each label goes into/m);
+    expect(clipHelp).toMatch(/^ {2}--logit-scale <number> +.*\(default 100; > 0\)$/m);
+    expect(clipHelp).toMatch(/^ {2}--\[no-\]normalize +embedding tasks/m);
     expect(clipHelp).not.toMatch(/--max-new-tokens/);
-    expect(gpt2Help).toMatch(/^ {2}--max-new-tokens <value> +most tokens to generate/m);
-    expect(gpt2Help).toMatch(/^ {2}--input-file <value> +read one input from a file/m);
+    expect(gpt2Help).toMatch(/^ {2}--max-new-tokens <number> +most tokens to generate/m);
+    expect(gpt2Help).toMatch(/^ {2}--input-file <path \| -> +read one input from a file/m);
     expect(doctorHelp).toMatch(/^usage: accel doctor \[--smoke\]/);
     expect(benchHelp).toMatch(/^usage: accel bench \[--quick\]/);
   });
@@ -112,10 +120,12 @@ describe('help and version', () => {
     expect(code).toBe(0);
     const lines = stdout.split('\n');
     expect(lines[0]).toBe(`@accel/cli ${(JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}`);
-    for (const name of ['@accel/core', '@accel/backend-cpu', '@accel/backend-wasm', '@accel/skill-bert', '@accel/skill-llava-next']) {
+    const expected = ['@accel/core', '@accel/transformers-kit', '@accel/bench', '@accel/model-forge', '@accel/backend-cpu', '@accel/backend-cuda', '@accel/backend-openvino', '@accel/backend-wasm'];
+    const skills = (await readdir(new URL('../../', import.meta.url))).filter((folder) => folder.startsWith('skill-')).map((folder) => `@accel/${folder}`);
+    for (const name of [...expected, ...skills]) {
       expect(lines).toContain(`${name} ${(require(`${name}/package.json`) as { version: string }).version}`);
     }
-    expect(lines).toHaveLength(19);
+    expect(lines).toHaveLength(1 + expected.length + skills.length);
   });
 });
 
