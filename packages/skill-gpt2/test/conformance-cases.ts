@@ -1,43 +1,16 @@
-import type { SkillCases } from '@accel/testkit';
-import { expect } from 'vitest';
-import type { gpt2Skill, TextGenerationOutput } from '../src/index.js';
+import { textGenerationConformanceFixtures, type SkillCases } from '@accel/testkit';
+import type { gpt2Skill } from '../src/index.js';
 
 const maxNewTokens = 8;
+const shared = textGenerationConformanceFixtures(maxNewTokens);
 
-function expectGeneration(output: TextGenerationOutput): void {
-  expect(typeof output.text).toBe('string');
-  expect(output.tokens.every((token) => Number.isInteger(token) && token >= 0)).toBe(true);
-  expect(output.tokens.length).toBeLessThanOrEqual(maxNewTokens);
-  expect(['eos', 'length']).toContain(output.stopReason);
-  if (output.stopReason === 'length') expect(output.tokens).toHaveLength(maxNewTokens);
-}
-
-/** gpt2's conformance data, on its default model (Xenova/gpt2). */
+/** gpt2's conformance data, on its default model (Xenova/gpt2): the shared decoder cases and gpt2's own limits. */
 export const cases: SkillCases<typeof gpt2Skill> = {
-  inputs: ['Once upon a time', 'The quick brown fox jumps over the lazy dog, and then', 'a'],
+  ...shared,
   options: { maxNewTokens },
   invalidInputs: [
-    { name: 'empty prompt', input: '' },
-    { name: 'empty chat', input: [] },
-    { name: 'number', input: 42 },
-    { name: 'null', input: null },
-    { name: 'chat message with an unknown role', input: [{ role: 'robot', content: 'hi' }] },
-    { name: 'chat message without content', input: [{ role: 'user' }] },
+    ...shared.invalidInputs,
     { name: 'chat on a model without a chat template', input: [{ role: 'user', content: 'hello' }] },
     { name: 'prompt longer than the context', input: 'the cat sat on the mat. '.repeat(40) },
-    { name: 'maxNewTokens 0', input: 'hi', options: { maxNewTokens: 0 } },
-    { name: 'negative maxNewTokens', input: 'hi', options: { maxNewTokens: -3 } },
-    { name: 'fractional maxNewTokens', input: 'hi', options: { maxNewTokens: 2.5 } },
-    { name: 'maxNewTokens as a string', input: 'hi', options: { maxNewTokens: '8' } },
-    { name: 'negative temperature', input: 'hi', options: { temperature: -0.5 } },
-    { name: 'temperature NaN', input: 'hi', options: { temperature: Number.NaN } },
-    { name: 'topP 0', input: 'hi', options: { topP: 0 } },
-    { name: 'topP above 1', input: 'hi', options: { topP: 1.5 } },
-    { name: 'negative topK', input: 'hi', options: { topK: -1 } },
-    { name: 'repetitionPenalty 0', input: 'hi', options: { repetitionPenalty: 0 } },
-    { name: 'stop not an array', input: 'hi', options: { stop: 'x' } },
-    { name: 'empty stop string', input: 'hi', options: { stop: [''] } },
-    { name: 'fractional seed', input: 'hi', options: { seed: 0.5 } },
   ],
-  expectOutput: expectGeneration,
 };
