@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InvalidInputError } from '@accel/core';
-import type { FlagValues } from './skills/index.js';
+import type { FlagValues } from './flag-values.js';
 
 export type FlagTable = NonNullable<ParseArgsConfig['options']>;
 

@@ -50,7 +50,8 @@ function flagRow(flag: string, placeholder: string | undefined, description: str
 export function skillHelp(line: SkillCommandLine): string {
   const { skill, cli } = line;
   const inputs = [
-    ...(cli.positionals === undefined ? [] : [`  <${cli.positionals}>`, flagRow('input-file', '<path | ->', 'read one input from a file (repeatable; - is stdin): for text too long for an argument')]),
+    ...(cli.positionals === undefined ? [] : [`  <${cli.positionals}>`]),
+    ...(cli.positionals === undefined || cli.textInputFiles === false ? [] : [flagRow('input-file', '<path | ->', 'read one input from a file (repeatable; - is stdin): for text too long for an argument')]),
     ...Object.entries(cli.flags ?? {}).map(([flag, config]) => flagRow(flag, config.type === 'string' ? (config.placeholder ?? '<value>') : undefined, config.description)),
   ];
   const options = line.optionFlags.map((flag) =>

@@ -11,7 +11,6 @@ import { doctorHelp, generalHelp, runHelp, skillHelp } from './help.js';
 import { readInputFiles, readProcessStdin } from './input-files.js';
 import { commandLineOf, requestOf, skillCommandOf, type SkillCommandLine } from './skill-command-line.js';
 import { installedSkillNames, installedSkills, loadSkill } from './skill-packages.js';
-import { withLegacyCli } from './skills/legacy-cli.js';
 import { installedVersions } from './versions.js';
 
 export interface CommandIo {
@@ -64,7 +63,7 @@ async function run(argv: readonly string[], io: CommandIo, skillName: string | u
     io.stdout(runHelp(await commandLines()));
     return 0;
   }
-  const line = commandLineOf(withLegacyCli(await loadSkill(skillName)));
+  const line = commandLineOf(await loadSkill(skillName));
   const { values, positionals } = parseCommandLine(argv, line.table, `accel run ${skillName}`);
   const flags = values as RunFlagValues;
   if (flags.help) {
@@ -117,7 +116,7 @@ async function run(argv: readonly string[], io: CommandIo, skillName: string | u
 
 /** The command lines of every installed skill that describes one, for `accel run --help`. */
 async function commandLines(): Promise<SkillCommandLine[]> {
-  return (await installedSkills()).map(withLegacyCli).flatMap((skill) => (skill.cli === undefined ? [] : [commandLineOf(skill)]));
+  return (await installedSkills()).flatMap((skill) => (skill.cli === undefined ? [] : [commandLineOf(skill)]));
 }
 
 /** Runs the command line; returns the exit code. */

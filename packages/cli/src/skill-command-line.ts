@@ -23,7 +23,8 @@ export function commandLineOf(skill: SkillV1): SkillCommandLine {
   for (const flag of optionFlags) {
     if (flag.flag in inputFlags || flag.flag in runFlags) throw new UnsupportedError({ feature: `skill ${skill.name}: option ${flag.field} and a flag of the command line share --${flag.flag}` });
   }
-  const table = { ...parseArgsTableOf(optionFlags), ...inputFlags, ...(cli.positionals === undefined ? {} : inputFileFlags), ...runFlags } as FlagTable;
+  const takesInputFiles = cli.positionals !== undefined && cli.textInputFiles !== false;
+  const table = { ...parseArgsTableOf(optionFlags), ...inputFlags, ...(takesInputFiles ? inputFileFlags : {}), ...runFlags } as FlagTable;
   return { skill, cli, optionFlags, table };
 }
 
@@ -44,7 +45,7 @@ export async function skillCommandOf(
   }
   const texts = paths.length > 0 ? await readInputs(paths) : [...positionals];
   const flags = Object.fromEntries(Object.keys(line.cli.flags ?? {}).map((flag) => [flag, values[flag] as SkillCliCommand['flags'][string]]));
-  return { positionals: texts, inputNames: paths.length > 0 ? paths.map(describeInputFile) : texts.map(describeText), flags };
+  return { positionals: texts, inputNames: paths.length > 0 ? paths.map(describeInputFile) : texts.map(describeText), inputFiles: paths, flags };
 }
 
 /** The request for a command line: the skill's input and options from its flags, and from the option flags. */

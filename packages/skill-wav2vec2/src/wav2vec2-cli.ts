@@ -15,6 +15,7 @@ function audioFiles({ positionals, flags }: SkillCliCommand): string[] {
 export const wav2vec2Cli: SkillCliV1<Wav2Vec2Input, Wav2Vec2Options, Wav2Vec2Output> = {
   usage: ['accel run wav2vec2 <audio file>… [--timestamps] [--task transcribe|embed]'],
   positionals: 'audio files…',
+  textInputFiles: false,
   flags: { audio: { type: 'string', placeholder: '<file>', description: 'an audio file (after the positional ones)' } },
   toRequest(command) {
     const files = audioFiles(command);

@@ -15,6 +15,7 @@ function audioFiles({ positionals, flags }: SkillCliCommand): string[] {
 export const whisperCli: SkillCliV1<WhisperInput, WhisperOptions, WhisperOutput> = {
   usage: ['accel run whisper <audio file>… [--language fr] [--task transcribe|translate] [--timestamps] [--max-new-tokens N] [--temperature T] [--seed S]'],
   positionals: 'audio files…',
+  textInputFiles: false,
   flags: {
     audio: { type: 'string', placeholder: '<file>', description: 'an audio file (after the positional ones)' },
     timestamps: { type: 'boolean', description: 'print the segments with their times (the returnTimestamps option)' },

@@ -28,7 +28,7 @@ const generation = defineTextGenerationSkill({
 
 /** A command line as the CLI hands it over: positional texts, named quoted. */
 function command(positionals: readonly string[], flags: SkillCliCommand['flags'] = {}): SkillCliCommand {
-  return { positionals, inputNames: positionals.map((text) => JSON.stringify(text)), flags };
+  return { positionals, inputNames: positionals.map((text) => JSON.stringify(text)), inputFiles: [], flags };
 }
 
 function refusal(run: () => unknown): string {
@@ -107,8 +107,10 @@ describe('defineTextGenerationSkill', () => {
   });
 
   it('takes one prompt from --input-file, not two', () => {
-    const fromFiles: SkillCliCommand = { positionals: ['one', 'two'], inputNames: ['a.txt', '(stdin)'], flags: {} };
+    const fromFiles: SkillCliCommand = { positionals: ['one', 'two'], inputNames: ['a.txt', '(stdin)'], inputFiles: ['a.txt', '-'], flags: {} };
     expect(refusal(() => promptOf(fromFiles, 'generate-test'))).toBe('accel run generate-test takes one prompt: give --input-file once');
-    expect(promptOf({ ...fromFiles, positionals: ['one'], inputNames: ['a.txt'] }, 'generate-test')).toBe('one');
+    expect(promptOf({ ...fromFiles, positionals: ['one'], inputNames: ['a.txt'], inputFiles: ['a.txt'] }, 'generate-test')).toBe('one');
+    // Typed prompts are joined, however many words were given.
+    expect(promptOf(command(['one', 'two']), 'generate-test')).toBe('one two');
   });
 });

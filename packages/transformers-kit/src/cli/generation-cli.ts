@@ -12,17 +12,12 @@ export const chatFlags: Readonly<Record<'chat' | 'system', SkillCliFlagV1>> = {
   system: { type: 'string', placeholder: '<text>', description: 'with --chat: a system message before the prompt' },
 };
 
-/** True when the texts came from `--input-file` (the CLI names those by path; a positional text is named quoted). */
-function fromInputFiles(command: SkillCliCommand): boolean {
-  return command.inputNames.length > 0 && command.inputNames.every((name) => !name.startsWith('"'));
-}
-
 /**
  * The one prompt of a command line: the positional arguments joined by spaces, or the text of the
  * one `--input-file`. `example` ends the message for a missing prompt (`, e.g. "…"`).
  */
 export function promptOf(command: SkillCliCommand, name: string, example = ''): string {
-  if (fromInputFiles(command) && command.positionals.length > 1) throw new InvalidInputError({ reason: `accel run ${name} takes one prompt: give --input-file once` });
+  if (command.inputFiles.length > 1) throw new InvalidInputError({ reason: `accel run ${name} takes one prompt: give --input-file once` });
   if (command.positionals.length === 0) throw new InvalidInputError({ reason: `accel run ${name} needs a prompt${example}` });
   return command.positionals.join(' ');
 }

@@ -17,6 +17,8 @@ export interface SkillCliCommand {
   readonly positionals: readonly string[];
   /** How each positional is named for people: its `--input-file` path, else the text, quoted and shortened. */
   readonly inputNames: readonly string[];
+  /** The `--input-file` paths the positionals were read from (`-` is stdin); empty when they were typed. */
+  readonly inputFiles: readonly string[];
   /** The skill's input flags (`flags` below), by name; absent when not given. */
   readonly flags: Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
 }
@@ -28,8 +30,13 @@ export interface SkillCliCommand {
 export interface SkillCliV1<Input = unknown, Options = unknown, Output = unknown> {
   /** Usage lines for `--help`, e.g. `accel run clip --image <file>… --labels "a cat,a dog"`. */
   readonly usage: readonly string[];
-  /** What the positional arguments are, for `--help` (e.g. `texts to embed`); absent: the skill takes none. */
+  /** What the positional arguments are, for `--help` (e.g. `text…`); absent: the skill takes none. */
   readonly positionals?: string;
+  /**
+   * Positionals are texts, so `--input-file <path>` can stand for one (a text too long for an
+   * argument). Default true; false when positionals are file paths (audio files).
+   */
+  readonly textInputFiles?: boolean;
   /** Flags that carry input; their names must not collide with option fields. */
   readonly flags?: Readonly<Record<string, SkillCliFlagV1>>;
   /** The request for a command line. Throws `InvalidInputError` for one that makes no request. */

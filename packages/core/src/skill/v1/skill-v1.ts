@@ -34,8 +34,6 @@ export interface SkillV1<Input = unknown, Output = unknown, Options = unknown, I
    * (`import(packageName)[exportName]`), without it the skill runs on the calling thread.
    */
   readonly exportName?: string;
-  /** @deprecated a skill names `exportName`; its module is `packageName`. */
-  readonly source?: ModuleExport;
   readonly description: string;
   /**
    * Schemas of input, options and output. `infer` validates every request's input and options with
@@ -84,5 +82,5 @@ export type SkillOptions<S> = S extends SkillV1<unknown, unknown, infer Options,
 
 /** Where a worker thread imports the skill from, or undefined when it can only run inline. */
 export function skillSource(skill: SkillV1): ModuleExport | undefined {
-  return skill.exportName === undefined ? skill.source : { module: skill.packageName, exportName: skill.exportName };
+  return skill.exportName === undefined ? undefined : { module: skill.packageName, exportName: skill.exportName };
 }
