@@ -4,10 +4,9 @@ import {
   type ItemOutcome,
   type LoadedSkillV1,
   modelFileForDtype,
-  type ProvenanceNote,
   type SkillLoadContext,
 } from '@accel/core';
-import { buildTokenFeeds, loadTokenizer, loadTransformers, truncateKeepingLast } from '@accel/transformers-kit';
+import { buildTokenFeeds, encodeTexts, loadTokenizer, loadTransformers } from '@accel/transformers-kit';
 import type { CLIPImageProcessor } from '@huggingface/transformers';
 import type { ClipItem } from './clip-prepare.js';
 import { createPixelValuesReader, type PixelValues } from '@accel/transformers-kit';
@@ -66,17 +65,7 @@ export async function loadClipModel(context: SkillLoadContext): Promise<LoadedSk
   const padTokenId = tokenizer.pad_token_id ?? config.text_config?.pad_token_id ?? 0;
 
   async function embedTexts(items: readonly TextItem[]): Promise<ItemOutcome<Float32Array>[]> {
-    const notes: Array<ProvenanceNote | undefined> = [];
-    const sequences = items.map((item) => {
-      const tokens = tokenizer.encode(item.text);
-      const kept = truncateKeepingLast(tokens, contextLength);
-      notes.push(
-        kept.length < tokens.length
-          ? { kind: 'truncated', message: `truncated from ${tokens.length} to ${contextLength} tokens (the context length)` }
-          : undefined,
-      );
-      return kept;
-    });
+    const { sequences, notes } = encodeTexts(tokenizer, items.map((item) => item.text), contextLength);
     const { feeds } = buildTokenFeeds(textSession.inputNames, sequences, padTokenId);
     const outputs = await textSession.run(feeds);
     return rows(outputs.text_embeds!.data as Float32Array, items.length).map((value, index) => {

@@ -1,5 +1,5 @@
-import { InvalidModelError, type ItemOutcome, type LoadedSkillV1, modelFileForDtype, type ProvenanceNote, type SkillLoadContext } from '@accel/core';
-import { buildTokenFeeds, loadTextTokenizer, truncateKeepingLast } from '@accel/transformers-kit';
+import { InvalidModelError, type ItemOutcome, type LoadedSkillV1, modelFileForDtype, type SkillLoadContext } from '@accel/core';
+import { buildTokenFeeds, encodeTexts, loadTextTokenizer } from '@accel/transformers-kit';
 import type { TextClassificationItem } from './text-classification-prepare.js';
 
 /** The parts of a sequence-classification config.json this skill reads. */
@@ -55,17 +55,7 @@ export async function loadTextClassificationModel(context: SkillLoadContext): Pr
 
   return {
     async run(items) {
-      const notes: Array<ProvenanceNote | undefined> = [];
-      const sequences = items.map((text) => {
-        const tokens = tokenizer.encode(text);
-        const kept = truncateKeepingLast(tokens, contextLength);
-        notes.push(
-          kept.length < tokens.length
-            ? { kind: 'truncated', message: `truncated from ${tokens.length} to ${contextLength} tokens (the context length)` }
-            : undefined,
-        );
-        return kept;
-      });
+      const { sequences, notes } = encodeTexts(tokenizer, items, contextLength);
       const { feeds } = buildTokenFeeds(session.inputNames, sequences, padTokenId);
       const outputs = await session.run(feeds);
       const logits = outputs.logits!;

@@ -1,7 +1,7 @@
 import { InvalidModelError, type ItemOutcome, type LoadedSkillV1, modelFileForDtype, type SkillLoadContext } from '@accel/core';
 import { clsPool, l2Normalize, meanPool } from '../math/vector.js';
 import type { TextTokenizer } from './text-tokenizer.js';
-import { buildTokenFeeds, truncateKeepingLast } from './token-feeds.js';
+import { buildTokenFeeds, encodeTexts } from './token-feeds.js';
 
 export type TextPooling = 'cls' | 'mean';
 
@@ -44,17 +44,7 @@ export async function loadTextEmbeddingModel(
 
   return {
     async run(items) {
-      const notes: Array<{ kind: 'truncated'; message: string } | undefined> = [];
-      const sequences = items.map((item) => {
-        const tokens = tokenizer.encode(item.text);
-        const kept = truncateKeepingLast(tokens, contextLength);
-        notes.push(
-          kept.length < tokens.length
-            ? { kind: 'truncated', message: `truncated from ${tokens.length} to ${contextLength} tokens (the context length)` }
-            : undefined,
-        );
-        return kept;
-      });
+      const { sequences, notes } = encodeTexts(tokenizer, items.map((item) => item.text), contextLength);
       const { feeds, mask } = buildTokenFeeds(session.inputNames, sequences, padTokenId);
       const outputs = await session.run(feeds);
       const hidden = outputs.last_hidden_state!;

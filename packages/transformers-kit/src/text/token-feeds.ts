@@ -42,3 +42,28 @@ export function truncateKeepingLast(sequence: readonly number[], limit: number):
   if (sequence.length <= limit) return sequence;
   return [...sequence.slice(0, limit - 1), sequence[sequence.length - 1]!];
 }
+
+/** A note that a text was cut to the context length, for the item's provenance. */
+export interface TruncationNote {
+  readonly kind: 'truncated';
+  readonly message: string;
+}
+
+/**
+ * Tokenizes each text and cuts the ones longer than `contextLength` (keeping the closing token),
+ * with a provenance note for each text that was cut (undefined for the others).
+ */
+export function encodeTexts(
+  tokenizer: { encode(text: string): number[] },
+  texts: readonly string[],
+  contextLength: number,
+): { sequences: Array<readonly number[]>; notes: Array<TruncationNote | undefined> } {
+  const notes: Array<TruncationNote | undefined> = [];
+  const sequences = texts.map((text) => {
+    const tokens = tokenizer.encode(text);
+    const kept = truncateKeepingLast(tokens, contextLength);
+    notes.push(kept.length < tokens.length ? { kind: 'truncated', message: `truncated from ${tokens.length} to ${contextLength} tokens (the context length)` } : undefined);
+    return kept;
+  });
+  return { sequences, notes };
+}
