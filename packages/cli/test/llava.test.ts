@@ -55,7 +55,7 @@ describe('accel run llava', () => {
     expect((JSON.parse(chat.stdout) as { output: { tokens: number[] } }).output.tokens.length).toBeLessThanOrEqual(2);
     const help = await run('run', 'llava', '--help');
     expect(help.code).toBe(0);
-    for (const flag of ['--image <file>', '--chat', '--system <text>', '--max-new-tokens <number>', '--temperature <number>', '--top-k <number>', '--top-p <number>', '--repetition-penalty <number>', '--stop <value>', '--seed <number>', '--apply-chat-template']) {
+    for (const flag of ['--image <file>', '--chat', '--system <text>', '--max-new-tokens <number>', '--temperature <number>', '--top-k <number>', '--top-p <number>', '--repetition-penalty <number>', '--stop <value>', '--seed <number>', '--[no-]apply-chat-template']) {
       expect(help.stdout).toContain(flag);
     }
   });

@@ -73,7 +73,7 @@ describe('accel run xclip', () => {
   it('lists --frames and --labels, and its schema\'s options, in --help', async () => {
     const { code, stdout } = await run('run', 'xclip', '--help');
     expect(code).toBe(0);
-    for (const flag of ['--frames <folder | video file | frame,frame,…>', '--labels "cooking,dancing"', '--template <value>', '--normalize', '--input-file']) expect(stdout).toContain(flag);
+    for (const flag of ['--frames <folder | video file | frame,frame,…>', '--labels "cooking,dancing"', '--template <value>', '--[no-]normalize', '--input-file']) expect(stdout).toContain(flag);
   });
 
   it.each([
