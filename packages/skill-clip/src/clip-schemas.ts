@@ -1,4 +1,4 @@
-import { imagesSchema, instanceOfSchema, nonEmptyTextSchema, textsSchema } from '@accel/transformers-kit';
+import { imagesSchema, instanceOfSchema, labelsSchema, labelTemplateSchema, textsSchema } from '@accel/transformers-kit';
 import { z } from 'zod';
 
 /**
@@ -11,13 +11,7 @@ export const clipInputSchema = z
     {
       images: imagesSchema.optional(),
       texts: textsSchema.optional(),
-      labels: z
-        .array(nonEmptyTextSchema)
-        .min(1, { error: 'the labels list is empty' })
-        .refine((labels) => new Set(labels.map((label) => label.trim())).size === labels.length, { error: 'a label appears twice' })
-        .readonly()
-        .optional()
-        .describe('zero-shot classification: the candidate labels (with images)'),
+      labels: labelsSchema.optional().describe('zero-shot classification: the candidate labels (with images)'),
     },
     { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'expected an object with images, texts and/or labels') },
   )
@@ -28,9 +22,7 @@ export const defaultClipLogitScale = 100;
 
 /** Per-request options of the CLIP skill. */
 export const clipOptionsSchema = z.strictObject({
-  template: z
-    .string()
-    .refine((template) => template.includes('{}'), { error: 'template must contain {} where the label goes' })
+  template: labelTemplateSchema
     .optional()
     .describe(`zero-shot classification: the sentence each label goes into, {} marks the label (default "${defaultClipTemplate}")`),
   normalize: z.boolean().optional().describe('embedding tasks: scale each embedding to unit length (default true)'),

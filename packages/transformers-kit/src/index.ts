@@ -8,7 +8,6 @@ export { loadTextTokenizer } from './transformers/load-text-tokenizer.js';
 export type { TextTokenizer } from './text/text-tokenizer.js';
 // Text embedding: the skill factory and its pieces.
 export { clsPool, cosineSimilarity, l2Normalize, meanPool, softmax, type HiddenStates } from './math/vector.js';
-export { prepareTextInput } from './text/prepare-text-input.js';
 export { buildTokenFeeds, encodeTexts, truncateKeepingLast, type TruncationNote } from './text/token-feeds.js';
 export { loadTextEmbeddingModel, type TextEmbeddingItem, type TextPooling } from './text/text-embedding-model.js';
 export {

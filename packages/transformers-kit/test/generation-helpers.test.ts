@@ -1,6 +1,6 @@
-import { InvalidInputError } from '@accel/core';
+import { InvalidInputError, validateWithSchema } from '@accel/core';
 import { describe, expect, it } from 'vitest';
-import { createSeededRandom, resolveGenerationOptions, sampleToken, StopStringMatcher, validateTextGenerationInput } from '../src/index.js';
+import { createSeededRandom, resolveGenerationOptions, sampleToken, promptSchema, StopStringMatcher } from '../src/index.js';
 
 describe('generation options', () => {
   it('fills defaults: greedy, 128 new tokens', () => {
@@ -22,10 +22,11 @@ describe('generation options', () => {
   });
 
   it('validates prompts and chats', () => {
-    expect(validateTextGenerationInput('hi')).toBe('hi');
-    expect(() => validateTextGenerationInput('')).toThrow(/prompt is empty/);
-    expect(() => validateTextGenerationInput([])).toThrow(/no messages/);
-    expect(() => validateTextGenerationInput([{ role: 'robot', content: 'x' }])).toThrow(/role/);
+    const validate = (input: unknown) => validateWithSchema(promptSchema, input, 'input');
+    expect(validate('hi')).toBe('hi');
+    expect(() => validate('')).toThrow(/prompt is empty/);
+    expect(() => validate([])).toThrow(/no messages/);
+    expect(() => validate([{ role: 'robot', content: 'x' }])).toThrow(/role/);
   });
 });
 

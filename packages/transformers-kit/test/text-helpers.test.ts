@@ -1,6 +1,6 @@
-import { InvalidInputError } from '@accel/core';
+import { InvalidInputError, validateWithSchema } from '@accel/core';
 import { describe, expect, it } from 'vitest';
-import { buildTokenFeeds, clsPool, cosineSimilarity, l2Normalize, meanPool, prepareTextInput, truncateKeepingLast } from '../src/index.js';
+import { buildTokenFeeds, clsPool, cosineSimilarity, l2Normalize, meanPool, textsSchema, truncateKeepingLast } from '../src/index.js';
 
 describe('vector helpers', () => {
   const states = { dims: [2, 3, 2], data: Float32Array.from([1, 2, 3, 4, 100, 100, 5, 6, 7, 8, 9, 10]) };
@@ -32,9 +32,9 @@ describe('vector helpers', () => {
 });
 
 describe('text input', () => {
-  it('splits a string or an array into items', () => {
-    expect(prepareTextInput('a cat', 'embed')).toEqual({ task: 'embed', items: ['a cat'] });
-    expect(prepareTextInput(['a', 'b'], 'embed').items).toEqual(['a', 'b']);
+  it('takes a string or a list of strings', () => {
+    expect(validateWithSchema(textsSchema, 'a cat', 'input')).toBe('a cat');
+    expect(validateWithSchema(textsSchema, ['a', 'b'], 'input')).toEqual(['a', 'b']);
   });
 
   it.each([
@@ -43,10 +43,10 @@ describe('text input', () => {
     ['an empty array', [], /array is empty/],
     ['a number', 42, /got number/],
     ['null', null, /got null/],
-    ['a non-string element', ['ok', 7], /index 1/],
+    ['a non-string element', ['ok', 7], /^invalid input at index 1: 1: expected a string, got number/],
   ])('refuses %s with InvalidInputError', (_name, input, message) => {
-    expect(() => prepareTextInput(input, 'embed')).toThrow(InvalidInputError);
-    expect(() => prepareTextInput(input, 'embed')).toThrow(message);
+    expect(() => validateWithSchema(textsSchema, input, 'input')).toThrow(InvalidInputError);
+    expect(() => validateWithSchema(textsSchema, input, 'input')).toThrow(message);
   });
 
   it('builds right-padded int64 feeds for the inputs a session declares', () => {

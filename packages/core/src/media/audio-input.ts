@@ -13,38 +13,6 @@ function withIndex(reason: string, index: number | undefined): InvalidInputError
   return new InvalidInputError({ reason, ...(index === undefined ? {} : { index }) });
 }
 
-/**
- * Checks an audio input without decoding it: a non-empty path, non-empty bytes, or a non-empty
- * Float32Array with a positive finite rate. Throws `InvalidInputError` (with `index` for lists).
- */
-export function validateAudioInput(value: unknown, index: number | undefined): AudioInput {
-  if (typeof value === 'string') {
-    if (value.trim().length === 0) throw withIndex('the audio path is empty', index);
-    return value;
-  }
-  if (value instanceof Uint8Array) {
-    if (value.byteLength === 0) throw withIndex('the audio buffer is empty', index);
-    return value;
-  }
-  if (isAudioInput(value)) {
-    const { samples, sampleRate } = value as { samples: unknown; sampleRate: unknown };
-    if (!(samples instanceof Float32Array)) throw withIndex('audio samples must be a Float32Array', index);
-    if (samples.length === 0) throw withIndex('the audio samples are empty', index);
-    if (typeof sampleRate !== 'number' || !Number.isFinite(sampleRate) || sampleRate <= 0) throw withIndex(`sampleRate must be a positive number, got ${String(sampleRate)}`, index);
-    return value;
-  }
-  throw withIndex(`expected an audio file path, encoded bytes or { samples, sampleRate }, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`, index);
-}
-
-/** Splits `AudioInput | AudioInput[]` into checked inputs with their list index (undefined for a single input). */
-export function prepareAudioList(value: unknown): Array<{ source: AudioInput; index: number | undefined }> {
-  if (Array.isArray(value)) {
-    if (value.length === 0) throw new InvalidInputError({ reason: 'the audio list is empty' });
-    return value.map((entry: unknown, index) => ({ source: validateAudioInput(entry, index), index }));
-  }
-  return [{ source: validateAudioInput(value, undefined), index: undefined }];
-}
-
 function describe(source: AudioInput): string {
   if (typeof source === 'string') return source;
   if (source instanceof Uint8Array) return `a ${source.byteLength}-byte buffer`;

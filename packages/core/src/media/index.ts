@@ -3,5 +3,4 @@ export { readAudio, type DecodedAudio } from './read-audio.js';
 export { readImage } from './read-image.js';
 export { evenlySpacedIndices, readVideoFrames } from './read-video.js';
 export { downmix, resample } from './resample.js';
-export { decodeAudio, findTruncation, isAudioInput, prepareAudioList, validateAudioInput } from './audio-input.js';
-export { validateImageInput } from './image-input-validation.js';
+export { decodeAudio, findTruncation, isAudioInput } from './audio-input.js';

@@ -1,4 +1,4 @@
-export { validateTextGenerationInput, type ChatMessage, type TextGenerationInput } from './chat.js';
+export type { ChatMessage, TextGenerationInput } from './chat.js';
 export { resolveGenerationOptions, type GenerationOptions, type ResolvedGenerationOptions, type StopReason } from './generation-options.js';
 export { sampleToken } from './sample-token.js';
 export { createSeededRandom } from './seeded-random.js';
