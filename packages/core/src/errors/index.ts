@@ -6,6 +6,7 @@ export { EndpointNotFoundError } from './endpoint-not-found-error.js';
 export { InferenceError } from './inference-error.js';
 export { InvalidInputError } from './invalid-input-error.js';
 export { InvalidModelError } from './invalid-model-error.js';
+export { ModelIntegrityError } from './model-integrity-error.js';
 export { ModelNotFoundError } from './model-not-found-error.js';
 export { OutOfMemoryError } from './out-of-memory-error.js';
 export { QueueFullError } from './queue-full-error.js';
