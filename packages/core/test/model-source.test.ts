@@ -1,21 +1,15 @@
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startFakeHub, type FakeHub } from '@accel/fake-hub';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelNotFoundError, type DownloadProgressEvent } from '../src/index.js';
+import { ModelNotFoundError, type ModelStoreEvent } from '../src/index.js';
 import { resolveModelSource } from '../src/model-source/resolve-model-source.js';
 
 const files = ['config.json', 'onnx/model.onnx'];
 let root: string;
 let folder: string;
-let server: Server;
-let host: string;
-const served: Record<string, string> = {
-  '/owner/remote-model/resolve/main/config.json': '{"model_type":"bert"}',
-  '/owner/remote-model/resolve/main/onnx/model.onnx': 'x'.repeat(100_000),
-};
+let hub: FakeHub;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'accel-source-'));
@@ -26,19 +20,14 @@ beforeAll(async () => {
   await mkdir(join(root, 'cache', 'owner', 'cached-model', 'onnx'), { recursive: true });
   await writeFile(join(root, 'cache', 'owner', 'cached-model', 'config.json'), '{}');
   await writeFile(join(root, 'cache', 'owner', 'cached-model', 'onnx', 'model.onnx'), '');
-  server = createServer((request, response) => {
-    const body = served[request.url ?? ''];
-    if (body === undefined) {
-      response.writeHead(404).end('not found');
-      return;
-    }
-    response.writeHead(200, { 'content-length': Buffer.byteLength(body) }).end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const repo = join(root, 'hub-remote-model');
+  await mkdir(join(repo, 'onnx'), { recursive: true });
+  await writeFile(join(repo, 'config.json'), '{"model_type":"bert"}');
+  await writeFile(join(repo, 'onnx', 'model.onnx'), 'x'.repeat(100_000));
+  hub = await startFakeHub({ repos: { 'owner/remote-model': { directory: repo } } });
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => hub.close());
 
 async function rejection(promise: Promise<unknown>): Promise<ModelNotFoundError> {
   const error = await promise.then(
@@ -70,37 +59,33 @@ describe('resolveModelSource', () => {
     expect(resolved).toEqual({ id: 'owner/cached-model', directory: join(root, 'cache', 'owner', 'cached-model'), source: 'cache' });
   });
 
-  it('does not download unless allowed, and says where it looked and how to supply the model', async () => {
-    const error = await rejection(resolveModelSource('owner/remote-model', files, { cacheDirectory: join(root, 'cache'), remoteHost: host, allowDownload: false }));
+  it('does not download when offline, and says where it looked and how to supply the model', async () => {
+    const error = await rejection(resolveModelSource('owner/remote-model', files, { cacheDirectory: join(root, 'cache'), remoteHost: hub.url, offline: true }));
     expect(error.searched).toEqual([join(root, 'cache', 'owner', 'remote-model')]);
-    expect(error.hint).toMatch(/allowDownload: true/);
-    expect(error.hint).toMatch(/--download/);
+    expect(error.hint).toMatch(/offline/);
+    expect(error.hint).toMatch(/accel models pull owner\/remote-model/);
+    expect(hub.requests).toEqual([]);
   });
 
-  it('downloads into the cache when allowed, with progress events', async () => {
-    const events: DownloadProgressEvent[] = [];
+  it('downloads into the cache by default, pinned to a commit, with progress events', async () => {
+    const events: ModelStoreEvent[] = [];
     const resolved = await resolveModelSource('owner/remote-model', files, {
       cacheDirectory: join(root, 'cache'),
-      remoteHost: host,
-      allowDownload: true,
+      remoteHost: hub.url,
       onProgress: (event) => events.push(event),
     });
-    expect(resolved.source).toBe('download');
+    expect(resolved).toMatchObject({ source: 'download', revision: hub.commitOf('owner/remote-model') });
     expect(await readFile(join(resolved.directory, 'onnx', 'model.onnx'), 'utf8')).toHaveLength(100_000);
-    const last = events.filter((event) => event.file === 'onnx/model.onnx').at(-1);
+    expect(events[0]).toMatchObject({ type: 'download-start', totalBytes: expect.any(Number) });
+    const last = events.filter((event) => event.type === 'download-progress' && event.file === 'onnx/model.onnx').at(-1);
     expect(last).toMatchObject({ type: 'download-progress', bytesReceived: 100_000, totalBytes: 100_000 });
     await expect(resolveModelSource('owner/remote-model', files, { cacheDirectory: join(root, 'cache') })).resolves.toMatchObject({ source: 'cache' });
   });
 
-  it('reports a missing remote file and an unreachable hub as ModelNotFoundError', async () => {
-    const missing = await rejection(
-      resolveModelSource('owner/absent', files, { cacheDirectory: join(root, 'cache'), remoteHost: host, allowDownload: true }),
-    );
-    expect(missing.hint).toContain('404');
-    const offline = await rejection(
-      resolveModelSource('owner/absent', files, { cacheDirectory: join(root, 'cache'), remoteHost: 'http://127.0.0.1:9', allowDownload: true }),
-    );
-    expect(offline.hint).toMatch(/Download failed/);
-    expect(offline.searched[0]).toBe(join(root, 'cache', 'owner', 'absent'));
+  it('reports a missing repository and an unreachable hub as ModelNotFoundError', async () => {
+    const missing = await rejection(resolveModelSource('owner/absent', files, { cacheDirectory: join(root, 'cache'), remoteHost: hub.url }));
+    expect(missing.hint).toMatch(/401: no public repository owner\/absent/);
+    const unreachable = await rejection(resolveModelSource('owner/absent', files, { cacheDirectory: join(root, 'cache'), remoteHost: 'http://127.0.0.1:9' }));
+    expect(unreachable.hint).toMatch(/could not be reached/);
   });
 });

@@ -1,9 +1,8 @@
 import { forgeModel } from '@accel/model-forge';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { startFakeHub, type FakeHub } from '@accel/fake-hub';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Accel, InvalidModelError, ModelNotFoundError, type SkillV1 } from '../src/index.js';
 import { resolveModelSource } from '../src/model-source/resolve-model-source.js';
@@ -102,25 +101,24 @@ describe('what stays ModelNotFoundError', () => {
 });
 
 describe('downloads', () => {
-  let server: Server;
-  let host: string;
-  const requested: string[] = [];
+  let hub: FakeHub;
   beforeAll(async () => {
-    server = createServer((request, response) => {
-      requested.push(request.url ?? '');
-      if (request.url === '/someone/an-encoder/resolve/main/config.json') response.writeHead(200).end('{"model_type":"bert"}');
-      else response.writeHead(200).end('x');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const repo = join(scratch, 'hub-an-encoder');
+    await mkdir(join(repo, 'onnx'), { recursive: true });
+    await writeFile(join(repo, 'config.json'), '{"model_type":"bert"}');
+    for (const file of whisperFiles.filter((name) => name !== 'config.json')) {
+      await mkdir(dirname(join(repo, file)), { recursive: true });
+      await writeFile(join(repo, file), 'x');
+    }
+    hub = await startFakeHub({ repos: { 'someone/an-encoder': { directory: repo } } });
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => hub.close());
 
   it('fetches config.json first and refuses another family before fetching its weights', async () => {
-    const error = await caught(
-      resolveModelSource('someone/an-encoder', whisperFiles, { cacheDirectory: join(scratch, 'cache'), remoteHost: host, allowDownload: true }, whisper),
-    );
+    const error = await caught(resolveModelSource('someone/an-encoder', whisperFiles, { cacheDirectory: join(scratch, 'cache'), remoteHost: hub.url }, whisper));
     expect(error).toMatchObject({ code: 'ACCEL_INVALID_MODEL', reason: expect.stringContaining('model_type "bert"') });
-    expect(requested).toEqual(['/someone/an-encoder/resolve/main/config.json']);
+    const fetched = hub.requests.filter((request) => request.path.includes('/resolve/')).map((request) => request.path);
+    expect(fetched).toContain(`/someone/an-encoder/resolve/${hub.commitOf('someone/an-encoder')}/config.json`);
+    expect(fetched.filter((path) => path.endsWith('.onnx'))).toEqual([]);
   });
 });

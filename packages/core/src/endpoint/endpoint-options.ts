@@ -12,6 +12,11 @@ export interface EndpointOptions {
   /** Hub id or local folder. Default: the skill's `defaultModel`. */
   readonly model?: string;
   /**
+   * Re-hash the model's files against `accel-manifest.json` (SHA-256) on every load. Sizes are
+   * always checked; hashing a large model takes seconds, so it is opt-in. Default false.
+   */
+  readonly verify?: boolean;
+  /**
    * Device label: `cpu`, `cuda:0`, `openvino:GPU`, `wasm`, … The part before `:` names the
    * backend, which must be registered; a bare backend name means its preferred device.
    * `auto` means the best available registered backend by probe: cuda, then openvino, then cpu,

@@ -1,16 +1,16 @@
 import { access, readFile, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { isAbsolute, join, resolve, basename } from 'node:path';
 import { InvalidModelError } from '../errors/invalid-model-error.js';
 import { ModelNotFoundError } from '../errors/model-not-found-error.js';
-import { downloadModelFiles } from './download-model-files.js';
+import { readManifest, type ModelManifest } from '../model-store/manifest.js';
+import { checkFiles, integrityError, ModelStore, modelStoreSettings } from '../model-store/model-store.js';
 import type { ModelSourceOptions } from './model-source-options.js';
 import type { ResolvedModel } from './resolved-model.js';
 
 const hubIdPattern = /^[\w.-]+\/[\w.-]+$/;
 
 export function defaultCacheDirectory(): string {
-  return process.env.ACCEL_CACHE_DIR ?? join(homedir(), '.cache', 'accel', 'models');
+  return modelStoreSettings().cacheDirectory;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -80,16 +80,19 @@ async function checkModelType(model: string, directory: string, expected: ModelE
 }
 
 /**
- * Finds a model on disk: a local folder, or a hub id under the cache folder. A hub id that is
- * not cached is downloaded only when allowed; otherwise the error names the folder it looked in
- * and how to supply the model. With `expected`, a folder holding another family's model (by
- * config.json's `model_type`) is `InvalidModelError`, whatever files it has or lacks.
+ * Finds a model on disk: a local folder, or a hub id under the cache folder. A hub id whose files
+ * are not all cached is pulled from the hub (only those files, pinned to the folder's recorded
+ * commit, verified) unless offline. With `expected`, a folder holding another family's model (by
+ * config.json's `model_type`) is `InvalidModelError`, whatever files it has or lacks. A folder
+ * with `accel-manifest.json` has its files' sizes checked on every load, and their SHA-256 when
+ * `verify` is true: a truncated or corrupted file is `ModelIntegrityError`, naming it.
  */
 export async function resolveModelSource(
   model: string,
   skillFiles: readonly string[],
   options: ModelSourceOptions = {},
   expected?: ModelExpectation,
+  verify = false,
 ): Promise<ResolvedModel> {
   const requiredFiles = [...new Set(['config.json', ...skillFiles])];
   const asFolder = resolve(model);
@@ -110,31 +113,40 @@ export async function resolveModelSource(
         hint: `The folder lacks ${missing.join(', ')}. Export the model in transformers.js layout (config.json, tokenizer files, onnx/*.onnx).`,
       });
     }
-    return { id: basename(asFolder), directory: asFolder, source: 'folder' };
+    const manifest = await readManifest(asFolder, model);
+    await checkAgainstManifest(model, asFolder, manifest, requiredFiles, verify);
+    return { id: manifest?.id ?? basename(asFolder), directory: asFolder, source: 'folder', ...(manifest?.revision ? { revision: manifest.revision } : {}) };
   }
 
-  const cacheDirectory = resolve(options.cacheDirectory ?? defaultCacheDirectory());
-  const cached = join(cacheDirectory, model);
+  const store = new ModelStore(options);
+  const cached = await store.directoryOf(model);
   await checkModelType(model, cached, expected);
   const missing = await missingFiles(cached, requiredFiles);
-  if (missing.length === 0) return { id: model, directory: cached, source: 'cache' };
-
-  const allowDownload = options.allowDownload ?? process.env.ACCEL_ALLOW_DOWNLOAD === '1';
-  if (!allowDownload) {
+  if (missing.length === 0) {
+    const manifest = await readManifest(cached, model);
+    await checkAgainstManifest(model, cached, manifest, requiredFiles, verify);
+    return { id: model, directory: cached, source: 'cache', ...(manifest?.revision ? { revision: manifest.revision } : {}) };
+  }
+  if (store.settings.offline) {
     throw new ModelNotFoundError({
       model,
       searched: [cached],
       hint:
-        `Missing ${missing.join(', ')}. Put the model folder there, pass a local folder instead of the id, ` +
-        'or allow downloads (allowDownload: true, ACCEL_ALLOW_DOWNLOAD=1, or --download on the command line).',
+        `Missing ${missing.join(', ')}, and downloads are off (offline: ACCEL_OFFLINE, HF_HUB_OFFLINE or --offline). ` +
+        `Run \`accel models pull ${model}\` where there is network and copy the folder here, pass a local folder instead of the id, or turn offline mode off.`,
     });
   }
   // config.json first: a repository of another family is refused before its weights are fetched.
-  const configFirst = missing.includes('config.json') && expected?.modelTypes !== undefined;
-  if (configFirst) {
-    await downloadModelFiles({ model, directory: cached, files: ['config.json'], options });
+  if (missing.includes('config.json') && expected?.modelTypes !== undefined) {
+    await store.pull(model, { files: ['config.json'] });
     await checkModelType(model, cached, expected);
   }
-  await downloadModelFiles({ model, directory: cached, files: configFirst ? missing.filter((file) => file !== 'config.json') : missing, options });
-  return { id: model, directory: cached, source: 'download' };
+  const pulled = await store.pull(model, { files: requiredFiles });
+  return { id: model, directory: cached, source: 'download', revision: pulled.revision };
+}
+
+async function checkAgainstManifest(model: string, directory: string, manifest: ModelManifest | undefined, files: readonly string[], verify: boolean): Promise<void> {
+  if (manifest === undefined) return;
+  const problems = await checkFiles(model, directory, manifest, files, verify ? 'hash' : 'size');
+  if (problems.length > 0) throw integrityError(model, problems);
 }

@@ -6,4 +6,6 @@ export interface ResolvedModel {
   readonly directory: string;
   /** How it was found. */
   readonly source: 'folder' | 'cache' | 'download';
+  /** The hub commit its files came from, when the folder's manifest records one. */
+  readonly revision?: string;
 }

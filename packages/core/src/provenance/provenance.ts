@@ -53,6 +53,8 @@ export interface Provenance {
     readonly id: string;
     /** Absolute folder the files were read from. */
     readonly directory: string;
+    /** The hub commit the files came from, when the folder's `accel-manifest.json` records one. */
+    readonly revision?: string;
     /** Model files loaded, relative to `directory`. */
     readonly files: readonly string[];
   };

@@ -9,6 +9,7 @@ import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { UnsupportedError } from '../errors/unsupported-error.js';
 import type { ModelSourceOptions } from '../model-source/model-source-options.js';
+import type { ModelStore } from '../model-store/model-store.js';
 import type { InferResult, Provenance } from '../provenance/provenance.js';
 import type { QueuedRequestResult, QueueTicket } from '../scheduler/batch-queue.js';
 import { contentId } from '../scheduler/content-id.js';
@@ -35,6 +36,9 @@ function isWildcard(label: string): boolean {
   return label.endsWith(':*');
 }
 
+/** The model store's operations, as `accel.models` offers them. */
+export type ModelsApi = { readonly [K in 'pull' | 'list' | 'remove' | 'verify' | 'exportCar' | 'directoryOf' | 'manifestOf']: ModelStore[K] };
+
 /**
  * The endpoint registry: add endpoints (a skill's model on a device), initialise them, send
  * requests, and remove them. Requests to a skill go to its least-loaded healthy endpoint.
@@ -46,14 +50,15 @@ export class Accel {
   private readonly expansions = new Map<EndpointRuntime, Promise<EndpointRuntime[]>>();
   private readonly inFlight = new Map<string, SharedRequest>();
   private draining: Promise<void> | undefined;
-  private readonly models: ModelSourceOptions;
+  private readonly modelOptions: ModelSourceOptions;
+  private modelStore: Promise<ModelStore> | undefined;
   /** The thread budget and worker count, measured on first use. */
   private readonly resources: () => Promise<{ threads: number | undefined; workers: number }>;
 
   constructor(options: AccelOptions = {}) {
     for (const backend of options.backends ?? []) this.registerBackend(backend);
     for (const skill of options.skills ?? []) this.registerSkill(skill);
-    this.models = options.models ?? {};
+    this.modelOptions = options.models ?? {};
     if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
       throw new InvalidInputError({ reason: `threads must be a positive integer, got ${options.threads}` });
     }
@@ -61,6 +66,25 @@ export class Accel {
       const threads = options.threads ?? (await availableCores());
       return { threads, workers: options.workers ?? Math.max(1, Math.min(threads ?? 1, 4)) };
     });
+  }
+
+  /**
+   * The model store under this registry's `models` options: `pull`, `list`, `remove`, `verify`
+   * and `exportCar` on the cache folder endpoints load from (Node only; loaded on first use).
+   */
+  readonly models: ModelsApi = {
+    pull: async (...args) => (await this.store()).pull(...args),
+    list: async () => (await this.store()).list(),
+    remove: async (id) => (await this.store()).remove(id),
+    verify: async (id) => (await this.store()).verify(id),
+    exportCar: async (id, output) => (await this.store()).exportCar(id, output),
+    directoryOf: async (id) => (await this.store()).directoryOf(id),
+    manifestOf: async (id) => (await this.store()).manifestOf(id),
+  };
+
+  private store(): Promise<ModelStore> {
+    this.modelStore ??= import('../model-store/model-store.js').then(({ ModelStore }) => new ModelStore(this.modelOptions));
+    return this.modelStore;
   }
 
   registerBackend(backend: BackendV1): this {
@@ -119,7 +143,8 @@ export class Accel {
           const { threads, workers } = await this.resources();
           return { threads: threads === undefined ? undefined : Math.max(1, Math.floor(threads / Math.max(1, this.endpoints.size))), workers };
         },
-        models: this.models,
+        models: this.modelOptions,
+        verify: options.verify ?? false,
       }),
     );
     return id;
@@ -439,7 +464,7 @@ export class Accel {
       device: context.device,
       dtype: endpoint.options.dtype,
       ...(context.runtime ? { runtime: context.runtime } : {}),
-      model: { id: context.model.id, directory: context.model.directory, files: context.files },
+      model: { id: context.model.id, directory: context.model.directory, ...(context.model.revision ? { revision: context.model.revision } : {}), files: context.files },
       batchSizes: result.batchSizes,
       timings: {
         queuedMs: result.queuedMs,

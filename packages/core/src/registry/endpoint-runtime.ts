@@ -43,6 +43,8 @@ export interface EndpointRuntimeOptions {
   /** The endpoint's share of the registry's thread budget and the pool size, asked when it loads. */
   readonly resources: () => Promise<{ threads: number | undefined; workers: number }>;
   readonly models: ModelSourceOptions;
+  /** Hash the model's files against its manifest on load (sizes are always checked). */
+  readonly verify: boolean;
   /** Id of the `…:*` endpoint this one was expanded from. */
   readonly group?: string;
 }
@@ -209,7 +211,7 @@ export class EndpointRuntime {
       throw new UnsupportedError({ feature: `dtype ${dtype} on backend ${backend.name} (supports ${probe.dtypes.join(', ')})` });
     }
     const { resolveModelSource } = await import('../model-source/resolve-model-source.js');
-    const model = await resolveModelSource(this.options.model, skill.requiredFiles(dtype), this.options.models, { skill: skill.name, modelTypes: skill.modelTypes });
+    const model = await resolveModelSource(this.options.model, skill.requiredFiles(dtype), this.options.models, { skill: skill.name, modelTypes: skill.modelTypes }, this.options.verify);
     const { threads: share, workers } = await this.options.resources();
     const { contextLength } = this.options;
     const source = skillSource(skill);
