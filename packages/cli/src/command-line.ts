@@ -20,7 +20,9 @@ export const runFlags = {
   dtype: { type: 'string', default: 'fp32' },
   threads: { type: 'string' },
   'cache-dir': { type: 'string' },
-  download: { type: 'boolean', default: false },
+  offline: { type: 'boolean', default: false },
+  revision: { type: 'string' },
+  verify: { type: 'boolean', default: false },
   stream: { type: 'boolean', default: false },
 } as const satisfies FlagTable;
 

@@ -1,4 +1,4 @@
-import type { DownloadProgressEvent } from '@accel/core';
+import type { DownloadProgressEvent, ModelStoreEvent } from '@accel/core';
 
 /** Where download progress goes: a terminal gets one line redrawn in place, anything else whole lines. */
 export interface DownloadProgressOutput {
@@ -33,10 +33,11 @@ interface FileState {
 }
 
 /**
- * Renders core's `download-progress` events. On a terminal: one line, redrawn in place, with the
- * bytes of every file so far, the rate and the time left for the files whose size is known
- * (files download one after another, so later files' sizes are not known yet). Elsewhere: one
- * line when a file is complete, and while it downloads at most one line per `lineEveryMs`.
+ * Renders the model store's download events. On a terminal: one aggregate line, redrawn in place,
+ * with the bytes of every file so far against the whole download (`download-start` lists every
+ * file's size from the hub's listing), the rate and the time left. Elsewhere: one line when a
+ * file is complete, and while it downloads at most one line per `lineEveryMs`. A fallback from
+ * IPFS to the hub is always a line of its own.
  */
 export function createDownloadProgress(output: DownloadProgressOutput, options: DownloadProgressOptions = {}) {
   const redrawMs = options.redrawMs ?? 100;
@@ -57,7 +58,7 @@ export function createDownloadProgress(output: DownloadProgressOutput, options: 
       else known += state.total;
     }
     const seconds = (now() - (startedAt ?? now())) / 1000;
-    const rate = seconds > 0 ? received / seconds : 0;
+    const rate = seconds > 0 ? Math.max(0, received - resumed) / seconds : 0;
     const left = unknownSize ? undefined : Math.max(0, known - received);
     const eta = left === undefined || rate <= 0 ? '' : `, ${duration(left / rate)} left`;
     const total = unknownSize ? '' : ` / ${megabytes(known)}`;
@@ -69,11 +70,26 @@ export function createDownloadProgress(output: DownloadProgressOutput, options: 
     return `downloading ${event.model}/${event.file}: ${megabytes(state.received)}${total}${state.done ? ' (done)' : ''}`;
   }
 
+  let resumed = 0;
   return {
-    update(event: DownloadProgressEvent): void {
+    update(storeEvent: ModelStoreEvent): void {
+      if (storeEvent.type === 'download-start') {
+        for (const { file, bytes } of storeEvent.files) if (!files.has(file)) files.set(file, { received: 0, total: bytes, lastLineAt: now(), done: false });
+        return;
+      }
+      if (storeEvent.type === 'download-fallback') {
+        if (open) output.write('\n');
+        open = false;
+        output.write(`${storeEvent.model}/${storeEvent.file}: not on the IPFS gateway (${storeEvent.reason}); taking it from the hub`);
+        return;
+      }
+      if (storeEvent.type === 'download-done') return;
+      const event: DownloadProgressEvent = storeEvent;
       const at = now();
       startedAt ??= at;
       let state = files.get(event.file);
+      // Bytes a resumed `.partial` already held were not downloaded now, so they are not in the rate.
+      if (event.resumed === true) resumed += event.bytesReceived;
       if (state === undefined) {
         state = { received: 0, total: event.totalBytes, lastLineAt: at, done: false };
         files.set(event.file, state);

@@ -10,7 +10,10 @@ const runOptions = `options of every skill:
   --dtype      fp32 (default), fp16, q8, int8, uint8, q4
   --threads    intra-op threads for the backend (default: all cores)
   --cache-dir  model cache folder (default: $ACCEL_CACHE_DIR or ~/.cache/accel/models)
-  --download   allow downloading a missing model from the hub (progress on stderr)
+  --offline    never download a missing model (also ACCEL_OFFLINE=1 or HF_HUB_OFFLINE=1); by default a
+               hub id not in the cache is downloaded, verified, and pinned to its commit (progress on stderr)
+  --revision   branch, tag or commit of a model's first download (default main)
+  --verify     re-hash the model's files against accel-manifest.json before loading (sizes are always checked)
   --stream     print generated text as it comes (generative skills; with --json: one JSON event per line)
   --json       print the result as JSON (errors too, on stderr)
   --verbose    print skipped backends' full reasons and fixes, and stack traces with errors`;
@@ -22,6 +25,7 @@ export function generalHelp(skillNames: readonly string[]): string {
 usage:
   accel run <skill> <input…> [options]    run a skill (accel run --help; accel run <skill> --help)
   accel doctor [--smoke] [--json]          which backends run here, why not, and the fix (accel doctor --help)
+  accel models pull|ls|rm|verify|export-car  the verified model store (accel models --help)
   accel bench [--quick] …                  speed against raw onnxruntime and transformers.js (accel bench --help)
   accel --version                          the versions of the CLI and each installed @accel package
 

@@ -1,6 +1,7 @@
 import { InvalidInputError, isDtype } from '@accel/core';
 import { doctorFlags, globalFlags, parseCommandLine, positionalsOf, positiveInteger, runFlags, type FlagTable, type RunFlagValues } from './command-line.js';
 import { benchCommand } from './commands/bench.js';
+import { modelsCommand, modelsFlags } from './commands/models.js';
 import { collectDoctorRows, renderDoctor } from './commands/doctor.js';
 import { runSkill } from './commands/run.js';
 import { renderSmoke, runSmoke } from './commands/smoke.js';
@@ -26,7 +27,7 @@ export interface CommandIo {
 }
 
 /** Every flag of every command, to find the command and skill before parsing strictly. */
-const everyFlag: FlagTable = Object.assign({}, doctorFlags, runFlags);
+const everyFlag: FlagTable = Object.assign({}, doctorFlags, runFlags, modelsFlags);
 
 /** `true` when the flag is on the command line (before a `--`). */
 function hasFlag(argv: readonly string[], flag: string): boolean {
@@ -90,7 +91,9 @@ async function run(argv: readonly string[], io: CommandIo, skillName: string | u
       backend: flags.backend ?? 'cpu',
       ...(flags.fallback ? { fallback: flags.fallback.split(',').map((label) => label.trim()).filter(Boolean) } : {}),
       dtype: flags.dtype,
-      allowDownload: flags.download,
+      offline: flags.offline,
+      verify: flags.verify,
+      ...(flags.revision === undefined ? {} : { revision: flags.revision }),
       ...(flags.model === undefined ? {} : { model: flags.model }),
       ...(threads === undefined ? {} : { threads }),
       ...(flags['cache-dir'] === undefined ? {} : { cacheDirectory: flags['cache-dir'] }),
@@ -133,6 +136,10 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     if (command === 'run') return await run(argv, io, skillName);
     if (command === 'doctor') return await doctor(argv, io);
     if (command === 'bench') return await benchCommand(argv, io);
+    if (command === 'models') {
+      const progress = createDownloadProgress(io.progress ?? defaultProgress(io));
+      return await modelsCommand(argv, { stdout: io.stdout, stderr: io.stderr, onProgress: (event) => progress.update(event), onPullEnd: () => progress.finish() });
+    }
     if (command === undefined || command === 'help') {
       const { values } = parseCommandLine(argv, globalFlags, 'accel');
       io.stdout(generalHelp(installedSkillNames()));

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, truncate, writeFile } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { InvalidInputError, ModelIntegrityError, ModelNotFoundError, type ModelStoreEvent } from '../src/index.js';
+import { InvalidInputError, ModelIntegrityError, ModelNotFoundError } from '../src/index.js';
 import { resolveModelSource } from '../src/model-source/resolve-model-source.js';
 import { ModelStore, modelStoreSettings } from '../src/model-store/index.js';
 

@@ -213,13 +213,13 @@ describe('requests', () => {
     expect(endpoints.filter((endpoint) => endpoint === 'b')).toHaveLength(2);
   });
 
-  it('names the folder it looked in when a hub id is not cached', async () => {
-    const accel = new Accel({ backends: [arithmeticBackend()], skills: [doublingSkill], models: { cacheDirectory: '/tmp/accel-empty-cache' } });
+  it('names the folder it looked in when a hub id is not cached and downloads are off', async () => {
+    const accel = new Accel({ backends: [arithmeticBackend()], skills: [doublingSkill], models: { cacheDirectory: '/tmp/accel-empty-cache', offline: true } });
     accel.addEndpoint({ skill: doublingSkill, model: 'someone/some-model', backend: 'arithmetic' });
     const error = await accel.init().then(() => accel.status()[0]?.error);
     expect(error?.code).toBe('ACCEL_MODEL_NOT_FOUND');
     expect(error?.message).toContain('/tmp/accel-empty-cache/someone/some-model');
-    expect(error?.message).toContain('allowDownload');
+    expect(error?.message).toContain('accel models pull someone/some-model');
     expect(ModelNotFoundError.isInstance(new ModelNotFoundError({ model: 'x', searched: [], hint: '' }))).toBe(true);
   });
 });

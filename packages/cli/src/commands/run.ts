@@ -3,9 +3,9 @@ import {
   BackendUnavailableError,
   type BackendProbe,
   type BackendV1,
-  type DownloadProgressEvent,
   type Dtype,
   type InferResult,
+  type ModelStoreEvent,
   type SkillV1,
 } from '@accel/core';
 import { importKnown, knownBackends, type BackendFactory } from '../known-packages.js';
@@ -20,9 +20,14 @@ export interface RunOptions {
   readonly dtype: Dtype;
   readonly threads?: number;
   readonly cacheDirectory?: string;
-  readonly allowDownload: boolean;
-  /** Core's download progress events, while a missing model downloads (`allowDownload`). */
-  readonly onProgress?: (event: DownloadProgressEvent) => void;
+  /** Never download a missing model. */
+  readonly offline?: boolean;
+  /** Revision of a model's first download (the commit is recorded and kept). */
+  readonly revision?: string;
+  /** Re-hash the model's files against its manifest before loading. */
+  readonly verify?: boolean;
+  /** The model store's download events, while a missing model downloads. */
+  readonly onProgress?: (event: ModelStoreEvent) => void;
   /** Receives text pieces as they are generated; only for skills that stream. */
   readonly onText?: (text: string) => void;
 }
@@ -73,7 +78,8 @@ export async function runSkill(options: RunOptions): Promise<RunResult> {
     backends,
     skills: [skill],
     models: {
-      allowDownload: options.allowDownload,
+      ...(options.offline ? { offline: true } : {}),
+      ...(options.revision ? { revision: options.revision } : {}),
       ...(options.cacheDirectory ? { cacheDirectory: options.cacheDirectory } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     },
@@ -83,6 +89,7 @@ export async function runSkill(options: RunOptions): Promise<RunResult> {
       skill,
       backend: options.backend,
       dtype: options.dtype,
+      ...(options.verify ? { verify: true } : {}),
       ...(options.fallback && options.fallback.length > 0 ? { fallback: options.fallback } : {}),
       ...(options.model ? { model: options.model } : {}),
     });

@@ -46,6 +46,8 @@ export interface DownloadProgressEvent {
   readonly bytesReceived: number;
   /** Undefined when the size is not known. */
   readonly totalBytes: number | undefined;
+  /** True on the report of bytes an interrupted earlier try left (`.partial`), before any new byte. */
+  readonly resumed?: boolean;
 }
 
 /** A file could not come from the source asked for and comes from another. */

@@ -18,8 +18,11 @@ export interface FetchFileRequest {
   /** Final path; bytes gather in `<target>.partial` and move there only once verified. */
   readonly target: string;
   readonly signal?: AbortSignal | undefined;
-  /** Bytes of this file on disk so far (including a resumed `.partial`), after each chunk. */
-  readonly onBytes?: ((bytes: number) => void) | undefined;
+  /**
+   * Bytes of this file on disk so far, after each chunk; `resumed` marks the report of what a
+   * `.partial` from an earlier try already held.
+   */
+  readonly onBytes?: ((bytes: number, resumed?: boolean) => void) | undefined;
   /** Tries per file, each resuming where the last stopped. Default 4. */
   readonly attempts?: number;
 }
@@ -65,7 +68,7 @@ export async function fetchHubFile(request: FetchFileRequest): Promise<void> {
       await rm(partial, { force: true });
       have = 0;
     }
-    request.onBytes?.(have);
+    if (have > 0) request.onBytes?.(have, true);
     if (have === file.size && file.size > 0) break;
     let response: Response;
     try {

@@ -217,7 +217,7 @@ export class ModelStore {
           file,
           target,
           signal: options.signal,
-          onBytes: (bytesReceived) => emit({ type: 'download-progress', model: id, file: file.path, bytesReceived, totalBytes: file.size }),
+          onBytes: (bytesReceived, resumed) => emit({ type: 'download-progress', model: id, file: file.path, bytesReceived, totalBytes: file.size, ...(resumed ? { resumed } : {}) }),
         });
         manifestFiles[file.path] = await this.describeFile(target, file.size, 'hub', file.sha256);
         fetched.push({ path: file.path, size: file.size, source: 'hub' });
@@ -371,7 +371,7 @@ export class ModelStore {
             file: { path, size: file.size, sha256: file.sha256 },
             target,
             signal: options.signal,
-            onBytes: (bytesReceived) => emit({ type: 'download-progress', model: id, file: path, bytesReceived, totalBytes: file.size }),
+            onBytes: (bytesReceived, resumed) => emit({ type: 'download-progress', model: id, file: path, bytesReceived, totalBytes: file.size, ...(resumed ? { resumed } : {}) }),
           });
           manifestFiles[path] = { ...file, source: 'hub', verifiedAt: new Date().toISOString() };
           fetched.push({ path, size: file.size, source: 'hub' });
