@@ -205,6 +205,15 @@ describe('pull', () => {
     expect(await filesUnder(join(scratch, 'repo'))).toContain('onnx/model.onnx');
   });
 
+  it('serializes concurrent pulls of one model in a process: each file is fetched once', async () => {
+    const store = freshStore();
+    const [a, b] = await Promise.all([store.pull(id), store.pull(id)]);
+    expect(b.files.map((file) => file.path)).toEqual(a.files.map((file) => file.path));
+    expect(b.files.every((file) => file.source === 'cache')).toBe(true);
+    const content = hub.requests.filter((request) => request.path.startsWith('/cdn/') && request.path.endsWith('/onnx/model.onnx'));
+    expect(content).toHaveLength(1);
+  });
+
   it('stays on the recorded commit when an endpoint needs another file later', async () => {
     const store = freshStore();
     const first = await store.pull(id);

@@ -126,6 +126,9 @@ async function runPool<T>(items: readonly T[], limit: number, work: (item: T) =>
   if (failure !== undefined) throw failure;
 }
 
+/** The last pull into each model folder from this process; the next one waits for it. */
+const pullsInFlight = new Map<string, Promise<unknown>>();
+
 /**
  * Models on disk under hub ids: pull (only the files a dtype or a skill needs, pinned to a commit,
  * resumable, verified against the hub's SHA-256), list, remove, re-verify, and export as a CAR.
@@ -152,11 +155,26 @@ export class ModelStore {
     return readManifest(await this.directoryOf(id), id);
   }
 
-  /** Downloads what is missing or stale, verifies it, and records it in the manifest. */
+  /**
+   * Downloads what is missing or stale, verifies it, and records it in the manifest. Pulls into
+   * the same folder from this process run one after another (two endpoints of one model share the
+   * download instead of writing the same `.partial` twice).
+   */
   async pull(id: string, options: PullOptions = {}): Promise<PullResult> {
     checkHubId(id);
-    const settings = this.settings;
     const directory = await this.directoryOf(id);
+    const previous = pullsInFlight.get(directory) ?? Promise.resolve();
+    const current = previous.catch(() => undefined).then(() => this.pullNow(id, directory, options));
+    const settled = current.catch(() => undefined);
+    pullsInFlight.set(directory, settled);
+    void settled.then(() => {
+      if (pullsInFlight.get(directory) === settled) pullsInFlight.delete(directory);
+    });
+    return current;
+  }
+
+  private async pullNow(id: string, directory: string, options: PullOptions): Promise<PullResult> {
+    const settings = this.settings;
     const emit = (event: ModelStoreEvent): void => {
       options.onProgress?.(event);
       this.options.onProgress?.(event);
