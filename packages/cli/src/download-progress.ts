@@ -83,6 +83,10 @@ export function createDownloadProgress(output: DownloadProgressOutput, options: 
         output.write(`${storeEvent.model}/${storeEvent.file}: not on the IPFS gateway (${storeEvent.reason}); taking it from the hub`);
         return;
       }
+      if (storeEvent.type === 'download-wait') {
+        output.write(`waiting: ${storeEvent.reason}`);
+        return;
+      }
       if (storeEvent.type === 'download-done') return;
       const event: DownloadProgressEvent = storeEvent;
       const at = now();

@@ -1,6 +1,6 @@
 import { startFakeHub, type FakeHub } from '@accel/fake-hub';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -212,6 +212,26 @@ describe('pull', () => {
     expect(b.files.every((file) => file.source === 'cache')).toBe(true);
     const content = hub.requests.filter((request) => request.path.startsWith('/cdn/') && request.path.endsWith('/onnx/model.onnx'));
     expect(content).toHaveLength(1);
+  });
+
+  it('waits for another process holding the folder lock, and takes over a lock left by a dead one', async () => {
+    const store = freshStore();
+    const directory = await store.directoryOf(id);
+    await mkdir(join(directory, '..'), { recursive: true });
+    await writeFile(`${directory}.lock`, '99999\n');
+    const events: string[] = [];
+    const pulling = store.pull(id, { onProgress: (event) => events.push(event.type) });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(events).toEqual(['download-wait']);
+    await rm(`${directory}.lock`);
+    await pulling;
+    expect(events.at(-1)).toBe('download-done');
+    await expect(readdir(join(directory, '..'))).resolves.not.toContain('tiny-encoder.lock');
+    // A lock nobody refreshed for over 30 s is stale.
+    await writeFile(`${directory}.lock`, '99999\n');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(`${directory}.lock`, old, old);
+    await expect(store.pull(id)).resolves.toMatchObject({ id });
   });
 
   it('stays on the recorded commit when an endpoint needs another file later', async () => {

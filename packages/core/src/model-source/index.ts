@@ -3,6 +3,7 @@ export type {
   DownloadFallbackEvent,
   DownloadProgressEvent,
   DownloadStartEvent,
+  DownloadWaitEvent,
   ModelSourceOptions,
   ModelStoreEvent,
 } from './model-source-options.js';

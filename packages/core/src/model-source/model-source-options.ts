@@ -69,4 +69,11 @@ export interface DownloadDoneEvent {
   readonly ms: number;
 }
 
-export type ModelStoreEvent = DownloadStartEvent | DownloadProgressEvent | DownloadFallbackEvent | DownloadDoneEvent;
+/** Another process holds the model folder's lock (it is downloading into it); this pull waits. */
+export interface DownloadWaitEvent {
+  readonly type: 'download-wait';
+  readonly model: string;
+  readonly reason: string;
+}
+
+export type ModelStoreEvent = DownloadStartEvent | DownloadProgressEvent | DownloadFallbackEvent | DownloadDoneEvent | DownloadWaitEvent;

@@ -9,6 +9,7 @@ import { ModelNotFoundError } from '../errors/model-not-found-error.js';
 import type { ModelSourceOptions, ModelStoreEvent } from '../model-source/model-source-options.js';
 import { dtypesBySession, externalDataOf, isTopLevelJson, parseOnnxFile } from './dtype-files.js';
 import { fetchHubFile } from './fetch-file.js';
+import { withFolderLock } from './folder-lock.js';
 import { sha256OfFile } from './hash-file.js';
 import { HubClient, type HubFile } from './hub-client.js';
 import { manifestFileName, readManifest, writeManifest, type ManifestFile, type ModelManifest } from './manifest.js';
@@ -164,7 +165,9 @@ export class ModelStore {
     checkHubId(id);
     const directory = await this.directoryOf(id);
     const previous = pullsInFlight.get(directory) ?? Promise.resolve();
-    const current = previous.catch(() => undefined).then(() => this.pullNow(id, directory, options));
+    const current = previous
+      .catch(() => undefined)
+      .then(() => withFolderLock(directory, () => this.pullNow(id, directory, options), () => this.emit(options, { type: 'download-wait', model: id, reason: `another process is pulling into ${directory}` }), options.signal));
     const settled = current.catch(() => undefined);
     pullsInFlight.set(directory, settled);
     void settled.then(() => {
@@ -173,12 +176,14 @@ export class ModelStore {
     return current;
   }
 
+  private emit(options: PullOptions, event: ModelStoreEvent): void {
+    options.onProgress?.(event);
+    this.options.onProgress?.(event);
+  }
+
   private async pullNow(id: string, directory: string, options: PullOptions): Promise<PullResult> {
     const settings = this.settings;
-    const emit = (event: ModelStoreEvent): void => {
-      options.onProgress?.(event);
-      this.options.onProgress?.(event);
-    };
+    const emit = (event: ModelStoreEvent): void => this.emit(options, event);
     const existing = await readManifest(directory, id);
     const from = options.from ?? 'hub';
     if (from === 'ipfs') return this.pullFromIpfs(id, directory, existing, options, emit);
