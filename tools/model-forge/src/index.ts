@@ -73,7 +73,7 @@ export { buildWhisperDecoderGraph, buildWhisperEncoderGraph } from './families/w
 export type { LlavaDimensions, LlavaOptions, LlavaVisionDimensions } from './families/llava.js';
 export { llavaFiles } from './families/llava.js';
 export type { LlavaNextDimensions, LlavaNextOptions } from './families/llava-next.js';
-export { llavaNextFiles, llavaNextGridPinpoints } from './families/llava-next.js';
+export { llavaNextFiles, oneVisionGridPinpoints } from './families/llava-next.js';
 export type { LlavaLanguageDimensions } from './families/llava-language.js';
 export type { LlavaVisionGraphDimensions, VisionTowerStyle } from './families/llava-vision-graph.js';
 export { buildLlavaVisionGraph } from './families/llava-vision-graph.js';

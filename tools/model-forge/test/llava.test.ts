@@ -14,12 +14,10 @@ const headDim = 8;
 const hidden = 32;
 const roots = new TemporaryRoots();
 let llava = '';
-let llavaNext = '';
 
 beforeAll(async () => {
   const root = await roots.create();
   llava = (await forgeModel('llava-hf/llava-interleave-qwen-0.5b', { root })).directory;
-  llavaNext = (await forgeModel('accel/llava-next-qwen2-0.5b', { root })).directory;
 });
 afterAll(() => roots.removeAll());
 
@@ -154,38 +152,13 @@ describe('tiny llava-hf/llava-interleave-qwen-0.5b', () => {
   });
 });
 
-describe('tiny accel/llava-next-qwen2-0.5b', () => {
-  it('writes the LLaVA-Next folder of its graph contract', async () => {
-    expect(await readJson(llavaNext, 'config.json')).toMatchObject({
-      model_type: 'llava_next',
-      image_grid_pinpoints: [[32, 64], [64, 32], [64, 64], [96, 32], [32, 96]],
-      vision_config: { image_size: 32, patch_size: 8 },
-    });
-    expect(await readJson(llavaNext, 'preprocessor_config.json')).toMatchObject({ image_processor_type: 'LlavaNextImageProcessor', crop_size: { height: 32, width: 32 } });
-  });
-
-  it('maps a batch of tiles to (S/patch)² features each, plus the image_newline embedding', async () => {
-    const vision = await session(llavaNext, 'vision_encoder');
-    expect(vision.outputNames).toEqual(['image_features', 'image_newline']);
-    const outputs = await vision.run({ pixel_values: pixels(5, 1) });
-    expect(outputs.image_features!.dims).toEqual([5, 16, hidden]);
-    expect(outputs.image_newline!.dims).toEqual([hidden]);
-    const tiles = outputs.image_features!.data as Float32Array;
-    const perTile = 16 * hidden;
-    expect(largestDifference(tiles.subarray(0, perTile), tiles.subarray(perTile, 2 * perTile))).toBeGreaterThan(1e-2);
-    const alone = (await vision.run({ pixel_values: new ort.Tensor('float32', (pixels(5, 1).data as Float32Array).slice(0, 3 * 32 * 32), [1, 3, 32, 32]) })).image_features!;
-    expect(largestDifference(alone.data as Float32Array, tiles.subarray(0, perTile))).toBeLessThan(1e-5);
-    await vision.release();
-  });
-});
-
 describe('full sizes (described, not written)', () => {
   const configOf = (files: ForgeFile[], path: string) => {
     const chunks = files.find((file) => file.path === path)!.content.chunks as Uint8Array[];
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
   };
 
-  it('are SigLIP-384/14 + Qwen2-0.5B and CLIP-L/14-336 + Qwen2-0.5B, every ONNX file under protobuf’s 2 GiB', () => {
+  it('are SigLIP-384/14 + Qwen2-0.5B, every ONNX file under protobuf’s 2 GiB (llava-next: test/llava-next.test.ts)', () => {
     const llavaFiles = findPreset('llava-hf/llava-interleave-qwen-0.5b').files('full');
     expect(configOf(llavaFiles, 'config.json')).toMatchObject({
       image_seq_length: 27 * 27,
@@ -193,13 +166,7 @@ describe('full sizes (described, not written)', () => {
       text_config: { model_type: 'qwen2', hidden_size: 896, num_hidden_layers: 24, num_attention_heads: 14, num_key_value_heads: 2, head_dim: 64, vocab_size: 152000 },
     });
     expect(configOf(llavaFiles, 'processor_config.json')).toMatchObject({ patch_size: 14, num_additional_image_tokens: 0 });
-    const nextFiles = findPreset('accel/llava-next-qwen2-0.5b').files('full');
-    expect(configOf(nextFiles, 'config.json')).toMatchObject({
-      image_grid_pinpoints: [[336, 672], [672, 336], [672, 672], [1008, 336], [336, 1008]],
-      vision_config: { model_type: 'clip_vision_model', image_size: 336, patch_size: 14, hidden_size: 1024, num_hidden_layers: 24 },
-      vision_feature_layer: -2,
-    });
-    for (const file of [...llavaFiles, ...nextFiles].filter((candidate) => candidate.path.endsWith('.onnx'))) {
+    for (const file of llavaFiles.filter((candidate) => candidate.path.endsWith('.onnx'))) {
       expect(file.content.byteLength, file.path).toBeLessThan(2 ** 31);
     }
   });

@@ -2,7 +2,7 @@ import type { Preset } from '../presets.js';
 import type { LlavaLanguageDimensions } from './llava-language.js';
 import type { LlavaVisionDimensions } from './llava.js';
 import { llavaFiles } from './llava.js';
-import { llavaNextFiles, llavaNextGridPinpoints } from './llava-next.js';
+import { llavaNextFiles, oneVisionGridPinpoints } from './llava-next.js';
 
 const tinyText: LlavaLanguageDimensions = { layers: 2, hidden: 32, heads: 4, keyValueHeads: 2, intermediate: 64, maxPositions: 512, ropeTheta: 10_000, learnedMerges: 100 };
 /** Qwen2-0.5B, the language model of llava-interleave-qwen-0.5b. */
@@ -20,9 +20,6 @@ const qwen2HalfBillion: LlavaLanguageDimensions = {
 const tinySiglip: LlavaVisionDimensions = { style: 'siglip', imageSize: 32, patchSize: 8, hidden: 16, heads: 2, intermediate: 32, layers: 1, featureLayer: -1 };
 /** SigLIP so400m/14 at 384 pixels, as llava-interleave-qwen-0.5b uses it (26 layers). */
 const siglipSo400m: LlavaVisionDimensions = { style: 'siglip', imageSize: 384, patchSize: 14, hidden: 1152, heads: 16, intermediate: 4304, layers: 26, featureLayer: -1 };
-const tinyClip: LlavaVisionDimensions = { style: 'clip', imageSize: 32, patchSize: 8, hidden: 16, heads: 2, intermediate: 32, layers: 2, featureLayer: -2 };
-/** CLIP ViT-L/14 at 336 pixels, LLaVA-Next's vision tower (features from the second-to-last layer). */
-const clipLarge336: LlavaVisionDimensions = { style: 'clip', imageSize: 336, patchSize: 14, hidden: 1024, heads: 16, intermediate: 4096, layers: 24, featureLayer: -2 };
 
 /** The LLaVA and LLaVA-Next presets. */
 export const llavaPresets: readonly Preset[] = [
@@ -38,15 +35,15 @@ export const llavaPresets: readonly Preset[] = [
       }),
   },
   {
-    id: 'accel/llava-next-qwen2-0.5b',
+    id: 'llava-hf/llava-onevision-qwen2-0.5b-ov-hf',
     family: 'llava-next',
     description:
-      "LLaVA-Next in accel's graph contract (any-resolution tiles, image_newline); full: CLIP ViT-L/14-336 (24 layers, 1024) + Qwen2-0.5B, LLaVA-Next's five grid pinpoints",
+      "LLaVA-OneVision as llava-hf's ONNX export lays it out (vision_encoder → image_features with image_newline appended per view, embed_tokens, decoder_model_merged; 36 grid pinpoints, anyres_max_9); full: SigLIP 384/14 (26 layers, 1152) + Qwen2-0.5B",
     files: (size) => {
-      const vision = size === 'tiny' ? tinyClip : clipLarge336;
+      const vision = size === 'tiny' ? tinySiglip : siglipSo400m;
       return llavaNextFiles({
-        id: 'accel/llava-next-qwen2-0.5b',
-        dimensions: { vision, text: size === 'tiny' ? tinyText : qwen2HalfBillion, gridPinpoints: llavaNextGridPinpoints(vision.imageSize) },
+        id: 'llava-hf/llava-onevision-qwen2-0.5b-ov-hf',
+        dimensions: { vision, text: size === 'tiny' ? tinyText : qwen2HalfBillion, gridPinpoints: oneVisionGridPinpoints(vision.imageSize), visionAspectRatio: 'anyres_max_9' },
       });
     },
   },

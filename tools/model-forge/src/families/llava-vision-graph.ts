@@ -25,7 +25,11 @@ export interface LlavaVisionGraphDimensions {
   readonly textHidden: number;
   /** `clip` only: keep the class token's feature in `image_features` (`vision_feature_select_strategy: "full"`). */
   readonly keepClassToken: boolean;
-  /** Adds the `image_newline` output [textHidden] (LLaVA-Next). */
+  /**
+   * Appends the model's `image_newline` parameter as one more row of `image_features`
+   * ([batch, N + 1, textHidden]), as Hugging Face's LLaVA-OneVision does for an image seen as one
+   * view (LLaVA-Next / OneVision exports for transformers.js).
+   */
   readonly imageNewline: boolean;
 }
 
@@ -45,7 +49,7 @@ function quickGelu(graph: GraphBuilder, input: Value): Value {
  * LLaVA's `vision_encoder.onnx`: the vision tower up to the feature layer, feature selection and
  * the multi-modal projector (linear → GELU → linear), as transformers.js expects it:
  * `pixel_values` [batch_size, 3, S, S] → `image_features` [batch_size, N, textHidden]. With
- * `imageNewline`, also `image_newline` [textHidden] (LLaVA-Next's row separator).
+ * `imageNewline`, every view's features end with the `image_newline` embedding: [batch_size, N + 1, textHidden].
  */
 export function buildLlavaVisionGraph(seed: string, dimensions: LlavaVisionGraphDimensions): GraphDefinition {
   const { style, imageSize, patchSize, hidden, heads, intermediate, layerNormEpsilon, textHidden } = dimensions;
@@ -105,9 +109,16 @@ export function buildLlavaVisionGraph(seed: string, dimensions: LlavaVisionGraph
     const first = linear(graph, parameters, 'multi_modal_projector.linear_1', hiddenStates, hidden, textHidden);
     return linear(graph, parameters, 'multi_modal_projector.linear_2', gelu(graph, first), textHidden, textHidden);
   });
-  graph.output(projected, 'image_features', 'float32', ['batch_size', imageFeatureCount(dimensions), textHidden]);
-  if (dimensions.imageNewline) {
-    graph.output(parameters.uniform('model.image_newline', [textHidden], textHidden), 'image_newline', 'float32', [textHidden]);
+  if (!dimensions.imageNewline) {
+    graph.output(projected, 'image_features', 'float32', ['batch_size', imageFeatureCount(dimensions), textHidden]);
+    return graph.build();
   }
+  const withNewline = graph.scope('image_newline', () => {
+    const newline = parameters.uniform('image_newline', [1, 1, textHidden], textHidden);
+    const batch = graph.op('Gather', [graph.op('Shape', [pixelValues]), graph.constant('int64', [0])], { axis: int(0) });
+    const expandShape = graph.op('Concat', [batch, graph.constant('int64', [1, textHidden])], { axis: int(0) });
+    return graph.op('Concat', [projected, graph.op('Expand', [newline, expandShape])], { axis: int(1) });
+  });
+  graph.output(withNewline, 'image_features', 'float32', ['batch_size', imageFeatureCount(dimensions) + 1, textHidden]);
   return graph.build();
 }
