@@ -112,10 +112,11 @@ class FileAssembler {
     private readonly fd: FileHandle,
     root: CID,
     expectedSize: number,
-    private readonly fail: {
+    private readonly context: {
       integrity(cid: CID, expected: string, actual: string): Error;
       unavailable(reason: string): Error;
-      readonly strictOrder: () => boolean;
+      /** The CAR says it is depth-first: a block no earlier block links is refused at once. */
+      readonly strictOrder: boolean;
       readonly maxOutOfOrderBytes: number;
       readonly onBytes: ((bytes: number) => void) | undefined;
     },
@@ -142,10 +143,10 @@ class FileAssembler {
       return;
     }
     if (this.leaves.has(key) || this.nodes.has(key) || this.early.has(key)) return; // a duplicate
-    if (this.fail.strictOrder()) throw this.fail.unavailable(`block ${cid} is not reachable from the requested root (it came before any block linking it, in a CAR declared depth-first)`);
+    if (this.context.strictOrder) throw this.context.unavailable(`block ${cid} is not reachable from the requested root (it came before any block linking it, in a CAR declared depth-first)`);
     this.earlyBytes += bytes.byteLength;
-    if (this.earlyBytes > this.fail.maxOutOfOrderBytes) {
-      throw this.fail.unavailable(`more than ${this.fail.maxOutOfOrderBytes} bytes of blocks arrived before any block linking them (last ${cid}); not reachable from the root, or an unordered CAR too large to hold`);
+    if (this.earlyBytes > this.context.maxOutOfOrderBytes) {
+      throw this.context.unavailable(`more than ${this.context.maxOutOfOrderBytes} bytes of blocks arrived before any block linking them (last ${cid}); not reachable from the root, or an unordered CAR too large to hold`);
     }
     this.early.set(key, bytes);
   }
@@ -154,14 +155,14 @@ class FileAssembler {
     const key = keyOf(cid);
     if (cid.code === raw.code) {
       for (const slot of slots) {
-        if (bytes.byteLength !== slot.length) throw this.fail.integrity(cid, `${slot.length} bytes`, `${bytes.byteLength} bytes`);
+        if (bytes.byteLength !== slot.length) throw this.context.integrity(cid, `${slot.length} bytes`, `${bytes.byteLength} bytes`);
         await this.write(bytes, slot.offset);
       }
       const first = slots[0];
       if (first !== undefined) this.leaves.set(key, first);
       return;
     }
-    if (cid.code !== dagPb.code) throw this.fail.integrity(cid, 'a UnixFS file block (raw or dag-pb)', `codec 0x${cid.code.toString(16)}`);
+    if (cid.code !== dagPb.code) throw this.context.integrity(cid, 'a UnixFS file block (raw or dag-pb)', `codec 0x${cid.code.toString(16)}`);
     const node = this.decodeFileNode(cid, bytes);
     this.nodes.set(key, node);
     for (const slot of slots) await this.expand(cid, node, slot);
@@ -175,11 +176,11 @@ class FileAssembler {
       if (pb.Data === undefined) throw new Error('no UnixFS data');
       unixfs = UnixFS.unmarshal(pb.Data);
     } catch (error) {
-      throw this.fail.integrity(cid, 'a UnixFS file node', `undecodable block (${describe(error)})`);
+      throw this.context.integrity(cid, 'a UnixFS file node', `undecodable block (${describe(error)})`);
     }
-    if (unixfs.type !== 'file' && unixfs.type !== 'raw') throw this.fail.integrity(cid, 'a UnixFS file node', `a UnixFS ${unixfs.type} node`);
+    if (unixfs.type !== 'file' && unixfs.type !== 'raw') throw this.context.integrity(cid, 'a UnixFS file node', `a UnixFS ${unixfs.type} node`);
     if (pb.Links.length !== unixfs.blockSizes.length) {
-      throw this.fail.integrity(cid, `${pb.Links.length} blocksizes for ${pb.Links.length} links`, `${unixfs.blockSizes.length} blocksizes`);
+      throw this.context.integrity(cid, `${pb.Links.length} blocksizes for ${pb.Links.length} links`, `${unixfs.blockSizes.length} blocksizes`);
     }
     return {
       data: unixfs.data ?? new Uint8Array(0),
@@ -189,7 +190,7 @@ class FileAssembler {
 
   private async expand(cid: CID, node: FileNode, slot: Slot): Promise<void> {
     const total = node.children.reduce((sum, child) => sum + child.length, node.data.byteLength);
-    if (total !== slot.length) throw this.fail.integrity(cid, `${slot.length} bytes`, `a node of ${total} bytes`);
+    if (total !== slot.length) throw this.context.integrity(cid, `${slot.length} bytes`, `a node of ${total} bytes`);
     await this.write(node.data, slot.offset);
     let offset = slot.offset + node.data.byteLength;
     for (const child of node.children) {
@@ -207,7 +208,7 @@ class FileAssembler {
     }
     const leaf = this.leaves.get(key);
     if (leaf !== undefined) {
-      if (leaf.length !== slot.length) throw this.fail.integrity(cid, `${slot.length} bytes`, `${leaf.length} bytes`);
+      if (leaf.length !== slot.length) throw this.context.integrity(cid, `${slot.length} bytes`, `${leaf.length} bytes`);
       const copy = new Uint8Array(leaf.length);
       await this.fd.read(copy, 0, leaf.length, leaf.offset);
       await this.write(copy, slot.offset);
@@ -238,7 +239,7 @@ class FileAssembler {
       done += bytesWritten;
     }
     this.written += bytes.byteLength;
-    this.fail.onBytes?.(this.written);
+    this.context.onBytes?.(this.written);
   }
 }
 
@@ -326,7 +327,7 @@ export async function fetchFromGateway(options: FetchFromGatewayOptions): Promis
             message: `model ${model}: ${file} failed verification at IPFS block ${block}: expected ${expected}, got ${actual}; the partial file was deleted`,
           }),
         unavailable: (reason) => unavailable(reason),
-        strictOrder: () => declaredDfs,
+        strictOrder: declaredDfs,
         maxOutOfOrderBytes: options.maxOutOfOrderBytes ?? 64 * 1024 * 1024,
         onBytes: options.onBytes,
       });
