@@ -9,6 +9,13 @@ export interface AnyResolutionGeometry {
   readonly featuresPerSide: number;
   /** `image_grid_pinpoints`: the [height, width] resolutions an image may be tiled at. */
   readonly pinpoints: readonly Size[];
+  /**
+   * LLaVA-OneVision's `vision_aspect_ratio: "anyres_max_N"`: N. An unpadded feature grid larger
+   * than N tiles' worth (by a ratio over 1.1) is scaled down bilinearly. Omitted: never (LLaVA-Next).
+   */
+  readonly maxTiles?: number;
+  /** Whether each row of the grid is followed by the `image_newline` embedding (default true). */
+  readonly newlines?: boolean;
 }
 
 /** How one image is tiled and how many image tokens it takes. */
@@ -30,7 +37,9 @@ export interface AnyResolutionLayout {
   /** The feature rows [start, end) and columns [start, end) kept after unpadding. */
   readonly keptRows: readonly [number, number];
   readonly keptColumns: readonly [number, number];
-  /** Image tokens: the base image's features, then each kept row of the grid followed by one newline. */
+  /** The grid as it goes into the prompt, [rows, columns]: the kept part, scaled down under `anyres_max_N`. */
+  readonly packedGrid: Size;
+  /** Image tokens: the base image's features, then each row of the packed grid followed by one newline (when newlines are on). */
   readonly features: number;
 }
 
@@ -85,7 +94,26 @@ export function unpaddedRange([height, width]: Size, [gridHeight, gridWidth]: Si
   return { rows: [0, gridHeight], columns: [padding, gridWidth - padding] };
 }
 
-/** The any-resolution layout of one image: grid, resize, padding, tiles, unpadding and token count. */
+/**
+ * LLaVA-OneVision's `anyres_max_N` limit (`pack_image_features` and the processor's
+ * `_get_unpadded_features`): with ratio = √(rows · columns / (N · featuresPerSide²)), a grid whose
+ * ratio exceeds 1.1 becomes ⌊rows / ratio⌋ × ⌊columns / ratio⌋.
+ */
+export function limitedGrid([rows, columns]: Size, featuresPerSide: number, maxTiles: number | undefined): Size {
+  if (maxTiles === undefined) return [rows, columns];
+  const ratio = Math.sqrt((rows * columns) / (maxTiles * featuresPerSide * featuresPerSide));
+  return ratio > 1.1 ? [floorDivide(rows, ratio), floorDivide(columns, ratio)] : [rows, columns];
+}
+
+/** Python's `a // b` for positive floats (CPython's float_floor_div), which can differ from ⌊a / b⌋ where a / b rounds up to a whole number. */
+function floorDivide(dividend: number, divisor: number): number {
+  const remainder = dividend % divisor;
+  const quotient = (dividend - remainder) / divisor;
+  const floored = Math.floor(quotient);
+  return quotient - floored > 0.5 ? floored + 1 : floored;
+}
+
+/** The any-resolution layout of one image: grid, resize, padding, tiles, unpadding, downscaling and token count. */
 export function anyResolutionLayout(imageSize: Size, geometry: AnyResolutionGeometry): AnyResolutionLayout {
   const { tileSize, featuresPerSide } = geometry;
   const resolution = selectBestResolution(imageSize, geometry.pinpoints);
@@ -94,8 +122,8 @@ export function anyResolutionLayout(imageSize: Size, geometry: AnyResolutionGeom
   const resized = fitWithin(imageSize, resolution);
   const featureGrid: Size = [rows * featuresPerSide, columns * featuresPerSide];
   const { rows: keptRows, columns: keptColumns } = unpaddedRange(imageSize, featureGrid);
-  const keptWidth = keptColumns[1] - keptColumns[0];
-  const keptHeight = keptRows[1] - keptRows[0];
+  const packedGrid = limitedGrid([keptRows[1] - keptRows[0], keptColumns[1] - keptColumns[0]], featuresPerSide, geometry.maxTiles);
+  const newline = geometry.newlines === false ? 0 : 1;
   return {
     imageSize,
     resolution,
@@ -107,6 +135,7 @@ export function anyResolutionLayout(imageSize: Size, geometry: AnyResolutionGeom
     featureGrid,
     keptRows,
     keptColumns,
-    features: featuresPerSide * featuresPerSide + keptHeight * (keptWidth + 1),
+    packedGrid,
+    features: featuresPerSide * featuresPerSide + packedGrid[0] * (packedGrid[1] + newline),
   };
 }

@@ -1,7 +1,10 @@
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { corruptImage, createTestLoadContext, gradientPixels, splitImagePng } from '@accel/testkit';
 import { createCpuBackend } from '@accel/backend-cpu';
-import { AbortedError, Accel, InvalidInputError, validateWithSchema, type InferResult } from '@accel/core';
-import { forgeModel } from '@accel/model-forge';
+import { AbortedError, Accel, InvalidInputError, InvalidModelError, validateWithSchema, type InferResult } from '@accel/core';
+import { buildLlavaVisionGraph, createModel, forgeModel, onnxContent, writeFileAtomically } from '@accel/model-forge';
 import { LogitsProcessor, Tensor } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anyResolutionLayout, llavaNextSkill, type LlavaNextInput, type LlavaNextOptions, type LlavaNextOutput } from '../src/index.js';
@@ -18,7 +21,7 @@ let wide: Uint8Array;
 let tall: Uint8Array;
 
 beforeAll(async () => {
-  directory = (await forgeModel('accel/llava-next-qwen2-0.5b', { root: modelRoot })).directory;
+  directory = (await forgeModel('llava-hf/llava-onevision-qwen2-0.5b-ov-hf', { root: modelRoot })).directory;
   parts = await openLlavaNext(cpuLoadContext(directory));
   accel = new Accel({ backends: [createCpuBackend({ threads: 1 })], skills: [llavaNextSkill] });
   accel.addEndpoint({ skill: llavaNextSkill, model: directory, id: 'llava-next' });
@@ -68,13 +71,42 @@ class LogitsRecorder extends LogitsProcessor {
 }
 
 describe('the LLaVA-Next model the skill builds', () => {
+  it('reads the OneVision geometry and takes image_newline from the row the export appends to each view', () => {
+    expect(parts.geometry).toMatchObject({ tileSize: 32, featuresPerSide: 4, maxTiles: 9, newlines: true });
+    expect(parts.geometry.pinpoints).toHaveLength(36);
+    expect(parts.newline).toBe('appended');
+  });
+
   it('tiles each image and gives it the layout’s number of image tokens', async () => {
     const { prompt, images } = await modelInputs({ images: [wide, tall, gradientPixels(20, 20, 3)], prompt: 'Compare them.' });
-    // 200×40 → 4 tiles, 42 tokens; 32×160 → 4 tiles, 52 tokens; 20×20 → 3 tiles, 36 tokens (tiling.test.ts).
-    expect(images.count).toBe(4 + 4 + 3);
-    expect(images.featureCounts).toEqual([42, 52, 36]);
+    // 200×40 → 2×6 grid, 13 views, 16 + 4 × 25 = 116 tokens (tiling.test.ts).
+    // 32 wide × 160 high is the pinpoint [160, 32] itself: 5×1 grid, 6 views, no resize or padding;
+    // the 20×4 feature grid is kept whole: 16 + 20 × 5 = 116 tokens.
+    // 20×20 → 1×1 grid, 2 views, 36 tokens.
+    expect(images.count).toBe(13 + 6 + 2);
+    expect(images.featureCounts).toEqual([116, 116, 36]);
     expect(images.featureCounts).toEqual([[40, 200], [160, 32], [20, 20]].map(([height, width]) => anyResolutionLayout([height!, width!], parts.geometry).features));
-    expect(prompt.filter((token) => token === parts.batch.imageTokens.id)).toHaveLength(42 + 52 + 36);
+    expect(prompt.filter((token) => token === parts.batch.imageTokens.id)).toHaveLength(116 + 116 + 36);
+  });
+
+  it('packs the base view, the unpadded grid and the appended image_newline after every row', async () => {
+    const { images, pixelValues, imageSizes } = await modelInputs({ images: gradientPixels(20, 20, 3), prompt: 'hi' });
+    const encoded = (await (parts.model as unknown as { encode_image: (inputs: object) => Promise<Tensor> }).encode_image({ pixel_values: pixelValues, image_sizes: imageSizes })) as Tensor;
+    const width = encoded.dims[1]!;
+    expect(encoded.dims).toEqual([36, width]);
+    const session = (parts.model as unknown as { sessions: Record<string, { run: (feeds: object) => Promise<Record<string, Tensor>> }> }).sessions;
+    const raw = (await session.vision_encoder!.run({ pixel_values: pixelValues })).image_features!;
+    expect(raw.dims).toEqual([images.count, 17, width]);
+    const rawData = raw.data as Float32Array;
+    const packed = encoded.data as Float32Array;
+    const row = (data: Float32Array, index: number) => Array.from(data.subarray(index * width, (index + 1) * width));
+    // Base view: its 16 features, without its appended newline.
+    for (let feature = 0; feature < 16; feature += 1) expect(row(packed, feature)).toEqual(row(rawData, feature));
+    // 1×1 grid: view 1's 4×4 features, each row followed by view 0's appended row (image_newline).
+    for (let gridRow = 0; gridRow < 4; gridRow += 1) {
+      for (let column = 0; column < 4; column += 1) expect(row(packed, 16 + gridRow * 5 + column)).toEqual(row(rawData, 17 + gridRow * 4 + column));
+      expect(row(packed, 16 + gridRow * 5 + 4)).toEqual(row(rawData, 16));
+    }
   });
 
   it('gives different logits for different images with the same prompt, and the same logits for the same image', async () => {
@@ -119,7 +151,7 @@ describe('llava-next skill', () => {
     expect(output.tokens.length).toBeLessThanOrEqual(8);
     expect(provenance.timings.tokensGenerated).toBe(output.tokens.length);
     expect(provenance.timings.timeToFirstTokenMs).toBeGreaterThan(0);
-    expect(provenance.timings.promptTokens).toBeGreaterThan(42 + 52);
+    expect(provenance.timings.promptTokens).toBeGreaterThan(116 + 116);
     expect(provenance.model.files).toEqual(expect.arrayContaining(['onnx/vision_encoder.onnx', 'onnx/embed_tokens.onnx', 'onnx/decoder_model_merged.onnx', 'preprocessor_config.json']));
   });
 
@@ -187,9 +219,55 @@ describe('llava-next skill', () => {
     const small = new Accel({ backends: [createCpuBackend({ threads: 1 })], skills: [llavaNextSkill] });
     small.addEndpoint({ skill: llavaNextSkill, model: directory, contextLength: 100 });
     try {
-      await expect(small.infer(llavaNextSkill, { images: [wide, tall], prompt: 'hi' })).rejects.toThrow(/\(94 of them for 2 image\(s\)\); the context holds 100/);
+      await expect(small.infer(llavaNextSkill, { images: [wide, tall], prompt: 'hi' })).rejects.toThrow(/\(232 of them for 2 image\(s\)\); the context holds 100/);
     } finally {
       await small.dispose();
     }
+  });
+});
+
+describe('exports without the appended image_newline', () => {
+  const tinyVision = { style: 'siglip', imageSize: 32, patchSize: 8, hidden: 16, heads: 2, intermediate: 32, layers: 1, layerNormEpsilon: 1e-6, textHidden: 32, keepClassToken: false } as const;
+  let folder = '';
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'accel-llava-next-'));
+  });
+  afterAll(() => rm(folder, { recursive: true, force: true }));
+
+  /** The forged default model with its vision encoder replaced. */
+  async function withVisionEncoder(name: string, dimensions: Parameters<typeof buildLlavaVisionGraph>[1]): Promise<string> {
+    const target = join(folder, name);
+    await cp(directory, target, { recursive: true });
+    await writeFileAtomically(join(target, 'onnx/vision_encoder.onnx'), onnxContent(createModel(buildLlavaVisionGraph('variant', dimensions))));
+    return target;
+  }
+
+  it('with g² features per view and no newline: packs no newline tokens (one token less per grid row) and still generates', async () => {
+    const variant = await withVisionEncoder('no-newline', { ...tinyVision, imageNewline: false });
+    const noNewline = await openLlavaNext(cpuLoadContext(variant));
+    try {
+      expect(noNewline.newline).toBe('absent');
+      const item = prepareVisionLanguageItem({ images: gradientPixels(128, 128, 2), prompt: 'hi' }, undefined);
+      // 128×128: 16 base features + the 12×12 downscaled grid, without the 12 newlines (172 with them).
+      expect((await noNewline.encodeImages(item)).featureCounts).toEqual([16 + 12 * 12]);
+    } finally {
+      await noNewline.release();
+    }
+    const served = new Accel({ backends: [createCpuBackend({ threads: 1 })], skills: [llavaNextSkill] });
+    served.addEndpoint({ skill: llavaNextSkill, model: variant });
+    try {
+      const { output, provenance } = (await served.infer(llavaNextSkill, { images: gradientPixels(128, 128, 2), prompt: 'hi' }, { maxNewTokens: 3 })) as InferResult<LlavaNextOutput>;
+      expect(output.tokens.length).toBeGreaterThan(0);
+      expect(provenance.timings.promptTokens).toBeGreaterThan(16 + 12 * 12);
+    } finally {
+      await served.dispose();
+    }
+  });
+
+  it('refuses a vision encoder whose rows per view fit neither layout', async () => {
+    const variant = await withVisionEncoder('wrong-rows', { ...tinyVision, patchSize: 16, imageNewline: false });
+    const opened = openLlavaNext(cpuLoadContext(variant));
+    await expect(opened).rejects.toSatisfy(InvalidModelError.isInstance);
+    await expect(opened).rejects.toThrow(/image_features has 4 rows per view; the layout needs ⌊size \/ patch_size⌋² = 16, or 17 with image_newline appended/);
   });
 });

@@ -10,5 +10,5 @@ testSkillWithoutOnnxruntimeNode({
   skill: llavaNextSkill,
   backend: () => createWasmBackend({ threads: 1 }),
   reference: () => createCpuBackend({ threads: 1 }),
-  model: async () => (await forgeModel('accel/llava-next-qwen2-0.5b', { root: modelRoot })).directory,
+  model: async () => (await forgeModel('llava-hf/llava-onevision-qwen2-0.5b-ov-hf', { root: modelRoot })).directory,
 });
