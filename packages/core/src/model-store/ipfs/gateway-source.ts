@@ -43,12 +43,12 @@ export interface FetchFromGatewayOptions {
   readonly model: string;
   /** The file's path relative to the model folder, for error messages. */
   readonly file: string;
-  /** Final path; bytes gather in `<target>.partial`, renamed only when the whole file verified. */
+  /** Final path; bytes gather in `<target>.ipfs.partial`, renamed only when the whole file verified. */
   readonly target: string;
   /** The size the manifest records; the DAG must describe exactly this many bytes. */
   readonly expectedSize: number;
   readonly signal?: AbortSignal | undefined;
-  /** Bytes written to `<target>.partial` so far, after each block. */
+  /** Bytes written to `<target>.ipfs.partial` so far, after each block. */
   readonly onBytes?: ((bytes: number) => void) | undefined;
   /** Stand-in for the global `fetch` (tests). */
   readonly fetch?: typeof fetch | undefined;
@@ -247,7 +247,7 @@ class FileAssembler {
  * Downloads one model file from an IPFS trustless gateway and verifies it without trusting the
  * gateway: `GET <gateway>/ipfs/<cid>?format=car&dag-scope=all` asks for the file's DAG as a CAR
  * stream, every block's bytes are hashed against its CID as it arrives, only blocks reachable from
- * `cid` are used, and the file is assembled from them in `<target>.partial`, renamed to `target`
+ * `cid` are used, and the file is assembled from them in `<target>.ipfs.partial`, renamed to `target`
  * once every block has arrived and the size matches `expectedSize`.
  *
  * Throws `ModelIntegrityError` (naming the file and the block) when a block's bytes do not hash to
@@ -306,7 +306,7 @@ export async function fetchFromGateway(options: FetchFromGatewayOptions): Promis
     }
     const declaredDfs = /;\s*order\s*=\s*dfs\b/i.test(contentType);
 
-    const partial = `${target}.partial`;
+    const partial = `${target}.ipfs.partial`; // not the hub's `.partial`, whose bytes a fallback may resume
     await mkdir(dirname(target), { recursive: true });
     const fd = await open(partial, 'w');
     const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
