@@ -1,3 +1,4 @@
+import { AutoProcessor, AutoTokenizer, env, LlavaOnevisionForConditionalGeneration, RawImage, type Tensor } from '@huggingface/transformers';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -72,6 +73,28 @@ describe(`tiny ${id}`, () => {
     const alone = (await vision.run({ pixel_values: new ort.Tensor('float32', (views(5, 1).data as Float32Array).slice(0, 3 * 32 * 32), [1, 3, 32, 32]) })).image_features!;
     expect(largestDifference(alone.data as Float32Array, data.subarray(0, 17 * hidden))).toBeLessThan(1e-5);
     await vision.release();
+  });
+
+  it('runs in transformers.js as the export does: one view per image, 16 + 1 features, so 17 image tokens per image', async () => {
+    // transformers.js 4.3.2 loads this layout as LlavaOnevisionForConditionalGeneration (its llava
+    // model) with a plain image processor: one S × S view per image. Its merge needs as many image
+    // tokens as image_features rows, (S/p)² + 1 here, which is what its LlavaProcessor gives with
+    // num_additional_image_tokens = 1, as public transformers.js code for the real repo sets it.
+    env.allowRemoteModels = false;
+    env.localModelPath = directory.slice(0, -id.length);
+    const processor = await AutoProcessor.from_pretrained(id, { local_files_only: true });
+    const tokenizer = await AutoTokenizer.from_pretrained(id, { local_files_only: true });
+    const model = await LlavaOnevisionForConditionalGeneration.from_pretrained(id, { local_files_only: true, dtype: 'fp32' });
+    const image = new RawImage(Uint8ClampedArray.from({ length: 40 * 30 * 3 }, (_, index) => (index * 7) % 256), 40, 30, 3);
+    const vision = await processor(image);
+    expect((vision.pixel_values as Tensor).dims).toEqual([1, 3, 32, 32]);
+    const text = (imageTokens: number) =>
+      tokenizer(tokenizer.apply_chat_template([{ role: 'user', content: `${'<image>'.repeat(imageTokens)}\nWhat is in the picture?` }], { tokenize: false, add_generation_prompt: true }) as string);
+    await expect(model.generate({ ...text(16), ...vision, max_new_tokens: 3, do_sample: false })).rejects.toThrow(/tokens: 16, features 17/);
+    const prompt = text(17);
+    const generated = (await model.generate({ ...prompt, ...vision, max_new_tokens: 3, do_sample: false })) as Tensor;
+    expect(generated.dims).toEqual([1, (prompt.input_ids as Tensor).dims[1]! + 3]);
+    await model.dispose();
   });
 
   it('quantizes the vision encoder to int8 close to fp32', async () => {
