@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeHub, type FakeHub } from '@accel/fake-hub';
+import { startFakeGateway, startFakeHub, subDagCars, type FakeHub } from '@accel/fake-hub';
 import { forgeModel } from '@accel/model-forge';
 import { clipSkill } from '@accel/skill-clip';
 import sharp from 'sharp';
@@ -84,11 +84,43 @@ describe('accel models', () => {
     await writeFile(path, bytes);
     const { code, stdout } = await run('models', 'verify', model, '--cache-dir', cache);
     expect(code).toBe(1);
-    expect(stdout).toMatch(new RegExp(`^FAILED  ${model}: onnx/vision_model.onnx: sha256 [0-9a-f]{64}, expected [0-9a-f]{64} \\(corrupted\\)$`));
+    expect(stdout).toMatch(new RegExp(`^FAILED  ${model}: onnx/vision_model.onnx: sha256 [0-9a-f]{64}, expected [0-9a-f]{64} \\(corrupted\\)$`, 'm'));
+    expect(stdout).toContain(`fix: accel models pull ${model}`);
     // accel run --verify refuses it too, naming the file.
     const refused = await run('run', 'clip', '--image', cat, '--labels', 'a cat,a dog', '--cache-dir', cache, '--offline', '--verify');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/ACCEL_MODEL_INTEGRITY: model .*onnx\/vision_model\.onnx: sha256/);
+  });
+
+  it('export-car writes a CAR whose files another machine pulls from an IPFS gateway by their manifest CIDs', async () => {
+    // The pull re-hashes and repairs the byte the test above flipped.
+    vi.stubEnv('HF_ENDPOINT', hub.url);
+    const repaired = await run('models', 'pull', model, '--cache-dir', cache, '--json');
+    expect((JSON.parse(repaired.stdout) as { files: { path: string; source: string }[] }).files.filter((file) => file.source === 'hub').map((file) => file.path)).toEqual(['onnx/vision_model.onnx']);
+    vi.unstubAllEnvs();
+    const car = join(scratch, 'model.car');
+    const exported = await run('models', 'export-car', model, '--out', car, '--cache-dir', cache, '--json');
+    expect(exported.code, exported.stderr).toBe(0);
+    const { root, files } = JSON.parse(exported.stdout) as { root: string; files: Record<string, string> };
+    expect(root).toMatch(/^bafy/);
+    const manifestPath = join(cache, model, 'accel-manifest.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { files: Record<string, { cid: string }> };
+    for (const [file, cid] of Object.entries(files)) expect(cid, file).toBe(manifest.files[file]?.cid);
+    const gateway = await startFakeGateway({ cars: await subDagCars(await readFile(car)) });
+    try {
+      vi.stubEnv('ACCEL_IPFS_GATEWAY', gateway.url);
+      vi.stubEnv('HF_ENDPOINT', 'http://127.0.0.1:9'); // no hub: every byte must come from IPFS
+      const elsewhere = join(scratch, 'elsewhere');
+      const pulled = await run('models', 'pull', model, '--from', 'ipfs', '--manifest', manifestPath, '--cache-dir', elsewhere, '--json');
+      expect(pulled.code, pulled.stderr).toBe(0);
+      const result = JSON.parse(pulled.stdout) as { files: { path: string; source: string }[] };
+      expect(result.files.map((file) => file.source)).toEqual(result.files.map(() => 'ipfs'));
+      expect(result.files.map((file) => file.path).sort()).toEqual(Object.keys(files).sort());
+      expect(gateway.requests.every((request) => request.path.startsWith('/ipfs/baf'))).toBe(true);
+      expect(await run('models', 'verify', '--cache-dir', elsewhere)).toMatchObject({ code: 0 });
+    } finally {
+      await gateway.close();
+    }
   });
 
   it('pull fetches again only what changed on disk, and rm removes the model', async () => {

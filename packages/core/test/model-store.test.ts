@@ -268,6 +268,10 @@ describe('ls, rm, verify, and checks on load', () => {
     await writeFile(path, content);
     const [report] = await store.verify();
     expect(report).toMatchObject({ id, ok: false, problems: [{ file: 'onnx/model.onnx', problem: expect.stringMatching(/^sha256 [0-9a-f]{64}, expected [0-9a-f]{64} \(corrupted\)$/) }] });
+    // A pull re-hashes what it keeps, so it fetches the damaged file again.
+    const repaired = await store.pull(id);
+    expect(repaired.files.filter((file) => file.source === 'hub').map((file) => file.path)).toEqual(['onnx/model.onnx']);
+    expect((await store.verify(id))[0]?.ok).toBe(true);
   });
 
   it('a load checks sizes always and hashes with verify: true, naming the file', async () => {

@@ -151,6 +151,8 @@ export async function modelsCommand(argv: readonly string[], io: ModelsIo): Prom
         if (report.ok) io.stdout(`ok      ${report.id} (${report.files} files)`);
         else for (const problem of report.problems) io.stdout(`FAILED  ${report.id}: ${problem.file}: ${problem.problem}`);
       }
+      const failed = reports.filter((report) => !report.ok && report.files > 0).map((report) => report.id);
+      if (failed.length > 0) io.stdout(`fix: ${failed.map((model) => `accel models pull ${model}`).join('; ')} (a pull re-hashes every file and fetches the damaged ones again)`);
     }
     return reports.every((report) => report.ok) ? 0 : 1;
   }

@@ -24,3 +24,10 @@ export async function sha256OfFile(path: string): Promise<string> {
   await hashInto(hash, path);
   return hash.digest('hex');
 }
+
+/** True when the file's bytes give the expected digest. */
+export async function hashMatches(path: string, expected: ExpectedDigest): Promise<boolean> {
+  const hash = digestFor(expected);
+  await hashInto(hash, path);
+  return hash.digest('hex') === expected.hex;
+}

@@ -10,7 +10,7 @@ import type { ModelSourceOptions, ModelStoreEvent } from '../model-source/model-
 import { dtypesBySession, externalDataOf, isTopLevelJson, parseOnnxFile } from './dtype-files.js';
 import { fetchHubFile } from './fetch-file.js';
 import { withFolderLock } from './folder-lock.js';
-import { sha256OfFile } from './hash-file.js';
+import { hashMatches, sha256OfFile } from './hash-file.js';
 import { HubClient, type HubFile } from './hub-client.js';
 import { manifestFileName, readManifest, writeManifest, type ManifestFile, type ModelManifest } from './manifest.js';
 import { checkHubId, checkNotLink, fileInside, modelFolder } from './safe-paths.js';
@@ -214,15 +214,17 @@ export class ModelStore {
       await checkNotLink(id, path);
       const size = await fileSize(path);
       const recorded = manifestFiles[file.path];
-      if (size === file.size && recorded !== undefined && recorded.size === size && (file.sha256 === undefined || recorded.sha256 === file.sha256)) {
-        kept.push({ path: file.path, size, source: 'cache' });
-        continue;
-      }
-      if (size === file.size && file.sha256 !== undefined && (await sha256OfFile(path)) === file.sha256) {
-        // Bytes already there (copied in, or from before manifests): adopt them, now verified.
-        manifestFiles[file.path] = await this.describeFile(path, file.size, 'local');
-        kept.push({ path: file.path, size, source: 'cache' });
-        continue;
+      if (size === file.size) {
+        // A pull re-hashes what it keeps: a file corrupted since (accel models verify names it) is fetched again.
+        const sha256 = await sha256OfFile(path);
+        const matches =
+          file.sha256 !== undefined ? sha256 === file.sha256 : file.gitOid !== undefined ? await hashMatches(path, { kind: 'git-oid', hex: file.gitOid, size }) : recorded?.sha256 === sha256;
+        if (matches) {
+          manifestFiles[file.path] =
+            recorded !== undefined && recorded.sha256 === sha256 ? { ...recorded, verifiedAt: new Date().toISOString() } : await this.describeFile(path, size, 'local', sha256);
+          kept.push({ path: file.path, size, source: 'cache' });
+          continue;
+        }
       }
       toFetch.push(file);
     }
@@ -352,8 +354,10 @@ export class ModelStore {
     for (const [path, file] of wanted) {
       const target = fileInside(id, directory, path);
       await checkNotLink(id, target);
-      if ((await fileSize(target)) === file.size && manifestFiles[path]?.sha256 === file.sha256) kept.push({ path, size: file.size, source: 'cache' });
-      else toFetch.push([path, file]);
+      if ((await fileSize(target)) === file.size && (await sha256OfFile(target)) === file.sha256) {
+        manifestFiles[path] = { ...(manifestFiles[path] ?? { ...file, source: 'local' }), verifiedAt: new Date().toISOString() };
+        kept.push({ path, size: file.size, source: 'cache' });
+      } else toFetch.push([path, file]);
     }
     const totalBytes = toFetch.reduce((sum, [, file]) => sum + file.size, 0);
     emit({ type: 'download-start', model: id, revision: manifest.revision ?? 'unknown', files: toFetch.map(([file, entry]) => ({ file, bytes: entry.size })), totalBytes });
