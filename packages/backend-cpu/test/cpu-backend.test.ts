@@ -32,7 +32,7 @@ describe('cpu backend', () => {
   });
 
   it('runs a model and accepts plain tensor-shaped feeds', async () => {
-    const { directory } = await forgeModel('prajjwal1/bert-tiny', { root: modelRoot });
+    const { directory } = await forgeModel('onnx-community/bert-tiny-ONNX', { root: modelRoot });
     const session = await createCpuBackend({ threads: 1 }).doCreateSession({ file: join(directory, 'onnx/model.onnx'), device: 'cpu', dtype: 'fp32' });
     expect(session.inputNames).toEqual(expect.arrayContaining(['input_ids', 'attention_mask', 'token_type_ids']));
     const dims = [1, 4];

@@ -22,7 +22,7 @@ async function runOnce(session: InferenceSessionV1) {
 }
 
 beforeAll(async () => {
-  modelFile = join((await forgeModel('prajjwal1/bert-tiny', { root: modelRoot })).directory, 'onnx/model.onnx');
+  modelFile = join((await forgeModel('onnx-community/bert-tiny-ONNX', { root: modelRoot })).directory, 'onnx/model.onnx');
 });
 
 describe('wasm backend', () => {

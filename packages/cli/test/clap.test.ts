@@ -45,7 +45,7 @@ beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'accel-cli-clap-'));
   clip = join(folder, 'x.wav');
   await writeFile(clip, voicedWav(0.8, 16_000));
-  clap = (await forgeModel('laion/clap-htsat-unfused', { root: modelRoot })).directory;
+  clap = (await forgeModel('Xenova/clap-htsat-unfused', { root: modelRoot })).directory;
 });
 afterAll(() => rm(folder, { recursive: true, force: true }));
 

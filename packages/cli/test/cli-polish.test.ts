@@ -23,8 +23,8 @@ let folder = '';
 beforeAll(async () => {
   gpt2 = (await forgeModel('Xenova/gpt2', { root: modelRoot })).directory;
   t5 = (await forgeModel('Xenova/t5-small', { root: modelRoot })).directory;
-  bertTiny = (await forgeModel('prajjwal1/bert-tiny', { root: modelRoot })).directory;
-  clip = (await forgeModel('openai/clip-vit-base-patch32', { root: modelRoot })).directory;
+  bertTiny = (await forgeModel('onnx-community/bert-tiny-ONNX', { root: modelRoot })).directory;
+  clip = (await forgeModel('Xenova/clip-vit-base-patch32', { root: modelRoot })).directory;
   folder = await mkdtemp(join(tmpdir(), 'accel-cli-polish-'));
 });
 afterAll(() => rm(folder, { recursive: true, force: true }));

@@ -18,7 +18,7 @@ async function run(...argv: string[]) {
 
 beforeAll(async () => {
   miniLm = (await forgeModel('Xenova/all-MiniLM-L6-v2', { root: modelRoot })).directory;
-  bertTiny = (await forgeModel('prajjwal1/bert-tiny', { root: modelRoot })).directory;
+  bertTiny = (await forgeModel('onnx-community/bert-tiny-ONNX', { root: modelRoot })).directory;
 });
 
 describe('accel run', () => {
@@ -43,13 +43,13 @@ describe('accel run', () => {
   it('finds a hub id in --cache-dir', async () => {
     const { code, stdout } = await run('run', 'bert', 'hello', '--cache-dir', modelRoot);
     expect(code).toBe(0);
-    expect(stdout).toContain('model prajjwal1/bert-tiny');
+    expect(stdout).toContain('model onnx-community/bert-tiny-ONNX');
   });
 
   it.each([
     [['run', 'bert', '', '--model', 'unused'], /^error: ACCEL_INVALID_INPUT: invalid input: the text is empty$/],
     [['run', 'bert', 'hi', '--model', '/no/such/folder'], /^error: ACCEL_MODEL_NOT_FOUND: model \/no\/such\/folder not found/],
-    [['run', 'bert', 'hi', '--cache-dir', '/tmp/accel-no-cache'], /ACCEL_MODEL_NOT_FOUND.*\/tmp\/accel-no-cache\/prajjwal1\/bert-tiny.*--download/],
+    [['run', 'bert', 'hi', '--cache-dir', '/tmp/accel-no-cache'], /ACCEL_MODEL_NOT_FOUND.*\/tmp\/accel-no-cache\/onnx-community\/bert-tiny-ONNX.*--download/],
     [['run', 'frobnicator', 'x'], /^error: ACCEL_UNSUPPORTED: unsupported: skill frobnicator/],
     [['run', 'bert', 'hi', '--backend', 'tpu'], /^error: ACCEL_BACKEND_UNAVAILABLE: backend tpu is unavailable/],
     [['run', 'bert', 'hi', '--dtype', 'fp64'], /^error: ACCEL_INVALID_INPUT: invalid input: unknown dtype fp64$/],

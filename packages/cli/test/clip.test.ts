@@ -33,7 +33,7 @@ async function picture(path: string, seed: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  clip = (await forgeModel('openai/clip-vit-base-patch32', { root: modelRoot })).directory;
+  clip = (await forgeModel('Xenova/clip-vit-base-patch32', { root: modelRoot })).directory;
   folder = await mkdtemp(join(tmpdir(), 'accel-cli-clip-'));
   cat = join(folder, 'cat.png');
   dog = join(folder, 'dog.png');

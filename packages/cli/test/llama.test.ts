@@ -7,7 +7,7 @@ let opt = '';
 let smolLm = '';
 
 beforeAll(async () => {
-  opt = (await forgeModel('facebook/opt-125m', { root: modelRoot })).directory;
+  opt = (await forgeModel('Xenova/opt-125m', { root: modelRoot })).directory;
   smolLm = (await forgeModel('HuggingFaceTB/SmolLM2-135M-Instruct', { root: modelRoot })).directory;
 });
 
@@ -34,10 +34,10 @@ describe('accel run llama', () => {
     expect(stderr).toMatch(/^error: ACCEL_INVALID_INPUT: invalid input: model opt-125m has no chat template/);
   });
 
-  it('uses the default model facebook/opt-125m from --cache-dir', async () => {
+  it('uses the default model Xenova/opt-125m from --cache-dir', async () => {
     const { code, stdout } = await run('run', 'llama', 'hello', '--max-new-tokens', '4', '--cache-dir', modelRoot);
     expect(code).toBe(0);
-    expect(stdout).toContain('model facebook/opt-125m');
+    expect(stdout).toContain('model Xenova/opt-125m');
     expect(stdout).toMatch(/\[stopped: (length after 4 tokens|eos after \d+ tokens?)\]/);
   });
 });

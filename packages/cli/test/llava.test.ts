@@ -12,7 +12,7 @@ let folder = '';
 let picture = '';
 
 beforeAll(async () => {
-  llava = (await forgeModel('llava-hf/llava-interleave-qwen-0.5b', { root: modelRoot })).directory;
+  llava = (await forgeModel('llava-hf/llava-interleave-qwen-0.5b-hf', { root: modelRoot })).directory;
   folder = await mkdtemp(join(tmpdir(), 'accel-cli-llava-'));
   picture = join(folder, 'x.png');
   await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 200, g: 30, b: 90 } } }).png().toFile(picture);
@@ -45,7 +45,7 @@ describe('accel run llava', () => {
     const two = await run('run', 'llava', '--image', picture, '--image', picture, 'Compare', '--max-new-tokens', '1', '--cache-dir', modelRoot, '--json');
     expect(two.code).toBe(0);
     const parsed = JSON.parse(two.stdout) as { provenance: { model: { id: string }; timings: { promptTokens: number } } };
-    expect(parsed.provenance.model.id).toBe('llava-hf/llava-interleave-qwen-0.5b');
+    expect(parsed.provenance.model.id).toBe('llava-hf/llava-interleave-qwen-0.5b-hf');
     expect(parsed.provenance.timings.promptTokens - one.provenance.timings.promptTokens).toBe(16 + 1);
   });
 

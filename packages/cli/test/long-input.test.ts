@@ -58,7 +58,7 @@ interface JsonResult {
 beforeAll(async () => {
   miniLm = (await forgeModel('Xenova/all-MiniLM-L6-v2', { root: modelRoot })).directory;
   gpt2 = (await forgeModel('Xenova/gpt2', { root: modelRoot })).directory;
-  clip = (await forgeModel('openai/clip-vit-base-patch32', { root: modelRoot })).directory;
+  clip = (await forgeModel('Xenova/clip-vit-base-patch32', { root: modelRoot })).directory;
   folder = await mkdtemp(join(tmpdir(), 'accel-cli-input-file-'));
 });
 afterAll(() => rm(folder, { recursive: true, force: true }));

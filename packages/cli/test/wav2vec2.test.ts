@@ -29,7 +29,7 @@ beforeAll(async () => {
   await execute('sox', [raw, '-r', '16000', '-c', '1', talkFlac]);
   longWav = join(folder, 'long.wav');
   await execute('sox', [raw, '-r', '16000', '-c', '1', longWav, 'repeat', '12', 'trim', '0', '45']);
-  wav2vec2 = (await forgeModel('facebook/wav2vec2-base-960h', { root: modelRoot })).directory;
+  wav2vec2 = (await forgeModel('Xenova/wav2vec2-base-960h', { root: modelRoot })).directory;
 });
 
 afterAll(() => rm(folder, { recursive: true, force: true }));

@@ -9,7 +9,7 @@ export const bertSkill = defineTextEmbeddingSkill({
   packageName: '@accel/skill-bert',
   exportName: 'bertSkill',
   description: 'BERT text embeddings (cls or mean pooling, optional normalisation)',
-  defaultModel: 'prajjwal1/bert-tiny',
+  defaultModel: 'onnx-community/bert-tiny-ONNX',
   defaults: { pooling: 'mean', normalize: false },
   maxBatchSize: 32,
 });

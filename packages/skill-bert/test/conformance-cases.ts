@@ -14,7 +14,7 @@ function expectEmbeddings(output: EmbeddingOutput, input: TextInput): void {
   }
 }
 
-/** bert's conformance data, on its default model (prajjwal1/bert-tiny). */
+/** bert's conformance data, on its default model (onnx-community/bert-tiny-ONNX). */
 export const cases: SkillCases<typeof bertSkill> = {
   inputs: ['a cat sat on the mat', 'dogs bark at night', ['the quick brown fox', 'jumps over the lazy dog']],
   invalidInputs: [

@@ -10,7 +10,7 @@ let accel: Accel;
 const norm = (vector: Float32Array) => Math.sqrt(vector.reduce((sum, value) => sum + value * value, 0));
 
 beforeAll(async () => {
-  const { directory } = await forgeModel('prajjwal1/bert-tiny', { root: modelRoot });
+  const { directory } = await forgeModel('onnx-community/bert-tiny-ONNX', { root: modelRoot });
   accel = new Accel({ backends: [createCpuBackend({ threads: 1 })], skills: [bertSkill] });
   accel.addEndpoint({ id: 'full', skill: bertSkill, model: directory });
   accel.addEndpoint({ id: 'short', skill: bertSkill, model: directory, contextLength: 8 });
@@ -45,7 +45,7 @@ describe('bert embeddings', () => {
   });
 
   it('runs on a worker thread by default, with the same result as on the calling thread', async () => {
-    const { directory } = await forgeModel('prajjwal1/bert-tiny', { root: modelRoot });
+    const { directory } = await forgeModel('onnx-community/bert-tiny-ONNX', { root: modelRoot });
     const inline = new Accel({ backends: [createCpuBackend({ threads: 1 })] });
     inline.addEndpoint({ skill: bertSkill, model: directory, isolation: 'inline' });
     const onThread = await inline.infer(bertSkill, ['a cat', 'a dog']);
@@ -61,7 +61,7 @@ describe('bert embeddings', () => {
   });
 
   it('serves from replicas side by side: a batch is split between them, with the same values as one copy', async () => {
-    const { directory } = await forgeModel('prajjwal1/bert-tiny', { root: modelRoot });
+    const { directory } = await forgeModel('onnx-community/bert-tiny-ONNX', { root: modelRoot });
     const texts = Array.from({ length: 12 }, (_, index) => `sentence number ${index} about a cat`);
     const replicated = new Accel({ backends: [createCpuBackend()], threads: 2, skills: [bertSkill] });
     replicated.addEndpoint({ skill: bertSkill, model: directory, replicas: 2 });
@@ -79,7 +79,7 @@ describe('bert embeddings', () => {
   });
 
   it('loads fewer replicas than asked when the thread share is smaller, and refuses replicas inline', async () => {
-    const { directory } = await forgeModel('prajjwal1/bert-tiny', { root: modelRoot });
+    const { directory } = await forgeModel('onnx-community/bert-tiny-ONNX', { root: modelRoot });
     const small = new Accel({ backends: [createCpuBackend()], threads: 1, skills: [bertSkill] });
     small.addEndpoint({ skill: bertSkill, model: directory, replicas: 4 });
     expect((await small.init())[0]).toMatchObject({ state: 'ready', replicas: 1, threads: 1 });

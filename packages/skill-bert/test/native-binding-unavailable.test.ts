@@ -12,7 +12,7 @@ const run = promisify(execFile);
 
 describe('auto in a process where onnxruntime-node cannot load', () => {
   it('serves through wasm, names wasm in the provenance, and says why cpu was skipped', async () => {
-    const { directory } = await forgeModel('prajjwal1/bert-tiny', { root: modelRoot });
+    const { directory } = await forgeModel('onnx-community/bert-tiny-ONNX', { root: modelRoot });
     const { stdout } = await run(
       process.execPath,
       ['--import', withoutOnnxruntimeNodePreload, new URL('./fixtures/serve-with-auto.mjs', import.meta.url).pathname, directory],

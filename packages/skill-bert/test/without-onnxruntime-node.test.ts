@@ -10,5 +10,5 @@ testSkillWithoutOnnxruntimeNode({
   skill: bertSkill,
   backend: () => createWasmBackend({ threads: 1 }),
   reference: () => createCpuBackend({ threads: 1 }),
-  model: async () => (await forgeModel('prajjwal1/bert-tiny', { root: modelRoot })).directory,
+  model: async () => (await forgeModel('onnx-community/bert-tiny-ONNX', { root: modelRoot })).directory,
 });

@@ -30,7 +30,7 @@ export const clapSkill: ClapSkill = {
   exportName: 'clapSkill',
   description: 'CLAP audio and text embeddings, audio–text similarity and zero-shot audio classification',
   tasks: ['classify', 'embed-audio', 'embed-text', 'similarity'],
-  defaultModel: 'laion/clap-htsat-unfused',
+  defaultModel: 'Xenova/clap-htsat-unfused',
   limits: { maxBatchSize: 16 },
   example: { input: { audio: exampleClip(), labels: ['speech', 'music', 'a dog barking'] } },
   dtypes: ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4'] satisfies Dtype[],

@@ -16,7 +16,7 @@ const high = { samples: voiced(0.8, 48_000, 330), sampleRate: 48_000 };
 const labels = ['speech', 'music', 'a dog barking', 'rain'];
 
 beforeAll(async () => {
-  const { directory } = await forgeModel('laion/clap-htsat-unfused', { root: modelRoot });
+  const { directory } = await forgeModel('Xenova/clap-htsat-unfused', { root: modelRoot });
   accel = new Accel({ backends: [createCpuBackend({ threads: 1 })], skills: [clapSkill] });
   accel.addEndpoint({ id: 'clap', skill: clapSkill, model: directory, batchWaitMs: 50 });
   await accel.init();
@@ -102,7 +102,7 @@ describe('embeddings and similarity', () => {
   });
 
   it('runs the int8 model (dtype q8) close to fp32', async () => {
-    const { directory } = await forgeModel('laion/clap-htsat-unfused', { root: modelRoot });
+    const { directory } = await forgeModel('Xenova/clap-htsat-unfused', { root: modelRoot });
     accel.addEndpoint({ id: 'q8', skill: clapSkill, model: directory, dtype: 'q8' });
     const full = pick((await accel.infer(clapSkill, { audio: low, text: 'rain' }, { endpoint: 'clap' })).output, 'similarity');
     const { output, provenance } = await accel.infer(clapSkill, { audio: low, text: 'rain' }, { endpoint: 'q8' });

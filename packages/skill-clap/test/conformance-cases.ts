@@ -38,7 +38,7 @@ function expectOutput(output: ClapOutput, input: ClapInput): void {
   }
 }
 
-/** clap's conformance data, on its default model (laion/clap-htsat-unfused). */
+/** clap's conformance data, on its default model (Xenova/clap-htsat-unfused). */
 export const cases: SkillCases<typeof clapSkill> = {
   // The memory check runs fewer requests than the kit's sensitive count (and, off cpu, fewer
   // cycles), and the matrix cell says so: every request decodes and resamples audio and runs

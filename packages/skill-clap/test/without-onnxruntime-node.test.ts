@@ -10,5 +10,5 @@ testSkillWithoutOnnxruntimeNode({
   skill: clapSkill,
   backend: () => createWasmBackend({ threads: 1 }),
   reference: () => createCpuBackend({ threads: 1 }),
-  model: async () => (await forgeModel('laion/clap-htsat-unfused', { root: modelRoot })).directory,
+  model: async () => (await forgeModel('Xenova/clap-htsat-unfused', { root: modelRoot })).directory,
 });

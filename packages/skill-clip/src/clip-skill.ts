@@ -23,7 +23,7 @@ function gradient(width: number, height: number): RawPixels {
 }
 
 /**
- * CLIP (`openai/clip-vit-base-patch32` and other CLIPModel exports): image embeddings, text
+ * CLIP (`Xenova/clip-vit-base-patch32` and other CLIPModel exports): image embeddings, text
  * embeddings, image–text similarity and zero-shot image classification.
  */
 export const clipSkill: ClipSkill = {
@@ -33,7 +33,7 @@ export const clipSkill: ClipSkill = {
   exportName: 'clipSkill',
   description: 'CLIP image and text embeddings, image–text similarity and zero-shot image classification',
   tasks: ['zero-shot-image-classification', 'image-embedding', 'text-embedding', 'image-text-similarity'],
-  defaultModel: 'openai/clip-vit-base-patch32',
+  defaultModel: 'Xenova/clip-vit-base-patch32',
   limits: { maxBatchSize: 32 },
   example: { input: { images: [gradient(16, 12)], labels: ['a cat', 'a dog'] } },
   dtypes,

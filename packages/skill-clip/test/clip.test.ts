@@ -25,7 +25,7 @@ async function infer<T extends ClipOutput>(input: unknown, options: Record<strin
 }
 
 beforeAll(async () => {
-  ({ directory } = await forgeModel('openai/clip-vit-base-patch32', { root: modelRoot }));
+  ({ directory } = await forgeModel('Xenova/clip-vit-base-patch32', { root: modelRoot }));
   images = await imageFolder();
   accel = new Accel({ backends: [createCpuBackend({ threads: 1 })], skills: [clipSkill] });
   accel.addEndpoint({ id: 'clip', skill: clipSkill, model: directory });
@@ -69,7 +69,7 @@ describe('clip zero-shot image classification', () => {
     const folder = await mkdtemp(join(tmpdir(), 'skill-clip-joint-'));
     try {
       await cp(directory, folder, { recursive: true });
-      const joint = clipFiles({ id: 'openai/clip-vit-base-patch32', dimensions: clipPresetDimensions.tiny, quantized: false }).find((file) => file.path === 'onnx/model.onnx')!;
+      const joint = clipFiles({ id: 'Xenova/clip-vit-base-patch32', dimensions: clipPresetDimensions.tiny, quantized: false }).find((file) => file.path === 'onnx/model.onnx')!;
       await writeFileAtomically(join(folder, joint.path), joint.content);
       const classifier = await pipeline('zero-shot-image-classification', folder, { local_files_only: true, dtype: 'fp32' });
       const labels = ['cat', 'dog', 'car'];

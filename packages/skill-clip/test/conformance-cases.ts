@@ -42,7 +42,7 @@ function expectClipOutput(output: ClipOutput, input: ClipInput): void {
   }
 }
 
-/** clip's conformance data, on its default model (openai/clip-vit-base-patch32). */
+/** clip's conformance data, on its default model (Xenova/clip-vit-base-patch32). */
 export const cases: SkillCases<typeof clipSkill> = {
   inputs: [
     { images: [images.files.red, images.files.blue], labels: ['a cat', 'a dog', 'a car'] },

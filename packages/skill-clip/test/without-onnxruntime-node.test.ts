@@ -10,5 +10,5 @@ testSkillWithoutOnnxruntimeNode({
   skill: clipSkill,
   backend: () => createWasmBackend({ threads: 1 }),
   reference: () => createCpuBackend({ threads: 1 }),
-  model: async () => (await forgeModel('openai/clip-vit-base-patch32', { root: modelRoot })).directory,
+  model: async () => (await forgeModel('Xenova/clip-vit-base-patch32', { root: modelRoot })).directory,
 });

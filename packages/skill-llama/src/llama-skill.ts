@@ -13,7 +13,7 @@ export const llamaSkill = defineTextGenerationSkill({
   packageName: '@accel/skill-llama',
   exportName: 'llamaSkill',
   description: 'LLaMA and OPT family text generation (causal LM) with streaming',
-  defaultModel: 'facebook/opt-125m',
+  defaultModel: 'Xenova/opt-125m',
   modelClasses: { llama: 'LlamaForCausalLM', opt: 'OPTForCausalLM' },
   maxBatchSize: 8,
   example: { input: 'Once upon a time', options: { maxNewTokens: 8 } },

@@ -15,7 +15,7 @@ afterAll(() => rm(llamaArchitectureReports, { recursive: true, force: true }));
 
 /**
  * llama's conformance data, twice: the matrix row "llama" is the skill on its default model, OPT
- * (facebook/opt-125m); then the same kit on the LLaMA architecture (GQA, RoPE, chat template).
+ * (Xenova/opt-125m); then the same kit on the LLaMA architecture (GQA, RoPE, chat template).
  */
 export const cases: SkillCases<typeof llamaSkill>[] = [
   {

@@ -10,7 +10,7 @@ import { llamaSkill, type LlamaOptions } from '../src/index.js';
 const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;
 
 const families = [
-  { id: 'facebook/opt-125m', family: 'OPT (learned positions from the attention mask, offset 2)', endOfSequence: 2, contextLength: 128 },
+  { id: 'Xenova/opt-125m', family: 'OPT (learned positions from the attention mask, offset 2)', endOfSequence: 2, contextLength: 128 },
   { id: 'HuggingFaceTB/SmolLM2-135M-Instruct', family: 'LLaMA (GQA, RoPE from position_ids, chat template)', endOfSequence: 2, contextLength: 256 },
 ];
 
@@ -104,7 +104,7 @@ describe.each(families)('llama skill on a forged $family', ({ id, endOfSequence,
     await quantized.dispose();
   });
 
-  if (id === 'facebook/opt-125m') {
+  if (id === 'Xenova/opt-125m') {
     it('encodes prompts with OPT’s leading </s> and refuses chat (no chat template)', async () => {
       expect(tokenizer.encode('hello')[0]).toBe(2);
       const chat = await generate([{ role: 'user', content: 'hello' }]).catch((error: unknown) => error);

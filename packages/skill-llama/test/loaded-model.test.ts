@@ -12,7 +12,7 @@ let directory = '';
 let loaded: LoadedSkillV1<TextGenerationItem, TextGenerationOutput>;
 
 beforeAll(async () => {
-  ({ directory } = await forgeModel('facebook/opt-125m', { root: modelRoot }));
+  ({ directory } = await forgeModel('Xenova/opt-125m', { root: modelRoot }));
   loaded = await llamaSkill.doLoad(loadContext(directory, createCpuBackend({ threads: 1 })));
 });
 afterAll(() => loaded.dispose());

@@ -10,5 +10,5 @@ testSkillWithoutOnnxruntimeNode({
   skill: llamaSkill,
   backend: () => createWasmBackend({ threads: 1 }),
   reference: () => createCpuBackend({ threads: 1 }),
-  model: async () => (await forgeModel('facebook/opt-125m', { root: modelRoot })).directory,
+  model: async () => (await forgeModel('Xenova/opt-125m', { root: modelRoot })).directory,
 });

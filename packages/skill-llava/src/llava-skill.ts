@@ -19,7 +19,7 @@ export const llavaSkill: LlavaSkill = {
   exportName: 'llavaSkill',
   description: 'LLaVA: one or more images and a prompt in, generated text out (streaming)',
   tasks: ['image-text-to-text'],
-  defaultModel: 'llava-hf/llava-interleave-qwen-0.5b',
+  defaultModel: 'llava-hf/llava-interleave-qwen-0.5b-hf',
   limits: { maxBatchSize: 8 },
   example: { input: { images: examplePixels, prompt: 'What is in the picture?' }, options: { maxNewTokens: 8 } },
   dtypes,

@@ -18,7 +18,7 @@ let red: Uint8Array;
 let blue: Uint8Array;
 
 beforeAll(async () => {
-  directory = (await forgeModel('llava-hf/llava-interleave-qwen-0.5b', { root: modelRoot })).directory;
+  directory = (await forgeModel('llava-hf/llava-interleave-qwen-0.5b-hf', { root: modelRoot })).directory;
   parts = await openLlava(cpuLoadContext(directory));
   accel = new Accel({ backends: [createCpuBackend({ threads: 1 })], skills: [llavaSkill] });
   accel.addEndpoint({ skill: llavaSkill, model: directory, id: 'llava' });

@@ -10,5 +10,5 @@ testSkillWithoutOnnxruntimeNode({
   skill: llavaSkill,
   backend: () => createWasmBackend({ threads: 1 }),
   reference: () => createCpuBackend({ threads: 1 }),
-  model: async () => (await forgeModel('llava-hf/llava-interleave-qwen-0.5b', { root: modelRoot })).directory,
+  model: async () => (await forgeModel('llava-hf/llava-interleave-qwen-0.5b-hf', { root: modelRoot })).directory,
 });

@@ -126,7 +126,7 @@ describe('text-classification refuses', () => {
   });
 
   it('a folder without a sequence-classification head with InvalidModelError', async () => {
-    const { directory } = await forgeModel('prajjwal1/bert-tiny', { root: modelRoot });
+    const { directory } = await forgeModel('onnx-community/bert-tiny-ONNX', { root: modelRoot });
     const other = new Accel({ backends: [createCpuBackend({ threads: 1 })], skills: [textClassificationSkill] });
     try {
       other.addEndpoint({ id: 'bert', skill: textClassificationSkill, model: directory });

@@ -30,7 +30,7 @@ export const wav2vec2Skill: Wav2Vec2Skill = {
   exportName: 'wav2vec2Skill',
   description: 'wav2vec2 CTC speech recognition (long audio in overlapping chunks, word timestamps) and audio embeddings',
   tasks: ['transcribe', 'embed'],
-  defaultModel: 'facebook/wav2vec2-base-960h',
+  defaultModel: 'Xenova/wav2vec2-base-960h',
   limits: { maxBatchSize: 8 },
   example: { input: exampleAudio() },
   dtypes: ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4'] satisfies Dtype[],

@@ -21,7 +21,7 @@ function expectTranscriptions(output: Wav2Vec2Output, input: Wav2Vec2Input): voi
   }
 }
 
-/** wav2vec2's conformance data, on its default model (facebook/wav2vec2-base-960h). */
+/** wav2vec2's conformance data, on its default model (Xenova/wav2vec2-base-960h). */
 export const cases: SkillCases<typeof wav2vec2Skill> = {
   // On cpu the memory check runs the kit's sensitive counts. Elsewhere (wasm) every request reads,
   // decodes and resamples an audio file and runs the model more slowly, and every cycle loads the

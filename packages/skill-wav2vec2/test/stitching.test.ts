@@ -110,7 +110,7 @@ describe('greedy CTC on crafted frame paths', () => {
 describe('long audio through the loaded skill, with a stand-in model that reads letters from the signal', () => {
   let directory = '';
   beforeAll(async () => {
-    ({ directory } = await forgeModel('facebook/wav2vec2-base-960h', { root: modelRoot }));
+    ({ directory } = await forgeModel('Xenova/wav2vec2-base-960h', { root: modelRoot }));
   });
 
   /** Each 320-sample frame carries its letter id in the signs of samples 0–4, mirrored in 5–9 so every frame sums to 0 (normalisation keeps the signs). */
@@ -156,7 +156,7 @@ describe('long audio through the loaded skill, with a stand-in model that reads 
 
   async function load(runs: number[][]) {
     const context: SkillLoadContext = {
-      model: { id: 'facebook/wav2vec2-base-960h', directory, source: 'local' } as unknown as SkillLoadContext['model'],
+      model: { id: 'Xenova/wav2vec2-base-960h', directory, source: 'local' } as unknown as SkillLoadContext['model'],
       backend: 'cpu',
       device: 'cpu',
       dtype: 'fp32',

@@ -24,7 +24,7 @@ const paragraph = [
 ].join(' ');
 
 beforeAll(async () => {
-  const { directory } = await forgeModel('facebook/wav2vec2-base-960h', { root: modelRoot });
+  const { directory } = await forgeModel('Xenova/wav2vec2-base-960h', { root: modelRoot });
   accel = new Accel({ backends: [createCpuBackend({ threads: 1 })], skills: [wav2vec2Skill] });
   accel.addEndpoint({ id: 'batching', skill: wav2vec2Skill, model: directory, batchWaitMs: 50 });
   await accel.init();
@@ -50,7 +50,7 @@ describe('wav2vec2 transcription', () => {
   });
 
   it('runs the int8 model (dtype q8) close to fp32', async () => {
-    const { directory } = await forgeModel('facebook/wav2vec2-base-960h', { root: modelRoot });
+    const { directory } = await forgeModel('Xenova/wav2vec2-base-960h', { root: modelRoot });
     accel.addEndpoint({ id: 'q8', skill: wav2vec2Skill, model: directory, dtype: 'q8' });
     const clip = writeWav('q8.wav', voiced(1, 16_000, 170), 16_000);
     const [full] = embeddings((await accel.infer(wav2vec2Skill, clip, { task: 'embed', endpoint: 'batching' })).output);

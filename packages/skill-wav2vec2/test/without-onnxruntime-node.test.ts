@@ -10,5 +10,5 @@ testSkillWithoutOnnxruntimeNode({
   skill: wav2vec2Skill,
   backend: () => createWasmBackend({ threads: 1 }),
   reference: () => createCpuBackend({ threads: 1 }),
-  model: async () => (await forgeModel('facebook/wav2vec2-base-960h', { root: modelRoot })).directory,
+  model: async () => (await forgeModel('Xenova/wav2vec2-base-960h', { root: modelRoot })).directory,
 });

@@ -45,7 +45,7 @@ function gpt2Preset(id: string, description: string, full: Gpt2Dimensions): Pres
 
 export const presets: readonly Preset[] = [
   bertPreset(
-    'prajjwal1/bert-tiny',
+    'onnx-community/bert-tiny-ONNX',
     'BERT encoder (BertModel); full: 2 layers, hidden 128, 2 heads, ffn 512, vocab 30522',
     { layers: 2, hidden: 128, heads: 2, intermediate: 512, maxPositions: 512, vocabularySize: 30522 },
   ),
@@ -61,7 +61,7 @@ export const presets: readonly Preset[] = [
     { layers: 12, hidden: 768, heads: 12, maxPositions: 1024, vocabularySize: 50257 },
   ),
   optPreset(
-    'facebook/opt-125m',
+    'Xenova/opt-125m',
     'OPT decoder with KV cache (OPTForCausalLM, positions from the attention mask + 2); full: 12 layers, hidden 768, 12 heads, ffn 3072, vocab 50272, 2048 positions',
     { layers: 12, hidden: 768, heads: 12, feedForward: 3072, maxPositions: 2048, tokenizerSize: 50265, vocabularySize: 50272 },
   ),

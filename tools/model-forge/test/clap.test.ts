@@ -8,7 +8,7 @@ import { TemporaryRoots } from './helpers/temporary-root.js';
 
 env.allowRemoteModels = false;
 
-const id = 'laion/clap-htsat-unfused';
+const id = 'Xenova/clap-htsat-unfused';
 const roots = new TemporaryRoots();
 let directory = '';
 
@@ -24,7 +24,7 @@ const chirp = (seconds: number) => Float32Array.from({ length: Math.round(rate *
 const data = (tensor: Tensor) => tensor.data as Float32Array;
 const norm = (values: Float32Array) => Math.sqrt(values.reduce((sum, value) => sum + value * value, 0));
 
-describe('tiny laion/clap-htsat-unfused', () => {
+describe('tiny Xenova/clap-htsat-unfused', () => {
   it('writes the ClapModel folder', async () => {
     const forged = await forgeModel(id, { root: join(directory, '../..') });
     expect(forged.files).toEqual(['config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx']);
@@ -109,7 +109,7 @@ describe('tiny laion/clap-htsat-unfused', () => {
   });
 });
 
-describe('full-size laion/clap-htsat-unfused (files planned, not written)', () => {
+describe('full-size Xenova/clap-htsat-unfused (files planned, not written)', () => {
   it('has the real feature window, vocabulary and tower sizes', async () => {
     const { presets } = await import('../src/presets.js');
     const files = presets.find((preset) => preset.id === id)!.files('full');

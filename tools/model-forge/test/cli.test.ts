@@ -24,12 +24,12 @@ describe('model-forge CLI', () => {
 
   it('writes the given ids, then reports them up to date', async () => {
     const out = await roots.create();
-    const first = await cli('--out', out, 'prajjwal1/bert-tiny');
+    const first = await cli('--out', out, 'onnx-community/bert-tiny-ONNX');
     expect(first.code).toBe(0);
-    expect(first.lines[0]).toMatch(/^prajjwal1\/bert-tiny {2}[\d.]+ KiB {2}written$/);
+    expect(first.lines[0]).toMatch(/^onnx-community\/bert-tiny-ONNX {2}[\d.]+ KiB {2}written$/);
     expect(first.lines.at(-1)).toMatch(new RegExp(`^1 tiny model\\(s\\), [\\d.]+ KiB in ${out} \\(`));
-    expect((await stat(join(out, 'prajjwal1/bert-tiny/onnx/model.onnx'))).isFile()).toBe(true);
-    expect((await cli('--out', out, 'prajjwal1/bert-tiny')).lines[0]).toMatch(/up to date$/);
+    expect((await stat(join(out, 'onnx-community/bert-tiny-ONNX/onnx/model.onnx'))).isFile()).toBe(true);
+    expect((await cli('--out', out, 'onnx-community/bert-tiny-ONNX')).lines[0]).toMatch(/up to date$/);
   });
 
   it('writes every preset when no id is given', async () => {

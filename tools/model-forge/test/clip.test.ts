@@ -16,7 +16,7 @@ import { TemporaryRoots } from './helpers/temporary-root.js';
 
 env.allowRemoteModels = false;
 
-const id = 'openai/clip-vit-base-patch32';
+const id = 'Xenova/clip-vit-base-patch32';
 const roots = new TemporaryRoots();
 let directory = '';
 
@@ -56,7 +56,7 @@ function normalize(vector: number[]): number[] {
 
 const dot = (left: number[], right: number[]) => left.reduce((sum, value, index) => sum + value * right[index]!, 0);
 
-describe('tiny openai/clip-vit-base-patch32', () => {
+describe('tiny Xenova/clip-vit-base-patch32', () => {
   it('has a CLIP tokenizer: lowercased, wrapped in <|startoftext|> … <|endoftext|>, end-of-text the largest id and the pad token', async () => {
     const tokenizer = await AutoTokenizer.from_pretrained(directory, { local_files_only: true });
     const ids = tokenizer.encode('A Photo of a  CAT.');

@@ -52,35 +52,35 @@ describe('forgeModel', () => {
   it('reports progress per file and returns without writing when the folder is complete', async () => {
     const root = await roots.create();
     const events: ForgeProgressEvent[] = [];
-    const forged = await forgeModel('prajjwal1/bert-tiny', { root, onProgress: (event) => events.push(event) });
+    const forged = await forgeModel('onnx-community/bert-tiny-ONNX', { root, onProgress: (event) => events.push(event) });
     const finished = events.filter((event) => event.bytesWritten === event.totalBytes).map((event) => event.file);
     expect(finished).toEqual(forged.files);
     const modelPath = join(forged.directory, 'onnx/model.onnx');
     const before = await stat(modelPath);
     const again: ForgeProgressEvent[] = [];
-    expect(await forgeModel('prajjwal1/bert-tiny', { root, onProgress: (event) => again.push(event) })).toEqual(forged);
+    expect(await forgeModel('onnx-community/bert-tiny-ONNX', { root, onProgress: (event) => again.push(event) })).toEqual(forged);
     expect(again).toEqual([]);
     expect((await stat(modelPath)).mtimeMs).toBe(before.mtimeMs);
   });
 
   it('rewrites a folder whose files do not match the manifest', async () => {
     const root = await roots.create();
-    const forged = await forgeModel('prajjwal1/bert-tiny', { root });
+    const forged = await forgeModel('onnx-community/bert-tiny-ONNX', { root });
     const modelPath = join(forged.directory, 'onnx/model.onnx');
     const original = await readFile(modelPath);
     await writeFile(modelPath, original.subarray(0, 100));
-    await forgeModel('prajjwal1/bert-tiny', { root });
+    await forgeModel('onnx-community/bert-tiny-ONNX', { root });
     expect(Buffer.compare(await readFile(modelPath), original)).toBe(0);
   });
 
   it('rewrites a folder forged at another size', async () => {
     const root = await roots.create();
-    const forged = await forgeModel('prajjwal1/bert-tiny', { root });
+    const forged = await forgeModel('onnx-community/bert-tiny-ONNX', { root });
     const manifestPath = join(forged.directory, 'forge-manifest.json');
     const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { size: string };
     await writeFile(manifestPath, JSON.stringify({ ...manifest, size: 'full' }));
     const events: ForgeProgressEvent[] = [];
-    await forgeModel('prajjwal1/bert-tiny', { root, onProgress: (event) => events.push(event) });
+    await forgeModel('onnx-community/bert-tiny-ONNX', { root, onProgress: (event) => events.push(event) });
     expect(events.length).toBeGreaterThan(0);
     expect(JSON.parse(await readFile(manifestPath, 'utf8'))).toEqual(manifest);
   });
@@ -100,7 +100,7 @@ describe('forgeModel', () => {
       for (let round = 0; round < 3; round += 1) {
         await forgeModel(process.argv[1], { root: process.argv[2], size: round === 1 ? 'full' : 'tiny' });
       }`;
-    const id = 'prajjwal1/bert-tiny';
+    const id = 'onnx-community/bert-tiny-ONNX';
     await Promise.all(
       Array.from({ length: 4 }, () => promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, id, root])),
     );

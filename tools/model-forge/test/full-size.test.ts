@@ -11,9 +11,9 @@ env.allowRemoteModels = false;
 const roots = new TemporaryRoots();
 afterAll(() => roots.removeAll());
 
-describe('full-size prajjwal1/bert-tiny', () => {
+describe('full-size onnx-community/bert-tiny-ONNX', () => {
   it('has the real parameter count and runs in transformers.js', async () => {
-    const forged = await forgeModel('prajjwal1/bert-tiny', { root: await roots.create(), size: 'full' });
+    const forged = await forgeModel('onnx-community/bert-tiny-ONNX', { root: await roots.create(), size: 'full' });
     const summary = summarizeModel(await readFile(join(forged.directory, 'onnx/model.onnx')));
     const weights = summary.initializers.filter((initializer) => !initializer.name.startsWith('const_'));
     expect(weights).toHaveLength(5 + 2 * 16 + 2);

@@ -17,7 +17,7 @@ let llava = '';
 
 beforeAll(async () => {
   const root = await roots.create();
-  llava = (await forgeModel('llava-hf/llava-interleave-qwen-0.5b', { root })).directory;
+  llava = (await forgeModel('llava-hf/llava-interleave-qwen-0.5b-hf', { root })).directory;
 });
 afterAll(() => roots.removeAll());
 
@@ -55,7 +55,7 @@ function largestDifference(left: ArrayLike<number>, right: ArrayLike<number>): n
   return largest;
 }
 
-describe('tiny llava-hf/llava-interleave-qwen-0.5b', () => {
+describe('tiny llava-hf/llava-interleave-qwen-0.5b-hf', () => {
   it('writes the LLaVA folder transformers.js expects', async () => {
     const config = await readJson(llava, 'config.json');
     expect(config).toMatchObject({ model_type: 'llava', architectures: ['LlavaForConditionalGeneration'], text_config: { model_type: 'qwen2', num_key_value_heads: 2, head_dim: 8 } });
@@ -159,7 +159,7 @@ describe('full sizes (described, not written)', () => {
   };
 
   it('are SigLIP-384/14 + Qwen2-0.5B, every ONNX file under protobuf’s 2 GiB (llava-next: test/llava-next.test.ts)', () => {
-    const llavaFiles = findPreset('llava-hf/llava-interleave-qwen-0.5b').files('full');
+    const llavaFiles = findPreset('llava-hf/llava-interleave-qwen-0.5b-hf').files('full');
     expect(configOf(llavaFiles, 'config.json')).toMatchObject({
       image_seq_length: 27 * 27,
       vision_config: { model_type: 'siglip_vision_model', image_size: 384, patch_size: 14, hidden_size: 1152, num_hidden_layers: 26 },

@@ -9,7 +9,7 @@ import { TemporaryRoots } from './helpers/temporary-root.js';
 
 env.allowRemoteModels = false;
 
-const id = 'facebook/opt-125m';
+const id = 'Xenova/opt-125m';
 const layers = 2;
 const heads = 4;
 const headDim = 8;
@@ -29,7 +29,7 @@ async function load(dtype: 'fp32' | 'q8' = 'fp32') {
   return { tokenizer, model };
 }
 
-describe('tiny facebook/opt-125m', () => {
+describe('tiny Xenova/opt-125m', () => {
   it('declares the OPT decoder inputs (no position_ids) and outputs with fixed head count and head size', async () => {
     const session = await ort.InferenceSession.create(join(directory, 'onnx/model.onnx'));
     expect(session.inputNames).toEqual(['input_ids', 'attention_mask', ...Array.from({ length: layers }, (_, layer) => [`past_key_values.${layer}.key`, `past_key_values.${layer}.value`]).flat()]);

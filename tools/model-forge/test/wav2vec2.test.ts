@@ -8,7 +8,7 @@ import { TemporaryRoots } from './helpers/temporary-root.js';
 
 env.allowRemoteModels = false;
 
-const id = 'facebook/wav2vec2-base-960h';
+const id = 'Xenova/wav2vec2-base-960h';
 const roots = new TemporaryRoots();
 let directory = '';
 
@@ -21,7 +21,7 @@ const kernels = [10, 3, 3, 3, 3, 2, 2];
 const strides = [5, 2, 2, 2, 2, 2, 2];
 const signal = (length: number, frequency = 220) => Float32Array.from({ length }, (_, index) => 0.5 * Math.sin((2 * Math.PI * frequency * index) / 16_000) + 0.1 * Math.sin(index * 0.37));
 
-describe('tiny facebook/wav2vec2-base-960h', () => {
+describe('tiny Xenova/wav2vec2-base-960h', () => {
   it('maps T samples to floor((T − 400) / 320) + 1 frames of logits and hidden states', async () => {
     const session = await ort.InferenceSession.create(join(directory, 'onnx/model.onnx'));
     expect(session.inputNames).toEqual(['input_values']);
@@ -71,7 +71,7 @@ describe('tiny facebook/wav2vec2-base-960h', () => {
   });
 });
 
-describe('full-size facebook/wav2vec2-base-960h (files planned, not written)', () => {
+describe('full-size Xenova/wav2vec2-base-960h (files planned, not written)', () => {
   it('has the real conv encoder, transformer and vocabulary sizes', async () => {
     const { presets } = await import('../src/presets.js');
     const files = presets.find((preset) => preset.id === id)!.files('full');

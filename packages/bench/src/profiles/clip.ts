@@ -8,13 +8,13 @@ import { createRawClipVisionSubject } from '../subjects/raw-clip-vision.js';
 import type { BenchProfile } from './bench-profile.js';
 
 /**
- * `clip` image embeddings on openai/clip-vit-base-patch32 (ViT-B/32), from 640 × 480 PNG files:
+ * `clip` image embeddings on Xenova/clip-vit-base-patch32 (ViT-B/32), from 640 × 480 PNG files:
  * accel's time includes decoding and preprocessing; the raw peer runs on prepared pixel values.
  */
 export const clipProfile: BenchProfile = {
   id: 'clip',
   skill: { name: 'clip', load: async () => (await import('@accel/skill-clip')).clipSkill as SkillV1 },
-  model: 'openai/clip-vit-base-patch32',
+  model: 'Xenova/clip-vit-base-patch32',
   family: 'vision',
   measures: ['latency', 'batch'],
   // A batch of 32 takes about 2 s on 2 cores: `--quick` measures batch-1 latency only (the goal's measure).

@@ -42,7 +42,7 @@ const hopLength = 480;
 const melBins = 64;
 const patchSize = 4;
 
-/** ClapFeatureExtractor settings of laion/clap-htsat-unfused (10 s windows at 48 kHz, 64 mel bins, hop 480 → [1, 1, 1001, 64]), for a window of `windowSeconds`. */
+/** ClapFeatureExtractor settings of Xenova/clap-htsat-unfused (10 s windows at 48 kHz, 64 mel bins, hop 480 → [1, 1, 1001, 64]), for a window of `windowSeconds`. */
 export function clapPreprocessorConfig(windowSeconds = 10): Record<string, unknown> {
   return {
     chunk_length_s: windowSeconds,
@@ -69,7 +69,7 @@ export function clapPreprocessorConfig(windowSeconds = 10): Record<string, unkno
 }
 
 /**
- * A ClapModel folder (laion/clap-htsat-unfused layout): config, RoBERTa tokenizer,
+ * A ClapModel folder (Xenova/clap-htsat-unfused layout): config, RoBERTa tokenizer,
  * ClapFeatureExtractor `preprocessor_config.json`, `onnx/model.onnx` and `onnx/model_quantized.onnx`.
  */
 export function clapFiles({ id, dimensions }: ClapOptions): ForgeFile[] {

@@ -9,7 +9,7 @@ const tinyVision: ClipDimensions['vision'] = { layers: 2, hidden: 32, heads: 4, 
 const fullText: ClipDimensions['text'] = { layers: 12, hidden: 512, heads: 8, intermediate: 2048, maxPositions: 77, vocabularySize: 49408 };
 const fullVision: ClipDimensions['vision'] = { layers: 12, hidden: 768, heads: 12, intermediate: 3072, imageSize: 224, patchSize: 32 };
 
-/** The dimensions of the `openai/clip-vit-base-patch32` preset, per size. */
+/** The dimensions of the `Xenova/clip-vit-base-patch32` preset, per size. */
 export const clipPresetDimensions: { readonly tiny: ClipDimensions; readonly full: ClipDimensions } = {
   tiny: { text: tinyText, vision: tinyVision, projection: 32 },
   full: { text: fullText, vision: fullVision, projection: 512 },
@@ -36,11 +36,11 @@ const fullXclip: XclipDimensions = {
  */
 export const clipPresets: readonly Preset[] = [
   {
-    id: 'openai/clip-vit-base-patch32',
+    id: 'Xenova/clip-vit-base-patch32',
     family: 'clip',
     description:
       'CLIP (text_model.onnx, vision_model.onnx; CLIPImageProcessor, CLIP BPE; full also int8 towers and the joint model.onnx); full: ViT-B/32, image 224, patch 32, vision 12 layers × 768, text 12 layers × 512, vocab 49408, projection 512',
-    files: (size) => clipFiles({ id: 'openai/clip-vit-base-patch32', dimensions: clipPresetDimensions[size], quantized: size === 'full', joint: size === 'full' }),
+    files: (size) => clipFiles({ id: 'Xenova/clip-vit-base-patch32', dimensions: clipPresetDimensions[size], quantized: size === 'full', joint: size === 'full' }),
   },
   {
     id: 'microsoft/xclip-base-patch32',

@@ -55,7 +55,7 @@ export function buildClipBpe({ size, learnedMerges = 300 }: { size?: number; lea
 }
 
 /**
- * `tokenizer.json` and `tokenizer_config.json` laid out like `openai/clip-vit-base-patch32`'s:
+ * `tokenizer.json` and `tokenizer_config.json` laid out like `Xenova/clip-vit-base-patch32`'s:
  * NFC + whitespace collapsing + lowercasing, CLIP's split regex then ByteLevel (no regex), BPE with
  * the `</w>` word-final suffix, and `<|startoftext|> … <|endoftext|>` around every text.
  */

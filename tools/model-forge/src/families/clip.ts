@@ -29,7 +29,7 @@ export interface ClipOptions {
   readonly joint?: boolean;
 }
 
-/** `openai/clip-vit-base-patch32`'s normalisation constants. */
+/** `Xenova/clip-vit-base-patch32`'s normalisation constants. */
 export const clipImageMean = [0.48145466, 0.4578275, 0.40821073];
 export const clipImageStd = [0.26862954, 0.26130258, 0.27577711];
 
@@ -71,7 +71,7 @@ export function imageProcessorConfig(size: number, extra: Record<string, unknown
 }
 
 /**
- * `openai/clip-vit-base-patch32`'s `preprocessor_config.json` at another image size: a
+ * `Xenova/clip-vit-base-patch32`'s `preprocessor_config.json` at another image size: a
  * `CLIPImageProcessor` (bicubic resize of the short side, centre crop, CLIP's mean and std).
  * LLaVA's processors extend it; tests compare image routes against it.
  */

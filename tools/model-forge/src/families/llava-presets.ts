@@ -24,13 +24,13 @@ const siglipSo400m: LlavaVisionDimensions = { style: 'siglip', imageSize: 384, p
 /** The LLaVA and LLaVA-Next presets. */
 export const llavaPresets: readonly Preset[] = [
   {
-    id: 'llava-hf/llava-interleave-qwen-0.5b',
+    id: 'llava-hf/llava-interleave-qwen-0.5b-hf',
     family: 'llava',
     description:
       'LLaVA (LlavaForConditionalGeneration: vision_encoder, embed_tokens, decoder_model_merged); full: SigLIP 384/14 (26 layers, 1152) + Qwen2-0.5B (24 layers, 896, 14 heads, 2 kv heads, vocab 152000)',
     files: (size) =>
       llavaFiles({
-        id: 'llava-hf/llava-interleave-qwen-0.5b',
+        id: 'llava-hf/llava-interleave-qwen-0.5b-hf',
         dimensions: size === 'tiny' ? { vision: tinySiglip, text: tinyText } : { vision: siglipSo400m, text: qwen2HalfBillion },
       }),
   },

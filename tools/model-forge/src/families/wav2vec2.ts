@@ -26,7 +26,7 @@ const convStrides = [5, 2, 2, 2, 2, 2, 2];
 const positionKernel = 128;
 const positionGroups = 16;
 
-/** facebook/wav2vec2-base-960h's character vocabulary: 4 specials, `|` as the word delimiter, 26 letters and `'`. */
+/** Xenova/wav2vec2-base-960h's character vocabulary: 4 specials, `|` as the word delimiter, 26 letters and `'`. */
 export const wav2vec2Vocabulary: readonly string[] = ['<pad>', '<s>', '</s>', '<unk>', '|', ...'ETAONIHSRDLUMWCFGYPBVK\'XJQZ'];
 
 /**
@@ -53,7 +53,7 @@ function ctcTokenizerJson(): Record<string, unknown> {
 }
 
 /**
- * A Wav2Vec2ForCTC folder (facebook/wav2vec2-base-960h layout): config, Wav2Vec2FeatureExtractor
+ * A Wav2Vec2ForCTC folder (Xenova/wav2vec2-base-960h layout): config, Wav2Vec2FeatureExtractor
  * `preprocessor_config.json`, CTC tokenizer (`tokenizer.json`, `tokenizer_config.json`, `vocab.json`),
  * `onnx/model.onnx` and `onnx/model_quantized.onnx`.
  */
