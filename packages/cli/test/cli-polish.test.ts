@@ -53,7 +53,7 @@ describe('errors', () => {
     [['run', 'bert', 'hi', '--labels', 'a,b'], 'ACCEL_INVALID_INPUT', 'invalid input: accel run bert takes no option --labels (its options: accel run bert --help)'],
     [['run', 'bert', 'hi', '--stream'], 'ACCEL_INVALID_INPUT', 'invalid input: skill bert does not stream text'],
     [['run', 'bert', 'hi', '--model'], 'ACCEL_INVALID_INPUT', 'invalid input: --model needs a value'],
-    [['run', 'bert', 'hi', '--download=yes'], 'ACCEL_INVALID_INPUT', 'invalid input: --download takes no value'],
+    [['run', 'bert', 'hi', '--offline=yes'], 'ACCEL_INVALID_INPUT', 'invalid input: --offline takes no value'],
     [['doctor', '--labels', 'x'], 'ACCEL_INVALID_INPUT', 'invalid input: accel doctor takes no option --labels (its options: accel doctor --help)'],
     [['bench', '--model', 'x'], 'ACCEL_INVALID_INPUT', 'invalid input: accel bench takes no option --model (its options: accel bench --help)'],
     [['--bogus'], 'ACCEL_INVALID_INPUT', 'invalid input: accel takes no option --bogus (its options: accel --help)'],

@@ -49,7 +49,7 @@ describe('accel run', () => {
   it.each([
     [['run', 'bert', '', '--model', 'unused'], /^error: ACCEL_INVALID_INPUT: invalid input: the text is empty$/],
     [['run', 'bert', 'hi', '--model', '/no/such/folder'], /^error: ACCEL_MODEL_NOT_FOUND: model \/no\/such\/folder not found/],
-    [['run', 'bert', 'hi', '--cache-dir', '/tmp/accel-no-cache'], /ACCEL_MODEL_NOT_FOUND.*\/tmp\/accel-no-cache\/onnx-community\/bert-tiny-ONNX.*--download/],
+    [['run', 'bert', 'hi', '--cache-dir', '/tmp/accel-no-cache', '--offline'], /ACCEL_MODEL_NOT_FOUND.*\/tmp\/accel-no-cache\/onnx-community\/bert-tiny-ONNX.*accel models pull onnx-community\/bert-tiny-ONNX/],
     [['run', 'frobnicator', 'x'], /^error: ACCEL_UNSUPPORTED: unsupported: skill frobnicator/],
     [['run', 'bert', 'hi', '--backend', 'tpu'], /^error: ACCEL_BACKEND_UNAVAILABLE: backend tpu is unavailable/],
     [['run', 'bert', 'hi', '--dtype', 'fp64'], /^error: ACCEL_INVALID_INPUT: invalid input: unknown dtype fp64$/],

@@ -112,6 +112,16 @@ describe('pull', () => {
     expect((exact as ModelNotFoundError).hint).toMatch(/lacks onnx\/model_q4\.onnx; it publishes model: fp32, fp16, q8/);
   });
 
+  it('takes the first alternative the repository has, for graphs exports name differently', async () => {
+    const store = freshStore();
+    const result = await store.pull(id, { files: ['config.json', ['onnx/decoder_model_merged.onnx', 'onnx/model_quantized.onnx']] });
+    expect(result.files.map((file) => file.path)).toEqual(['config.json', 'onnx/model_quantized.onnx', 'tokenizer.json']);
+    const resolved = await resolveModelSource(id, [['onnx/decoder_model_merged.onnx', 'onnx/model_quantized.onnx']], { cacheDirectory: store.settings.cacheDirectory, offline: true });
+    expect(resolved.source).toBe('cache');
+    const none = await caught(store.pull(id, { files: [['onnx/a.onnx', 'onnx/b.onnx']] }));
+    expect((none as ModelNotFoundError).hint).toMatch(/lacks onnx\/a\.onnx \(or onnx\/b\.onnx\)/);
+  });
+
   it('resumes a file whose connection was cut at 50% with a Range request, and verifies the whole', async () => {
     const cutHub = await startFakeHub({ repos: { [id]: { directory: repo } }, faults: { cut: { file: 'onnx/model.onnx', atFraction: 0.5 } }, chunkBytes: 16_384 });
     try {

@@ -74,7 +74,10 @@ function loadContext(renamed?: { graph: string; from: string }): SkillLoadContex
     device: 'cpu',
     dtype: 'fp32',
     contextLength: undefined,
-    createSession: (name) => Promise.resolve(exportedSession(name, renamed?.graph === name ? { [renamed.from]: `${renamed.from}_renamed` } : {})),
+    createSession: (names) => {
+      const name = typeof names === 'string' ? names : names[0]!;
+      return Promise.resolve(exportedSession(name, renamed?.graph === name ? { [renamed.from]: `${renamed.from}_renamed` } : {}));
+    },
     recordFile: () => {},
     readJson: async <T>(relativePath: string) => JSON.parse(await readFile(join(directory, relativePath), 'utf8')) as T,
   };

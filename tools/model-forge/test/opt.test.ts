@@ -25,13 +25,14 @@ afterAll(() => roots.removeAll());
 
 async function load(dtype: 'fp32' | 'q8' = 'fp32') {
   const tokenizer = await AutoTokenizer.from_pretrained(directory, { local_files_only: true });
-  const model = await AutoModelForCausalLM.from_pretrained(directory, { local_files_only: true, dtype });
+  // The file name Xenova/opt-125m's export uses; transformers.js users pass it the same way.
+  const model = await AutoModelForCausalLM.from_pretrained(directory, { local_files_only: true, dtype, model_file_name: 'decoder_model_merged' });
   return { tokenizer, model };
 }
 
 describe('tiny Xenova/opt-125m', () => {
   it('declares the OPT decoder inputs (no position_ids) and outputs with fixed head count and head size', async () => {
-    const session = await ort.InferenceSession.create(join(directory, 'onnx/model.onnx'));
+    const session = await ort.InferenceSession.create(join(directory, 'onnx/decoder_model_merged.onnx'));
     expect(session.inputNames).toEqual(['input_ids', 'attention_mask', ...Array.from({ length: layers }, (_, layer) => [`past_key_values.${layer}.key`, `past_key_values.${layer}.value`]).flat()]);
     expect(session.outputNames).toEqual(['logits', 'present.0.key', 'present.0.value', 'present.1.key', 'present.1.value']);
     expect(session.inputMetadata[2]).toMatchObject({ type: 'float32', shape: ['batch_size', heads, 'past_sequence_length', headDim] });
@@ -39,7 +40,7 @@ describe('tiny Xenova/opt-125m', () => {
   });
 
   it('gives the same logits in two cached steps as in one full pass', async () => {
-    const session = await ort.InferenceSession.create(join(directory, 'onnx/model.onnx'));
+    const session = await ort.InferenceSession.create(join(directory, 'onnx/decoder_model_merged.onnx'));
     const tokens = [2, 40, 41, 42, 43, 44, 45];
     const full = await session.run({ input_ids: int64([tokens]), attention_mask: int64([tokens.map(() => 1)]), ...emptyCache(layers, heads, headDim) });
     const first = await session.run({ input_ids: int64([tokens.slice(0, 4)]), attention_mask: int64([[1, 1, 1, 1]]), ...emptyCache(layers, heads, headDim) });
@@ -50,7 +51,7 @@ describe('tiny Xenova/opt-125m', () => {
   });
 
   it('reads positions from the attention mask with the offset of 2: left padding does not shift a row', async () => {
-    const session = await ort.InferenceSession.create(join(directory, 'onnx/model.onnx'));
+    const session = await ort.InferenceSession.create(join(directory, 'onnx/decoder_model_merged.onnx'));
     const short = [2, 50, 60, 70];
     const alone = await session.run({ input_ids: int64([short]), attention_mask: int64([[1, 1, 1, 1]]), ...emptyCache(layers, heads, headDim) });
     const padded = await session.run({
@@ -102,7 +103,7 @@ describe('tiny Xenova/opt-125m', () => {
     const files = findPreset(id).files('full');
     const config = JSON.parse(new TextDecoder().decode(files.find((file) => file.path === 'config.json')!.content.chunks[0] as Uint8Array)) as Record<string, unknown>;
     expect(config).toMatchObject({ model_type: 'opt', hidden_size: 768, num_hidden_layers: 12, num_attention_heads: 12, ffn_dim: 3072, vocab_size: 50272, max_position_embeddings: 2048 });
-    const weights = files.find((file) => file.path === 'onnx/model.onnx')!.content.byteLength;
+    const weights = files.find((file) => file.path === 'onnx/decoder_model_merged.onnx')!.content.byteLength;
     // ≈125M float32 parameters (the tied lm_head is stored again, as exports store it).
     expect(weights / 4 / 1e6).toBeGreaterThan(125);
     expect(weights / 4 / 1e6).toBeLessThan(170);

@@ -26,6 +26,15 @@ export interface TrackedLoadContext {
   readonly sessions: InferenceSessionV1[];
 }
 
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function createLoadContext({ model, backend, device, dtype, contextLength, threads }: LoadContextOptions): TrackedLoadContext {
   const files: string[] = [];
   const sessions: InferenceSessionV1[] = [];
@@ -35,18 +44,26 @@ export function createLoadContext({ model, backend, device, dtype, contextLength
     device,
     dtype,
     contextLength,
-    async createSession(sessionName) {
-      const file = modelFileForDtype(sessionName, dtype);
-      const path = join(model.directory, file);
-      try {
-        await access(path);
-      } catch {
+    async createSession(sessionNames) {
+      // Alternatives: the first session name whose file the folder holds (see SkillV1.requiredFiles).
+      const names = typeof sessionNames === 'string' ? [sessionNames] : sessionNames;
+      let file: string | undefined;
+      for (const name of names) {
+        const candidate = modelFileForDtype(name, dtype);
+        if (await exists(join(model.directory, candidate))) {
+          file = candidate;
+          break;
+        }
+      }
+      if (file === undefined) {
+        const searched = names.map((name) => join(model.directory, modelFileForDtype(name, dtype)));
         throw new ModelNotFoundError({
           model: model.id,
-          searched: [path],
-          hint: `No ${dtype} file for session "${sessionName}". Choose a dtype this model folder has, or export ${file}.`,
+          searched,
+          hint: `No ${dtype} file for session "${names.join('" or "')}". Choose a dtype this model folder has, or export ${modelFileForDtype(names[0] ?? 'model', dtype)}.`,
         });
       }
+      const path = join(model.directory, file);
       // The backend's own session; a skill that hands it to a library expecting another tensor
       // class adapts it itself (e.g. @accel/transformers-kit's withTransformersTensorOutputs).
       const session = await backend.doCreateSession({ file: path, device, dtype, ...(threads === undefined ? {} : { threads }) });

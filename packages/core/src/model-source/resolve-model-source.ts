@@ -3,9 +3,10 @@ import { isAbsolute, join, resolve, basename } from 'node:path';
 import { InvalidModelError } from '../errors/invalid-model-error.js';
 import { ModelNotFoundError } from '../errors/model-not-found-error.js';
 import { readManifest, type ModelManifest } from '../model-store/manifest.js';
-import { checkFiles, integrityError, ModelStore, modelStoreSettings } from '../model-store/model-store.js';
+import { checkFiles, describeRequiredFile, integrityError, ModelStore, modelStoreSettings } from '../model-store/model-store.js';
 import type { ModelSourceOptions } from './model-source-options.js';
 import type { ResolvedModel } from './resolved-model.js';
+import type { RequiredFile } from '../skill/v1/skill-v1.js';
 
 const hubIdPattern = /^[\w.-]+\/[\w.-]+$/;
 
@@ -34,10 +35,26 @@ function looksLikePath(model: string): boolean {
   return isAbsolute(model) || model.startsWith('.') || model.includes('\\') || !hubIdPattern.test(model);
 }
 
-async function missingFiles(directory: string, files: readonly string[]): Promise<string[]> {
-  const missing: string[] = [];
-  for (const file of files) if (!(await exists(join(directory, file)))) missing.push(file);
-  return missing;
+
+/**
+ * The required files a folder holds, each group of alternatives resolved to the first present,
+ * and the entries none of whose files it holds.
+ */
+async function presentFiles(directory: string, files: readonly RequiredFile[]): Promise<{ present: string[]; missing: RequiredFile[] }> {
+  const present: string[] = [];
+  const missing: RequiredFile[] = [];
+  for (const entry of files) {
+    let found: string | undefined;
+    for (const file of typeof entry === 'string' ? [entry] : entry) {
+      if (await exists(join(directory, file))) {
+        found = file;
+        break;
+      }
+    }
+    if (found === undefined) missing.push(entry);
+    else present.push(found);
+  }
+  return { present, missing };
 }
 
 /** The skill a model is resolved for: its name (for messages) and the `model_type` values it serves. */
@@ -89,7 +106,7 @@ async function checkModelType(model: string, directory: string, expected: ModelE
  */
 export async function resolveModelSource(
   model: string,
-  skillFiles: readonly string[],
+  skillFiles: readonly RequiredFile[],
   options: ModelSourceOptions = {},
   expected?: ModelExpectation,
   verify = false,
@@ -105,26 +122,26 @@ export async function resolveModelSource(
       });
     }
     await checkModelType(model, asFolder, expected);
-    const missing = await missingFiles(asFolder, requiredFiles);
+    const { present, missing } = await presentFiles(asFolder, requiredFiles);
     if (missing.length > 0) {
       throw new ModelNotFoundError({
         model,
         searched: [asFolder],
-        hint: `The folder lacks ${missing.join(', ')}. Export the model in transformers.js layout (config.json, tokenizer files, onnx/*.onnx).`,
+        hint: `The folder lacks ${missing.map(describeRequiredFile).join(', ')}. Export the model in transformers.js layout (config.json, tokenizer files, onnx/*.onnx).`,
       });
     }
     const manifest = await readManifest(asFolder, model);
-    await checkAgainstManifest(model, asFolder, manifest, requiredFiles, verify);
+    await checkAgainstManifest(model, asFolder, manifest, present, verify);
     return { id: manifest?.id ?? basename(asFolder), directory: asFolder, source: 'folder', ...(manifest?.revision ? { revision: manifest.revision } : {}) };
   }
 
   const store = new ModelStore(options);
   const cached = await store.directoryOf(model);
   await checkModelType(model, cached, expected);
-  const missing = await missingFiles(cached, requiredFiles);
+  const { present, missing } = await presentFiles(cached, requiredFiles);
   if (missing.length === 0) {
     const manifest = await readManifest(cached, model);
-    await checkAgainstManifest(model, cached, manifest, requiredFiles, verify);
+    await checkAgainstManifest(model, cached, manifest, present, verify);
     return { id: model, directory: cached, source: 'cache', ...(manifest?.revision ? { revision: manifest.revision } : {}) };
   }
   if (store.settings.offline) {
@@ -132,7 +149,7 @@ export async function resolveModelSource(
       model,
       searched: [cached],
       hint:
-        `Missing ${missing.join(', ')}, and downloads are off (offline: ACCEL_OFFLINE, HF_HUB_OFFLINE or --offline). ` +
+        `Missing ${missing.map(describeRequiredFile).join(', ')}, and downloads are off (offline: ACCEL_OFFLINE, HF_HUB_OFFLINE or --offline). ` +
         `Run \`accel models pull ${model}\` where there is network and copy the folder here, pass a local folder instead of the id, or turn offline mode off.`,
     });
   }

@@ -7,6 +7,7 @@ import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { ModelIntegrityError } from '../errors/model-integrity-error.js';
 import { ModelNotFoundError } from '../errors/model-not-found-error.js';
 import type { ModelSourceOptions, ModelStoreEvent } from '../model-source/model-source-options.js';
+import type { RequiredFile } from '../skill/v1/skill-v1.js';
 import { dtypesBySession, externalDataOf, isTopLevelJson, parseOnnxFile } from './dtype-files.js';
 import { fetchHubFile } from './fetch-file.js';
 import { withFolderLock } from './folder-lock.js';
@@ -41,8 +42,11 @@ export function modelStoreSettings(options: ModelSourceOptions = {}, env: NodeJS
 export interface PullOptions {
   /** Weight precisions to fetch ONNX files for (all sessions). Default `fp32`. Ignored when `files` is given. */
   readonly dtype?: Dtype | readonly Dtype[];
-  /** Exactly these files (plus their external data and the top-level JSON configs), e.g. what a skill loads. */
-  readonly files?: readonly string[];
+  /**
+   * Exactly these files (plus their external data and the top-level JSON configs), e.g. what a
+   * skill loads; a list entry means one of its files, the first the repository has.
+   */
+  readonly files?: readonly RequiredFile[];
   /** Branch, tag or commit. Default: the folder's pinned commit when `files` is given, else `main`. */
   readonly revision?: string;
   /** `ipfs`: fetch each file by its manifest CID from an IPFS gateway (`ipfsGateway`), falling back to the hub. */
@@ -414,6 +418,11 @@ export class ModelStore {
   }
 }
 
+/** `a`, or `a (or b, c)` for alternatives. */
+export function describeRequiredFile(file: RequiredFile): string {
+  return typeof file === 'string' ? file : `${file[0]}${file.length > 1 ? ` (or ${file.slice(1).join(', ')})` : ''}`;
+}
+
 /**
  * Which repository files a pull takes: the top-level JSON configs, then either exactly `files`
  * or every ONNX session in the asked dtypes, each with its external-data files. A file that is
@@ -428,11 +437,15 @@ function selectFiles(id: string, directory: string, tree: readonly HubFile[], op
       ? `the repository has no onnx/*.onnx files at all (it is not a transformers.js/ONNX export; look for an ONNX copy such as Xenova/… or onnx-community/…, or export one)`
       : `it publishes ${[...sessions].map(([session, list]) => `${session}: ${list.join(', ')}`).join('; ')}`;
   if (options.files !== undefined) {
-    const missing = options.files.filter((file) => !byPath.has(file));
-    if (missing.length > 0) {
-      throw new ModelNotFoundError({ model: id, searched: [directory], hint: `The hub repository lacks ${missing.join(', ')}; ${describeDtypes()}.` });
+    const missing: RequiredFile[] = [];
+    for (const entry of options.files) {
+      const found = (typeof entry === 'string' ? [entry] : entry).find((file) => byPath.has(file));
+      if (found === undefined) missing.push(entry);
+      else paths.add(found);
     }
-    for (const file of options.files) paths.add(file);
+    if (missing.length > 0) {
+      throw new ModelNotFoundError({ model: id, searched: [directory], hint: `The hub repository lacks ${missing.map(describeRequiredFile).join(', ')}; ${describeDtypes()}.` });
+    }
   } else {
     const wantedDtypes = options.dtype === undefined ? ['fp32'] : typeof options.dtype === 'string' ? [options.dtype] : [...options.dtype];
     for (const dtype of wantedDtypes) if (!isDtype(dtype)) throw new InvalidInputError({ reason: `unknown dtype ${String(dtype)} (one of ${allDtypes.join(', ')})` });
@@ -453,7 +466,7 @@ function selectFiles(id: string, directory: string, tree: readonly HubFile[], op
 function selectManifestFiles(manifest: ModelManifest, options: PullOptions): [string, ManifestFile][] {
   const entries = Object.entries(manifest.files);
   if (options.files !== undefined) {
-    const wanted = new Set(options.files);
+    const wanted = new Set(options.files.flatMap((entry) => (typeof entry === 'string' ? [entry] : entry.filter((file) => file in manifest.files).slice(0, 1))));
     for (const [path] of entries) if (isTopLevelJson(path)) wanted.add(path);
     return entries.filter(([path]) => wanted.has(path) || [...wanted].some((file) => file.endsWith('.onnx') && externalDataOf(file, [path]).length > 0));
   }

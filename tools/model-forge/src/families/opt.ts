@@ -94,8 +94,9 @@ export function optFiles({ id, dimensions }: OptOptions): ForgeFile[] {
     },
     { path: 'tokenizer.json', content: jsonContent(tokenizer.tokenizer) },
     { path: 'tokenizer_config.json', content: jsonContent(tokenizer.tokenizerConfig) },
-    { path: 'onnx/model.onnx', content: onnxContent(createModel(graph, { docString })) },
-    { path: 'onnx/model_quantized.onnx', content: onnxContent(createModel(quantizeWeights(graph), { docString: `${docString}, int8 dynamic quantization` })) },
+    // Named as in Xenova/opt-125m's export (an older transformers.js layout): the merged decoder.
+    { path: 'onnx/decoder_model_merged.onnx', content: onnxContent(createModel(graph, { docString })) },
+    { path: 'onnx/decoder_model_merged_quantized.onnx', content: onnxContent(createModel(quantizeWeights(graph), { docString: `${docString}, int8 dynamic quantization` })) },
   ];
 }
 

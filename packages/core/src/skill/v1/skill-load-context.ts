@@ -12,9 +12,10 @@ export interface SkillLoadContext {
   readonly contextLength: number | undefined;
   /**
    * Loads `onnx/<sessionName><dtype suffix>.onnx` on the endpoint's backend and device,
-   * and records the file in the result's provenance.
+   * and records the file in the result's provenance. Given several names (alternatives, as in
+   * `requiredFiles`), loads the first whose file the folder holds.
    */
-  createSession(sessionName: string): Promise<InferenceSessionV1>;
+  createSession(sessionName: string | readonly string[]): Promise<InferenceSessionV1>;
   /** Records a file that was read by other means (e.g. a tokenizer loaded by transformers.js) in the provenance. */
   recordFile(relativePath: string): void;
   /** Reads and parses a JSON file of the model folder, e.g. `config.json`. */

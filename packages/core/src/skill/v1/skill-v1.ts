@@ -17,6 +17,9 @@ export interface PreparedRequest<Item> {
   readonly items: readonly Item[];
 }
 
+/** A required file, or alternatives of which the folder must hold one (first preferred). */
+export type RequiredFile = string | readonly string[];
+
 /**
  * A model family: what it takes, what it returns, and how to load it on a backend.
  *
@@ -54,8 +57,13 @@ export interface SkillV1<Input = unknown, Output = unknown, Options = unknown, I
   readonly example: { readonly input: Input; readonly options?: Options };
   /** dtypes the skill's pre/post-processing can work with. */
   readonly dtypes: readonly Dtype[];
-  /** Files a model folder must hold for this dtype (used to check folders and to download). */
-  requiredFiles(dtype: Dtype): readonly string[];
+  /**
+   * Files a model folder must hold for this dtype (used to check folders and to download). An
+   * entry that is a list means "one of these", first preferred: exports name the same graph
+   * differently (`onnx/model.onnx` in newer transformers.js exports, `onnx/decoder_model_merged.onnx`
+   * in older ones), and `createSession([...names])` opens whichever the folder has.
+   */
+  requiredFiles(dtype: Dtype): readonly RequiredFile[];
   /**
    * The `model_type` values of config.json this skill serves, e.g. `['whisper']`. A model folder
    * whose config.json names another is refused with `InvalidModelError` naming what it holds,

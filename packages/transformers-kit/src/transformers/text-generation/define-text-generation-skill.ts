@@ -2,7 +2,7 @@ import { type Dtype, modelFileForDtype, type SkillV1 } from '@accel/core';
 import { textGenerationCli } from '../../cli/generation-cli.js';
 import { resolveGenerationOptions } from '../../generation/generation-options.js';
 import type { TextGenerationInput } from '../../generation/chat.js';
-import { loadCausalLanguageModel } from './load-causal-language-model.js';
+import { decoderSessionNames, loadCausalLanguageModel } from './load-causal-language-model.js';
 import { textGenerationInputSchema, textGenerationOptionsSchema, textGenerationOutputSchema } from './text-generation-schemas.js';
 import type { TextGenerationItem, TextGenerationOptions, TextGenerationOutput } from './text-generation-types.js';
 
@@ -49,7 +49,9 @@ export function defineTextGenerationSkill(definition: TextGenerationSkillDefinit
     limits: { maxBatchSize: definition.maxBatchSize },
     example: definition.example,
     dtypes,
-    requiredFiles: (dtype) => ['config.json', 'tokenizer.json', 'tokenizer_config.json', modelFileForDtype('model', dtype)],
+    // `onnx/model.onnx` in newer transformers.js exports, `onnx/decoder_model_merged.onnx` in older
+    // ones (Xenova/opt-125m): the same merged decoder with past key values.
+    requiredFiles: (dtype) => ['config.json', 'tokenizer.json', 'tokenizer_config.json', decoderSessionNames.map((name) => modelFileForDtype(name, dtype))],
     modelTypes: Object.keys(definition.modelClasses),
     schemas: { input: textGenerationInputSchema, options: textGenerationOptionsSchema, output: textGenerationOutputSchema },
     cli: textGenerationCli(definition.name),

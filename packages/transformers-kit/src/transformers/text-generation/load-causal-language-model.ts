@@ -7,6 +7,12 @@ import { encodePrompt, type PromptTokenizer } from './encode-prompt.js';
 import { planGenerationBatches, type PlannedRow } from './generation-batches.js';
 import type { TextGenerationItem, TextGenerationOutput } from './text-generation-types.js';
 
+/**
+ * The decoder graph's session names across transformers.js exports, preferred first: `model` in newer
+ * exports, `decoder_model_merged` in older ones (Xenova/opt-125m) — the same merged decoder with past key values.
+ */
+export const decoderSessionNames: readonly string[] = ['model', 'decoder_model_merged'];
+
 type TokenIds = number | readonly number[] | null | undefined;
 
 interface DecoderConfig {
@@ -67,7 +73,7 @@ export async function loadCausalLanguageModel(
   const ModelClass = (transformers as unknown as Record<string, ModelConstructor | undefined>)[className];
   if (ModelClass === undefined) throw new InvalidModelError({ model: modelId, file: 'config.json', reason: `transformers.js has no class ${className}` });
 
-  const session = await withTransformersTensorOutputs(context).createSession('model');
+  const session = await withTransformersTensorOutputs(context).createSession(decoderSessionNames);
   const missing = [
     ...['input_ids', 'attention_mask'].filter((name) => !session.inputNames.includes(name)),
     ...['logits'].filter((name) => !session.outputNames.includes(name)),
