@@ -112,6 +112,19 @@ describe('pull', () => {
     expect((exact as ModelNotFoundError).hint).toMatch(/lacks onnx\/model_q4\.onnx; it publishes model: fp32, fp16, q8/);
   });
 
+  it('fetches a revision asked for that the folder was not pulled at, and keeps the pinned one otherwise', async () => {
+    const store = freshStore();
+    const { revision } = await store.pull(id);
+    const files = ['config.json', 'onnx/model.onnx'];
+    const options = { cacheDirectory: store.settings.cacheDirectory, remoteHost: hub.url };
+    hub.requests.length = 0;
+    await expect(resolveModelSource(id, files, { ...options, revision })).resolves.toMatchObject({ source: 'cache', revision });
+    await expect(resolveModelSource(id, files, { ...options, revision: 'main' })).resolves.toMatchObject({ source: 'cache' });
+    expect(hub.requests).toEqual([]);
+    const other = await caught(resolveModelSource(id, files, { ...options, revision: 'v2' }));
+    expect((other as ModelNotFoundError).hint).toMatch(/no revision v2/);
+  });
+
   it('takes the first alternative the repository has, for graphs exports name differently', async () => {
     const store = freshStore();
     const result = await store.pull(id, { files: ['config.json', ['onnx/decoder_model_merged.onnx', 'onnx/model_quantized.onnx']] });

@@ -139,8 +139,11 @@ export async function resolveModelSource(
   const cached = await store.directoryOf(model);
   await checkModelType(model, cached, expected);
   const { present, missing } = await presentFiles(cached, requiredFiles);
-  if (missing.length === 0) {
-    const manifest = await readManifest(cached, model);
+  const manifest = await readManifest(cached, model);
+  // A revision asked for that the folder was not pulled at is fetched (when online), not ignored.
+  const otherRevision =
+    options.revision !== undefined && manifest !== undefined && manifest.revision !== options.revision && manifest.requestedRevision !== options.revision;
+  if (missing.length === 0 && (!otherRevision || store.settings.offline)) {
     await checkAgainstManifest(model, cached, manifest, present, verify);
     return { id: model, directory: cached, source: 'cache', ...(manifest?.revision ? { revision: manifest.revision } : {}) };
   }

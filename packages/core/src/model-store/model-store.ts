@@ -199,7 +199,8 @@ export class ModelStore {
       });
     }
     const client = new HubClient({ endpoint: settings.endpoint, token: settings.token });
-    const requested = options.revision ?? (options.files !== undefined ? (existing?.revision ?? this.options.revision) : this.options.revision) ?? 'main';
+    // An asked-for revision wins; otherwise an endpoint's pull stays on the folder's pinned commit.
+    const requested = options.revision ?? this.options.revision ?? (options.files !== undefined ? existing?.revision : undefined) ?? 'main';
     const commit = /^[0-9a-f]{40}$/.test(requested) ? requested : await client.resolveRevision(id, requested, options.signal);
     const tree = await client.listFiles(id, commit, options.signal);
     const wanted = selectFiles(id, directory, tree, options);
