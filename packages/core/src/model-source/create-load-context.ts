@@ -1,4 +1,4 @@
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackendV1 } from '../backend/v1/backend-v1.js';
 import type { Dtype } from '../backend/v1/dtype.js';
@@ -8,6 +8,7 @@ import { InvalidModelError } from '../errors/invalid-model-error.js';
 import { ModelNotFoundError } from '../errors/model-not-found-error.js';
 import type { SkillLoadContext } from '../skill/v1/skill-load-context.js';
 import type { ResolvedModel } from './resolved-model.js';
+import { exists } from './file-exists.js';
 
 export interface LoadContextOptions {
   readonly model: ResolvedModel;
@@ -26,14 +27,6 @@ export interface TrackedLoadContext {
   readonly sessions: InferenceSessionV1[];
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function createLoadContext({ model, backend, device, dtype, contextLength, threads }: LoadContextOptions): TrackedLoadContext {
   const files: string[] = [];

@@ -1,4 +1,4 @@
-import { access, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve, basename } from 'node:path';
 import { InvalidModelError } from '../errors/invalid-model-error.js';
 import { ModelNotFoundError } from '../errors/model-not-found-error.js';
@@ -6,6 +6,7 @@ import { readManifest, type ModelManifest } from '../model-store/manifest.js';
 import { checkFiles, describeRequiredFile, integrityError, ModelStore, modelStoreSettings } from '../model-store/model-store.js';
 import type { ModelSourceOptions } from './model-source-options.js';
 import type { ResolvedModel } from './resolved-model.js';
+import { exists } from './file-exists.js';
 import type { RequiredFile } from '../skill/v1/skill-v1.js';
 
 const hubIdPattern = /^[\w.-]+\/[\w.-]+$/;
@@ -14,14 +15,6 @@ export function defaultCacheDirectory(): string {
   return modelStoreSettings().cacheDirectory;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function isDirectory(path: string): Promise<boolean> {
   try {
