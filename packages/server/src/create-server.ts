@@ -79,6 +79,12 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/** What `listen()` warns about before binding `host`: any address other than loopback without an API key. */
+export function bindWarnings(host: string, apiKey: string | undefined): string[] {
+  if (isLoopback(host) || apiKey !== undefined) return [];
+  return [`binding ${host} without an API key: anyone who can reach this address can run the models; set apiKey`];
+}
+
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
@@ -256,10 +262,7 @@ export function createServer(options: ServerOptions): AccelServer {
     loaded,
     listen: () =>
       new Promise((resolve, reject) => {
-        const warnings: string[] = [];
-        if (!isLoopback(host) && expectedKey === undefined) {
-          warnings.push(`binding ${host} without an API key: anyone who can reach this address can run the models; set apiKey`);
-        }
+        const warnings = bindWarnings(host, options.apiKey);
         for (const warning of warnings) logger.warn(warning);
         const started = serve({ fetch: app.fetch, hostname: host, port }, (info) => {
           const shown = host.includes(':') ? `[${host}]` : host;

@@ -1,3 +1,3 @@
-export { createServer, type AccelServer, type ServerEndpointOptions, type ServerLimits, type ServerLogger, type ServerOptions } from './create-server.js';
-export { errorReply, HttpError, type ErrorBody, type ErrorReply } from './errors.js';
+export { bindWarnings, createServer, type AccelServer, type ServerEndpointOptions, type ServerLimits, type ServerLogger, type ServerOptions } from './create-server.js';
+export { errorReply, HttpError, paramOf, type ErrorBody, type ErrorReply } from './errors.js';
 export { openApiDocument, type DocumentedEndpoint } from './openapi.js';

@@ -17,6 +17,12 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** Resolves once a request reached the server and started the lazy endpoint's load (bounded: 10 s). */
+async function loadingStarted(accel: Accel, id: string): Promise<void> {
+  for (let attempt = 0; attempt < 200 && accel.status(id)[0]?.state !== 'loading'; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(accel.status(id)[0]?.state).toBe('loading');
+}
+
 async function start(accel: Accel, options: Omit<Parameters<typeof createServer>[0], 'accel'>): Promise<{ server: AccelServer; url: string }> {
   const server = createServer({ accel, port: 0, logger: quietLogger(), ...options });
   cleanups.push(() => accel.dispose());
@@ -116,6 +122,27 @@ describe('CORS', () => {
   });
 });
 
+describe('a full queue', () => {
+  it('answers 429 with retry-after, in the error shape, while the requests it took succeed', async () => {
+    const { backend, open } = gatedCpuBackend();
+    const accel = new Accel({ backends: [backend], models });
+    const { url } = await start(accel, {
+      endpoints: [{ name: 'minilm', skill: sentenceEmbeddingsSkill, model: modelId, lazy: true, maxQueueSize: 1, maxBatchSize: 1, deduplicate: false }],
+    });
+    // All three wait for the load, then reach the queue of one in the same turn.
+    const responses = ['one', 'two', 'three'].map((input) => fetch(`${url}/v1/accel/infer/minilm`, { method: 'POST', body: JSON.stringify({ input }) }));
+    await loadingStarted(accel, 'minilm');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    open();
+    const settled = await Promise.all(responses);
+    expect(settled.map((response) => response.status).sort()).toEqual([200, 429, 429]);
+    for (const response of settled.filter((candidate) => candidate.status === 429)) {
+      expect(response.headers.get('retry-after')).toBe('1');
+      expect(((await response.json()) as { error: { code: string; type: string } }).error).toMatchObject({ code: 'ACCEL_QUEUE_FULL', type: 'rate_limit_error' });
+    }
+  });
+});
+
 describe('a client that disconnects', () => {
   it('aborts its request: the endpoint never runs it', async () => {
     const { backend, open } = gatedCpuBackend();
@@ -128,7 +155,7 @@ describe('a client that disconnects', () => {
       () => 'answered',
       (error: Error) => error.name,
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await loadingStarted(accel, 'minilm');
     controller.abort();
     expect(await failed).toBe('AbortError');
     open();
