@@ -3,13 +3,12 @@ import { isAbsolute, join, resolve, basename } from 'node:path';
 import { InvalidModelError } from '../errors/invalid-model-error.js';
 import { ModelNotFoundError } from '../errors/model-not-found-error.js';
 import { readManifest, type ModelManifest } from '../model-store/manifest.js';
+import { isHubId } from '../model-store/safe-paths.js';
 import { checkFiles, describeRequiredFile, integrityError, ModelStore, modelStoreSettings } from '../model-store/model-store.js';
 import type { ModelSourceOptions } from './model-source-options.js';
 import type { ResolvedModel } from './resolved-model.js';
 import { exists } from './file-exists.js';
 import type { RequiredFile } from '../skill/v1/skill-v1.js';
-
-const hubIdPattern = /^[\w.-]+\/[\w.-]+$/;
 
 export function defaultCacheDirectory(): string {
   return modelStoreSettings().cacheDirectory;
@@ -25,7 +24,7 @@ async function isDirectory(path: string): Promise<boolean> {
 }
 
 function looksLikePath(model: string): boolean {
-  return isAbsolute(model) || model.startsWith('.') || model.includes('\\') || !hubIdPattern.test(model);
+  return isAbsolute(model) || model.startsWith('.') || model.includes('\\') || !isHubId(model);
 }
 
 

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, truncate } from 'node:fs/promises';
+import { mkdir, rename, rm, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -7,6 +7,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { AbortedError } from '../errors/aborted-error.js';
 import { ModelIntegrityError } from '../errors/model-integrity-error.js';
 import { ModelNotFoundError } from '../errors/model-not-found-error.js';
+import { describeError, fileSize } from './file-facts.js';
 import { digestFor, hashInto, type ExpectedDigest } from './hash-file.js';
 import type { HubClient, HubFile } from './hub-client.js';
 
@@ -33,22 +34,6 @@ function expectedDigest(file: HubFile): ExpectedDigest | undefined {
   return undefined;
 }
 
-async function sizeOf(path: string): Promise<number> {
-  try {
-    return (await stat(path)).size;
-  } catch {
-    return 0;
-  }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
-  }
-  return String(error);
-}
-
 /**
  * Downloads one hub file, resuming a `.partial` left by an earlier try (HTTP `Range`), and moves it
  * into place only when its size and hash match the tree listing (SHA-256 for LFS files, the git
@@ -63,7 +48,7 @@ export async function fetchHubFile(request: FetchFileRequest): Promise<void> {
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     if (signal?.aborted) throw new AbortedError({ reason: `download of ${id}/${file.path} aborted` });
-    let have = await sizeOf(partial);
+    let have = ((await fileSize(partial)) ?? 0);
     if (have > file.size) {
       await rm(partial, { force: true });
       have = 0;
@@ -117,12 +102,12 @@ export async function fetchHubFile(request: FetchFileRequest): Promise<void> {
       await backoff(attempt);
     }
   }
-  const size = await sizeOf(partial);
+  const size = ((await fileSize(partial)) ?? 0);
   if (lastError !== undefined && size < file.size) {
     throw new ModelNotFoundError({
       model: id,
       searched: [url],
-      hint: `Downloading ${file.path} failed after ${attempts} tries (${describe(lastError)}); ${size} of ${file.size} bytes are kept in ${partial} and the next pull resumes from there.`,
+      hint: `Downloading ${file.path} failed after ${attempts} tries (${describeError(lastError)}); ${size} of ${file.size} bytes are kept in ${partial} and the next pull resumes from there.`,
       cause: lastError,
     });
   }

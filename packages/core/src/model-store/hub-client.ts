@@ -1,4 +1,5 @@
 import { ModelNotFoundError } from '../errors/model-not-found-error.js';
+import { describeError } from './file-facts.js';
 import { checkRepoFilePath } from './safe-paths.js';
 
 /** One file of a hub repository, as the tree listing gives it. */
@@ -25,14 +26,6 @@ interface TreeEntry {
   readonly size?: number;
   readonly oid?: string;
   readonly lfs?: { readonly oid?: string; readonly size?: number };
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
-  }
-  return String(error);
 }
 
 /** The next page of a paginated hub listing, from its `Link: <url>; rel="next"` header. */
@@ -84,7 +77,7 @@ export class HubClient {
       throw new ModelNotFoundError({
         model: id,
         searched: [url],
-        hint: `The hub at ${this.endpoint} could not be reached (${describe(error)}). Check the network or HF_ENDPOINT, or work offline with a model folder.`,
+        hint: `The hub at ${this.endpoint} could not be reached (${describeError(error)}). Check the network or HF_ENDPOINT, or work offline with a model folder.`,
         cause: error,
       });
     }

@@ -10,6 +10,7 @@ import type { ModelSourceOptions, ModelStoreEvent } from '../model-source/model-
 import type { RequiredFile } from '../skill/v1/skill-v1.js';
 import { dtypesBySession, externalDataOf, isTopLevelJson, parseOnnxFile } from './dtype-files.js';
 import { fetchHubFile } from './fetch-file.js';
+import { fileSize } from './file-facts.js';
 import { withFolderLock } from './folder-lock.js';
 import { hashMatches, sha256OfFile } from './hash-file.js';
 import { HubClient, type HubFile } from './hub-client.js';
@@ -102,15 +103,6 @@ async function storedIds(cacheDirectory: string): Promise<string[]> {
     for (const name of names) if (name.isDirectory()) ids.push(`${owner.name}/${name.name}`);
   }
   return ids.sort();
-}
-
-async function fileSize(path: string): Promise<number | undefined> {
-  try {
-    const stats = await stat(path);
-    return stats.isFile() ? stats.size : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 async function runPool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

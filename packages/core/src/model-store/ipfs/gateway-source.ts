@@ -11,6 +11,7 @@ import * as raw from 'multiformats/codecs/raw';
 import { identity } from 'multiformats/hashes/identity';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { AbortedError } from '../../errors/aborted-error.js';
+import { describeError } from '../file-facts.js';
 import { ModelIntegrityError } from '../../errors/model-integrity-error.js';
 
 /**
@@ -80,14 +81,6 @@ interface FileNode {
 function keyOf(cid: CID): string {
   // A CIDv0 link and a CIDv1 dag-pb CID name the same block.
   return cid.toV1().toString();
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
-  }
-  return String(error);
 }
 
 /**
@@ -176,7 +169,7 @@ class FileAssembler {
       if (pb.Data === undefined) throw new Error('no UnixFS data');
       unixfs = UnixFS.unmarshal(pb.Data);
     } catch (error) {
-      throw this.context.integrity(cid, 'a UnixFS file node', `undecodable block (${describe(error)})`);
+      throw this.context.integrity(cid, 'a UnixFS file node', `undecodable block (${describeError(error)})`);
     }
     if (unixfs.type !== 'file' && unixfs.type !== 'raw') throw this.context.integrity(cid, 'a UnixFS file node', `a UnixFS ${unixfs.type} node`);
     if (pb.Links.length !== unixfs.blockSizes.length) {
@@ -293,7 +286,7 @@ export async function fetchFromGateway(options: FetchFromGatewayOptions): Promis
     try {
       response = await doFetch(url, { headers: { accept: carAccept }, signal: requestSignal });
     } catch (error) {
-      throw stopped(error) ?? unavailable(`unreachable: ${describe(error)}`, error);
+      throw stopped(error) ?? unavailable(`unreachable: ${describeError(error)}`, error);
     }
     if (!response.ok || response.body === null) {
       await response.body?.cancel().catch(() => undefined);
@@ -335,7 +328,7 @@ export async function fetchFromGateway(options: FetchFromGatewayOptions): Promis
       try {
         blocks = await CarBlockIterator.fromIterable(body);
       } catch (error) {
-        throw stopped(error) ?? unavailable(`not a readable CAR: ${describe(error)}`, error);
+        throw stopped(error) ?? unavailable(`not a readable CAR: ${describeError(error)}`, error);
       }
       const iterator = blocks[Symbol.asyncIterator]();
       for (;;) {
@@ -343,7 +336,7 @@ export async function fetchFromGateway(options: FetchFromGatewayOptions): Promis
         try {
           next = await iterator.next();
         } catch (error) {
-          throw stopped(error) ?? unavailable(`CAR stream broke after ${assembler.written} of ${expectedSize} bytes: ${describe(error)}`, error);
+          throw stopped(error) ?? unavailable(`CAR stream broke after ${assembler.written} of ${expectedSize} bytes: ${describeError(error)}`, error);
         }
         if (next.done) break;
         if (signal?.aborted) throw aborted();
