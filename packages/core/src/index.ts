@@ -4,7 +4,7 @@ export * from './errors/index.js';
 export * from './model-source/index.js';
 /** The load context the registry gives a skill; public for `@accel/testkit`'s `createTestLoadContext`. */
 export { createLoadContext, type LoadContextOptions, type TrackedLoadContext } from './model-source/create-load-context.js';
-export type { FallbackStep, InferResult, Provenance, ProvenanceNote, ProvenanceTimings } from './provenance/provenance.js';
+export type { FallbackStep, InferResult, Provenance, ProvenanceNote, ProvenanceTimings, TokenUsage } from './provenance/provenance.js';
 export { Accel, createAccel, type ModelsApi } from './registry/accel.js';
 export type { InferCallOptions } from './registry/infer-options.js';
 export type { InferStream } from './registry/text-channel.js';

@@ -90,3 +90,24 @@ describe('BatchQueue.close', () => {
     await expect(running).resolves.toMatchObject({ values: [2] });
   });
 });
+
+describe('BatchQueue token usage', () => {
+  it("sums the items' token usage into the request's result, and leaves it out when no item reports any", async () => {
+    const queue = new BatchQueue<number, number, string>({
+      endpoint: 'usage',
+      capacity: 100,
+      maxBatchSize: 2,
+      batchWaitMs: 0,
+      run: async (items) => ({
+        outcomes: items.map((item) => ({ ok: true as const, value: item, ...(item > 0 ? { usage: { inputTokens: item, outputTokens: item * 10 } } : {}) })),
+        context: 'ctx',
+      }),
+    });
+    // Three items over two batches: the sums cross batch boundaries.
+    const counted = await queue.enqueue([1, 2, 3]).result;
+    expect(counted.usage).toEqual({ inputTokens: 6, outputTokens: 60 });
+    expect(counted.batchSizes).toEqual([2, 1]);
+    const uncounted = await queue.enqueue([0, 0]).result;
+    expect(uncounted.usage).toBeUndefined();
+  });
+});

@@ -1,15 +1,36 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { AccelError, skillOptionsOf, type Accel, type EndpointOptions, type EndpointStatus, type SkillV1 } from '@accel/core';
+import { skillOptionsOf, type Accel, type EndpointOptions, type EndpointStatus, type InferResult, type SkillRequest, type SkillV1 } from '@accel/core';
 import { serve } from '@hono/node-server';
-import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { Hono } from 'hono';
 import { cors } from 'hono/cors';
+import {
+  failureCode,
+  limitBody,
+  provenanceHeaderNames,
+  provenanceHeaders,
+  readJson,
+  resolveLimits,
+  type CapabilityName,
+  type RequestContext,
+  type ServedEndpoint,
+  type ServerContext,
+  type ServerLimits,
+  type ServerLogger,
+  type Variables,
+} from './context.js';
 import { errorReply, HttpError } from './errors.js';
-import { toJson } from './json.js';
 import { createServerMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerAudioRoutes } from './routes/audio.js';
+import { registerChatRoutes } from './routes/chat.js';
+import { registerClassifyRoutes } from './routes/classify.js';
+import { registerEmbeddingsRoutes } from './routes/embeddings.js';
+import { registerNativeRoutes } from './routes/native.js';
+
+export type { ServerLimits, ServerLogger } from './context.js';
 
 /** An endpoint the server adds to the registry at start: any `addEndpoint` option, plus a name and when to load. */
 export interface ServerEndpointOptions extends EndpointOptions {
@@ -17,19 +38,6 @@ export interface ServerEndpointOptions extends EndpointOptions {
   readonly name?: string;
   /** Load on the first request instead of at start; `/ready` does not wait for it. Default false. */
   readonly lazy?: boolean;
-}
-
-/** Where the server's warnings and unexpected errors go. Default: `console`. */
-export interface ServerLogger {
-  warn(message: string): void;
-  error(message: string): void;
-}
-
-export interface ServerLimits {
-  /** Largest JSON request body in bytes; larger ones get 413. Default 2,000,000 (TEI's payload limit). */
-  readonly jsonBodyBytes?: number;
-  /** Milliseconds an inference may take before it is answered with 504 (accel's `timeoutMs`). Default: none. */
-  readonly requestTimeoutMs?: number;
 }
 
 export interface ServerOptions {
@@ -54,6 +62,11 @@ export interface ServerOptions {
   /** Answer cross-origin requests from these origins. Default: CORS off. */
   readonly cors?: { readonly origin: string | readonly string[] };
   readonly logger?: ServerLogger;
+  /**
+   * A bearer key for `POST /v1/accel/endpoints` and `DELETE /v1/accel/endpoints/{id}`, which add and
+   * remove endpoints at run time. Default: none, and those routes answer 404.
+   */
+  readonly adminKey?: string;
 }
 
 export interface AccelServer {
@@ -63,16 +76,14 @@ export interface AccelServer {
   listen(): Promise<{ url: string; warnings: string[] }>;
   /** Settles when every endpoint the server loads at start has loaded or failed. */
   readonly loaded: Promise<void>;
-  /** Stops taking requests (`/ready` turns 503), lets in-flight ones finish and closes the socket. Leaves `accel` as it is. */
-  close(): Promise<void>;
+  /**
+   * Stops taking requests (`/ready` and new requests answer 503), lets in-flight ones finish
+   * (streams included), then closes the socket; at `deadlineMs` (default 30 s) it closes every
+   * connection still open. Leaves `accel` as it is.
+   */
+  close(options?: { deadlineMs?: number }): Promise<void>;
 }
 
-interface Variables {
-  requestId: string;
-  route: string;
-}
-
-const provenanceHeaders = ['x-accel-endpoint', 'x-accel-backend', 'x-accel-device', 'x-accel-queue-ms', 'x-accel-inference-ms'];
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 function isLoopback(host: string): boolean {
@@ -99,7 +110,7 @@ export function createServer(options: ServerOptions): AccelServer {
   const logger = options.logger ?? console;
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8080;
-  const jsonBodyBytes = options.limits?.jsonBodyBytes ?? 2_000_000;
+  const limits = resolveLimits(options.limits);
   const metrics = createServerMetrics(accel);
   const createdAt = Math.floor(Date.now() / 1000);
   const expectedKey = options.apiKey === undefined ? undefined : digest(options.apiKey);
@@ -107,22 +118,103 @@ export function createServer(options: ServerOptions): AccelServer {
 
   const skills = new Map<string, SkillV1>();
   for (const skill of options.skills ?? []) skills.set(skill.name, skill);
+  const skillOf = (name: string): SkillV1 | undefined => skills.get(name) ?? accel.skill(name);
   const served: string[] | undefined = options.endpoints === undefined ? undefined : [];
   const eager: string[] = [];
-  for (const { name, lazy, ...endpoint } of options.endpoints ?? []) {
+  /** Adds one configured endpoint to the registry and to what the server serves; returns its id. */
+  const addServed = ({ name, lazy, ...endpoint }: ServerEndpointOptions): string => {
     if (typeof endpoint.skill !== 'string') skills.set(endpoint.skill.name, endpoint.skill);
     const id = accel.addEndpoint({ ...endpoint, ...(name === undefined ? {} : { id: name }) });
     served?.push(id);
     if (lazy !== true) eager.push(id);
-  }
+    return id;
+  };
+  for (const endpoint of options.endpoints ?? []) addServed(endpoint);
   if (served === undefined) for (const endpoint of accel.status()) if (endpoint.state !== 'ready') eager.push(endpoint.id);
   const loaded = Promise.allSettled(eager.map((id) => accel.init(id))).then(() => undefined);
 
   /** The status of every endpoint served (a `…:*` endpoint counts as its expansions). */
-  const servedStatus = (): EndpointStatus[] => (served === undefined ? accel.status() : served.flatMap((id) => accel.status(id)));
-  const isServed = (id: string): boolean => served === undefined || accel.status(id).every((endpoint) => servedStatus().some((known) => known.id === endpoint.id));
+  const servedStatus = (): EndpointStatus[] =>
+    served === undefined ? accel.status() : served.flatMap((id) => { try { return accel.status(id); } catch { return []; } });
   let closing = false;
   let server: Server | undefined;
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  const release = () => {
+    inFlight -= 1;
+    if (inFlight === 0) idle?.();
+  };
+  const hold = () => {
+    inFlight += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      release();
+    };
+  };
+
+  const withCapability = (status: EndpointStatus, capability: CapabilityName | undefined) => capability === undefined || skillOf(status.skill)?.capabilities?.[capability] !== undefined;
+  const context: ServerContext = {
+    accel,
+    metrics,
+    limits,
+    logger,
+    served: servedStatus,
+    endpointFor(model, capability) {
+      if (typeof model !== 'string' || model.length === 0) {
+        throw new HttpError(400, 'invalid_request_error', 'ACCEL_INVALID_INPUT', 'model must name a served endpoint (GET /v1/models lists them)', { param: 'model' });
+      }
+      const endpoints = servedStatus();
+      const byName = endpoints.filter((endpoint) => endpoint.id === model || endpoint.group === model);
+      const matches = byName.length > 0 ? byName : endpoints.filter((endpoint) => endpoint.model === model);
+      const [first] = matches;
+      if (first === undefined) throw new HttpError(404, 'invalid_request_error', 'model_not_found', `no endpoint or model named ${model} (GET /v1/models lists them)`, { param: 'model' });
+      const skill = skillOf(first.skill);
+      if (skill === undefined) throw new HttpError(500, 'server_error', 'internal_error', `the server does not know skill ${first.skill}: pass it in createServer({ skills })`);
+      if (!withCapability(first, capability)) {
+        const others = this.endpointsWith(capability!);
+        throw new HttpError(400, 'invalid_request_error', 'model_not_supported', `${model} runs skill ${first.skill}, which does not serve this route${others.length > 0 ? ` (endpoints that do: ${others.join(', ')})` : ''}`, {
+          param: 'model',
+        });
+      }
+      // An endpoint name routes to that endpoint (or its expansions); a model id to the first endpoint serving it.
+      return { id: byName.length > 0 ? model : first.id, status: first, skill };
+    },
+    endpointsWith: (capability) => servedStatus().filter((endpoint) => withCapability(endpoint, capability)).map((endpoint) => endpoint.id),
+    assertOpen() {
+      if (closing) throw new HttpError(503, 'server_error', 'server_closing', 'the server is closing and takes no new requests', { headers: { 'retry-after': '1', connection: 'close' } });
+    },
+    async infer(c, endpoint, request) {
+      let result: InferResult<unknown>;
+      try {
+        result = await accel.infer(endpoint.skill, request.input as never, callOptions(c, endpoint, request) as never);
+      } catch (error) {
+        metrics.observeFailure(endpoint.status.id, failureCode(error));
+        throw error;
+      }
+      metrics.observeInference(result.provenance);
+      for (const [name, value] of Object.entries(provenanceHeaders(result))) c.header(name, value);
+      return result;
+    },
+    stream(c, endpoint, request) {
+      const streamed = accel.stream(endpoint.skill, request.input as never, callOptions(c, endpoint, request) as never);
+      streamed.result.then(
+        (result) => metrics.observeInference(result.provenance),
+        (error: unknown) => metrics.observeFailure(endpoint.status.id, failureCode(error)),
+      );
+      return streamed;
+    },
+    hold,
+    bodyLimit: limitBody,
+    readJson,
+  };
+  const callOptions = (c: RequestContext, endpoint: ServedEndpoint, request: SkillRequest<unknown, unknown>) => ({
+    ...skillOptionsOf(request.options as object | undefined),
+    endpoint: endpoint.id,
+    signal: c.req.raw.signal,
+    ...(limits.requestTimeoutMs === undefined ? {} : { timeoutMs: limits.requestTimeoutMs }),
+  });
 
   const app = new Hono<{ Variables: Variables }>();
 
@@ -131,29 +223,22 @@ export function createServer(options: ServerOptions): AccelServer {
     const incoming = c.req.header('x-request-id');
     const requestId = incoming !== undefined && /^[\w\-=]{1,255}$/.test(incoming) ? incoming : randomUUID();
     c.set('requestId', requestId);
-    await next();
+    inFlight += 1;
+    try {
+      await next();
+    } finally {
+      release();
+    }
     c.res.headers.set('x-request-id', requestId);
     metrics.observeHttp(c.get('route') ?? 'unmatched', c.req.method, c.res.status, (performance.now() - startedAt) / 1000);
   });
   if (options.cors !== undefined) {
-    app.use('*', cors({ origin: typeof options.cors.origin === 'string' ? options.cors.origin : [...options.cors.origin], exposeHeaders: ['x-request-id', 'retry-after', 'x-should-retry', ...provenanceHeaders] }));
+    app.use('*', cors({ origin: typeof options.cors.origin === 'string' ? options.cors.origin : [...options.cors.origin], exposeHeaders: ['x-request-id', 'retry-after', 'x-should-retry', ...provenanceHeaderNames] }));
   }
   app.use('*', async (c, next) => {
-    if (expectedKey === undefined || publicPaths.has(c.req.path)) return next();
-    const given = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-    if (given === undefined || !timingSafeEqual(digest(given), expectedKey)) {
-      throw new HttpError(401, 'authentication_error', 'invalid_api_key', given === undefined ? 'missing API key: send Authorization: Bearer <key>' : 'invalid API key', {
-        headers: { 'www-authenticate': 'Bearer' },
-      });
-    }
+    if (expectedKey === undefined || publicPaths.has(c.req.path) || c.req.path.startsWith('/v1/accel/endpoints')) return next();
+    checkBearer(c.req.header('authorization'), expectedKey);
     return next();
-  });
-  const limitBody = bodyLimit({
-    maxSize: jsonBodyBytes,
-    onError: () => {
-      // The rest of the body is never read: close the connection so the client does not reuse it.
-      throw new HttpError(413, 'invalid_request_error', 'payload_too_large', `request body is larger than ${jsonBodyBytes} bytes`, { headers: { connection: 'close' } });
-    },
   });
 
   app.get('/health', (c) => {
@@ -174,78 +259,35 @@ export function createServer(options: ServerOptions): AccelServer {
     return c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
   });
 
-  const modelEntry = (endpoint: EndpointStatus) => ({
-    id: endpoint.id,
-    object: 'model' as const,
-    created: createdAt,
-    owned_by: 'accel',
-    root: endpoint.model,
-    accel: { skill: endpoint.skill, model: endpoint.model, backend: endpoint.backend, device: endpoint.device, state: endpoint.state },
-  });
-  app.get('/v1/models', (c) => {
-    c.set('route', '/v1/models');
-    return c.json({ object: 'list', data: servedStatus().map(modelEntry) });
-  });
-  app.get('/v1/models/:id{.+}', (c) => {
-    c.set('route', '/v1/models/{id}');
-    const id = c.req.param('id');
-    const endpoints = servedStatus();
-    const found = endpoints.find((endpoint) => endpoint.id === id) ?? endpoints.find((endpoint) => endpoint.model === id);
-    if (found === undefined) throw new HttpError(404, 'invalid_request_error', 'model_not_found', `no endpoint or model named ${id}`, { param: 'model' });
-    return c.json(modelEntry(found));
-  });
-
-  app.get('/v1/accel/status', (c) => {
-    c.set('route', '/v1/accel/status');
-    return c.body(toJson({ endpoints: servedStatus() }), 200, { 'content-type': 'application/json' });
-  });
-
   app.get('/openapi.json', (c) => {
     c.set('route', '/openapi.json');
-    const endpoints = servedStatus().map((endpoint) => ({ name: endpoint.id, skillName: endpoint.skill, skill: skills.get(endpoint.skill) }));
+    const endpoints = servedStatus().map((endpoint) => ({ name: endpoint.id, skillName: endpoint.skill, skill: skillOf(endpoint.skill) }));
     return c.json(openApiDocument(endpoints, { version, secured: expectedKey !== undefined }));
   });
 
-  app.post('/v1/accel/infer/:endpoint{.+}', limitBody, async (c) => {
-    c.set('route', '/v1/accel/infer/{endpoint}');
-    if (closing) throw new HttpError(503, 'server_error', 'server_closing', 'the server is closing and takes no new requests', { headers: { 'retry-after': '1' } });
-    const name = c.req.param('endpoint');
-    const [first] = accel.status(name);
-    if (first === undefined || !isServed(name)) throw new HttpError(404, 'invalid_request_error', 'model_not_found', `no endpoint ${name}`, { param: 'model' });
-    const body = await readJson(c);
-    if (typeof body !== 'object' || body === null || Array.isArray(body) || !('input' in body)) {
-      throw new HttpError(400, 'invalid_request_error', 'ACCEL_INVALID_INPUT', 'the body must be a JSON object { "input": …, "options": { … } }', { param: 'input' });
-    }
-    const { input, options: skillOptions, ...extra } = body as { input: unknown; options?: unknown };
-    const unknownField = Object.keys(extra)[0];
-    if (unknownField !== undefined) throw new HttpError(400, 'invalid_request_error', 'ACCEL_INVALID_INPUT', `unknown field ${unknownField}: the body takes input and options`, { param: unknownField });
-    if (skillOptions !== undefined && (typeof skillOptions !== 'object' || skillOptions === null || Array.isArray(skillOptions))) {
-      throw new HttpError(400, 'invalid_request_error', 'ACCEL_INVALID_INPUT', 'options must be a JSON object', { param: 'options' });
-    }
-    const timeoutMs = options.limits?.requestTimeoutMs;
-    let result;
-    try {
-      result = await accel.infer(first.skill, input as never, {
-        ...skillOptionsOf(skillOptions as object | undefined),
-        endpoint: name,
-        signal: c.req.raw.signal,
-        ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      } as never);
-    } catch (error) {
-      metrics.observeFailure(name, AccelError.isInstance(error) ? error.code : 'internal_error');
-      throw error;
-    }
-    const { provenance } = result;
-    metrics.observeInference(provenance);
-    return c.body(toJson({ output: result.output, provenance }), 200, {
-      'content-type': 'application/json',
-      'x-accel-endpoint': provenance.endpoint,
-      'x-accel-backend': provenance.backend,
-      'x-accel-device': provenance.device,
-      'x-accel-queue-ms': provenance.timings.queuedMs.toFixed(3),
-      'x-accel-inference-ms': provenance.timings.inferenceMs.toFixed(3),
+  registerNativeRoutes(app, context, { createdAt });
+  registerEmbeddingsRoutes(app, context);
+  registerClassifyRoutes(app, context);
+  registerAudioRoutes(app, context);
+  registerChatRoutes(app, context);
+  if (options.adminKey !== undefined) {
+    const adminKey = digest(options.adminKey);
+    registerAdminRoutes(app, context, {
+      authorize: (header) => checkBearer(header, adminKey),
+      add: (endpoint) => {
+        const id = addServed(endpoint);
+        return { id, loaded: endpoint.lazy === true ? Promise.resolve() : accel.init(id).then(() => undefined) };
+      },
+      remove: async (id) => {
+        if (served !== undefined) {
+          const index = served.indexOf(id);
+          if (index === -1) throw new HttpError(404, 'invalid_request_error', 'model_not_found', `no endpoint ${id}`, { param: 'id' });
+          served.splice(index, 1);
+        }
+        await accel.removeEndpoint(id);
+      },
     });
-  });
+  }
 
   app.notFound((c) => {
     const { status, body } = errorReply(new HttpError(404, 'invalid_request_error', 'not_found', `no route ${c.req.method} ${c.req.path}`));
@@ -271,25 +313,39 @@ export function createServer(options: ServerOptions): AccelServer {
         started.once('error', reject);
         server = started;
       }),
-    close: async () => {
+    close: async ({ deadlineMs = 30_000 } = {}) => {
       closing = true;
       const listening = server;
       server = undefined;
-      if (listening === undefined) return;
-      await new Promise<void>((resolve, reject) => {
-        listening.close((error) => (error === undefined ? resolve() : reject(error)));
-        listening.closeIdleConnections();
+      const drained = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (idle = resolve));
+      if (listening === undefined) {
+        await drained;
+        return;
+      }
+      const closed = new Promise<void>((resolve, reject) => listening.close((error) => (error === undefined ? resolve() : reject(error))));
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          logger.warn(`closing: ${inFlight} request(s) still open after ${deadlineMs} ms; closing their connections`);
+          listening.closeAllConnections();
+          resolve();
+        }, deadlineMs);
+        timer.unref();
       });
+      await Promise.race([drained, deadline]);
+      listening.closeIdleConnections();
+      await closed;
+      clearTimeout(timer);
     },
   };
 }
 
-/** The request body as JSON; 400 when it is not JSON. */
-async function readJson(c: Context): Promise<unknown> {
-  const text = await c.req.text();
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new HttpError(400, 'invalid_request_error', 'invalid_json', `the body is not valid JSON: ${(error as Error).message}`);
+/** 401 unless `header` is `Bearer <key>` with the key whose SHA-256 is `expected` (compared in constant time). */
+function checkBearer(header: string | undefined, expected: Buffer): void {
+  const given = /^Bearer\s+(.+)$/i.exec(header ?? '')?.[1];
+  if (given === undefined || !timingSafeEqual(digest(given), expected)) {
+    throw new HttpError(401, 'authentication_error', 'invalid_api_key', given === undefined ? 'missing API key: send Authorization: Bearer <key>' : 'invalid API key', {
+      headers: { 'www-authenticate': 'Bearer' },
+    });
   }
 }

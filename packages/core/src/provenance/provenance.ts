@@ -19,6 +19,14 @@ export interface ProvenanceNote {
   readonly message: string;
 }
 
+/** Tokens one request read and wrote: what an OpenAI `usage` reports. */
+export interface TokenUsage {
+  /** Tokens of the prompt or input texts the model read. */
+  readonly inputTokens: number;
+  /** Tokens the model generated (0 for skills that generate none). */
+  readonly outputTokens: number;
+}
+
 /** Milliseconds spent in each phase of one request. */
 export interface ProvenanceTimings {
   /** From `infer` to the start of the batch that ran the request's first item. */
@@ -65,6 +73,8 @@ export interface Provenance {
   /** Sizes of the batches the request's items ran in (one entry per batch). */
   readonly batchSizes: readonly number[];
   readonly timings: ProvenanceTimings;
+  /** Tokens read and written, summed over the request's items, for skills that count them. */
+  readonly usage?: TokenUsage;
   /**
    * This request's own trail: the moves its endpoint made while the request was in flight (the load
    * it waited for, a fault in its batch). Empty when it did not move; `status().fallbacks` keeps the

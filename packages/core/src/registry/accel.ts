@@ -92,6 +92,11 @@ export class Accel {
     return this;
   }
 
+  /** The skill registered under this name (by `skills`, `registerSkill` or an endpoint that passed the object), or undefined. */
+  skill(name: string): SkillV1 | undefined {
+    return this.skills.get(name);
+  }
+
   registerSkill(skill: SkillV1): this {
     this.skills.set(skill.name, skill);
     return this;
@@ -473,6 +478,7 @@ export class Accel {
         endpointLoadMs: context.loadMs,
         ...result.timings,
       },
+      ...(result.usage === undefined ? {} : { usage: result.usage }),
       fallbacks: context.fallbacks.slice(trailMark),
       notes: result.notes,
     };

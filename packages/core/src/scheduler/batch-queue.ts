@@ -1,7 +1,7 @@
 import { AbortedError } from '../errors/aborted-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
 import type { ItemControl, ItemOutcome } from '../skill/v1/loaded-skill-v1.js';
-import type { ProvenanceNote } from '../provenance/provenance.js';
+import type { ProvenanceNote, TokenUsage } from '../provenance/provenance.js';
 
 /** What one batch run returns: an outcome per item, and what ran it (recorded on each request). */
 export interface BatchRun<Value, Context> {
@@ -29,6 +29,8 @@ export interface QueuedRequestResult<Value, Context = unknown> {
   readonly notes: ProvenanceNote[];
   /** Skill-specific timings; averaged over the items when a request has several. */
   readonly timings: Record<string, number>;
+  /** Token counts summed over the items, when the skill reported any. */
+  readonly usage?: TokenUsage;
   readonly batchSizes: number[];
   readonly queuedMs: number;
   readonly inferenceMs: number;
@@ -46,6 +48,7 @@ interface QueuedRequest<Item, Value, Context> {
   readonly values: Value[];
   readonly notes: ProvenanceNote[];
   readonly timingSums: Record<string, number>;
+  usage: { inputTokens: number; outputTokens: number } | undefined;
   readonly batchSizes: number[];
   readonly enqueuedAt: number;
   readonly controller: AbortController;
@@ -137,6 +140,7 @@ export class BatchQueue<Item, Value, Context = unknown> {
         values: new Array<Value>(items.length),
         notes: [],
         timingSums: {},
+        usage: undefined,
         batchSizes: [],
         enqueuedAt: performance.now(),
         controller: new AbortController(),
@@ -268,6 +272,11 @@ export class BatchQueue<Item, Value, Context = unknown> {
     request.values[index] = outcome.value;
     for (const note of outcome.notes ?? []) request.notes.push({ ...note, item: index });
     for (const [name, value] of Object.entries(outcome.timings ?? {})) request.timingSums[name] = (request.timingSums[name] ?? 0) + value;
+    if (outcome.usage !== undefined) {
+      request.usage ??= { inputTokens: 0, outputTokens: 0 };
+      request.usage.inputTokens += outcome.usage.inputTokens;
+      request.usage.outputTokens += outcome.usage.outputTokens;
+    }
     request.remaining -= 1;
     if (request.remaining === 0) {
       request.settled = true;
@@ -276,6 +285,7 @@ export class BatchQueue<Item, Value, Context = unknown> {
         context: request.context as Context,
         notes: request.notes,
         timings: Object.fromEntries(Object.entries(request.timingSums).map(([name, sum]) => [name, sum / request.items.length])),
+        ...(request.usage === undefined ? {} : { usage: { ...request.usage } }),
         batchSizes: request.batchSizes,
         queuedMs: (request.startedAt ?? request.enqueuedAt) - request.enqueuedAt,
         inferenceMs: (request.finishedAt ?? request.enqueuedAt) - (request.startedAt ?? request.enqueuedAt),

@@ -1,4 +1,4 @@
-import type { ProvenanceNote } from '../../provenance/provenance.js';
+import type { ProvenanceNote, TokenUsage } from '../../provenance/provenance.js';
 
 /** The result for one item of a batch: a value, or the error for that item alone. */
 export type ItemOutcome<Value> =
@@ -8,6 +8,8 @@ export type ItemOutcome<Value> =
       readonly notes?: readonly ProvenanceNote[];
       /** Skill-specific timings for the provenance: `timeToFirstTokenMs`, `tokensPerSecond`, `realtimeFactor`, … */
       readonly timings?: Readonly<Record<string, number>>;
+      /** Tokens the item read (prompt, input text) and wrote (generated); summed into the request's `provenance.usage`. */
+      readonly usage?: TokenUsage;
     }
   | { readonly ok: false; readonly error: Error };
 

@@ -1,6 +1,7 @@
 import type { Dtype } from '../../backend/v1/dtype.js';
 import type { ModuleExport } from '../../worker/module-export.js';
 import type { LoadedSkillV1 } from './loaded-skill-v1.js';
+import type { SkillCapabilitiesV1 } from './skill-capabilities.js';
 import type { SkillCliV1 } from './skill-cli.js';
 import type { SkillLoadContext } from './skill-load-context.js';
 import type { SkillSchemasV1 } from './skill-schema.js';
@@ -46,6 +47,11 @@ export interface SkillV1<Input = unknown, Output = unknown, Options = unknown, I
   readonly schemas?: SkillSchemasV1<Input, Options, Output>;
   /** How `accel run <skill>` reads a command line and prints a result. */
   readonly cli?: SkillCliV1<Input, Options, Output>;
+  /**
+   * The standard requests the skill serves (embed, classify, transcribe, generate) and how each
+   * maps onto its input and output: the server's OpenAI routes find their skills here.
+   */
+  readonly capabilities?: SkillCapabilitiesV1<Input, Output, Options>;
   /** True when `run` reports text as it is generated, so `stream()` yields pieces as they come. */
   readonly streams?: boolean;
   /** Tasks served; the first is the default. */

@@ -1,0 +1,124 @@
+import { AccelError, type Accel, type EndpointStatus, type InferResult, type InferStream, type SkillCapabilitiesV1, type SkillRequest, type SkillV1 } from '@accel/core';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HttpError } from './errors.js';
+import type { ServerMetrics } from './metrics.js';
+
+/** Where the server's warnings and unexpected errors go. Default: `console`. */
+export interface ServerLogger {
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface ServerLimits {
+  /** Largest JSON body of a text-only request, in bytes; larger ones get 413. Default 2,000,000 (TEI's payload limit). */
+  readonly jsonBodyBytes?: number;
+  /** Largest JSON body that carries images or video frames as data URIs (embeddings, classify, chat). Default 20,000,000. */
+  readonly mediaBodyBytes?: number;
+  /** Largest audio upload (multipart body or an audio JSON body). Default 25,000,000 (vLLM's). */
+  readonly audioBodyBytes?: number;
+  /** Most inputs in one embeddings or classify call; more get 413. Default 2048 (OpenAI's). */
+  readonly maxInputs?: number;
+  /** Milliseconds an inference may take before it is answered with 504 (accel's `timeoutMs`). Default: none. */
+  readonly requestTimeoutMs?: number;
+}
+
+export type ResolvedLimits = Required<Omit<ServerLimits, 'requestTimeoutMs'>> & Pick<ServerLimits, 'requestTimeoutMs'>;
+
+export function resolveLimits(limits: ServerLimits | undefined): ResolvedLimits {
+  return {
+    jsonBodyBytes: limits?.jsonBodyBytes ?? 2_000_000,
+    mediaBodyBytes: limits?.mediaBodyBytes ?? 20_000_000,
+    audioBodyBytes: limits?.audioBodyBytes ?? 25_000_000,
+    maxInputs: limits?.maxInputs ?? 2048,
+    ...(limits?.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: limits.requestTimeoutMs }),
+  };
+}
+
+export interface Variables {
+  requestId: string;
+  route: string;
+}
+
+export type App = Hono<{ Variables: Variables }>;
+export type RequestContext = Context<{ Variables: Variables }>;
+
+/** A served endpoint with the skill object that runs it. */
+export interface ServedEndpoint {
+  readonly id: string;
+  readonly status: EndpointStatus;
+  readonly skill: SkillV1;
+}
+
+/** A capability every standard route needs from the skill, e.g. `'embed'`. */
+export type CapabilityName = keyof SkillCapabilitiesV1<unknown, unknown, unknown>;
+
+/** What every route module gets: the registry, limits, metrics, and the shared steps of serving a request. */
+export interface ServerContext {
+  readonly accel: Accel;
+  readonly metrics: ServerMetrics;
+  readonly limits: ResolvedLimits;
+  readonly logger: ServerLogger;
+  /** The status of every served endpoint. */
+  served(): EndpointStatus[];
+  /**
+   * The served endpoint an OpenAI `model` field names: an endpoint name first, then a model id.
+   * 404 `model_not_found` when none; 400 `model_not_supported` when its skill lacks `capability`.
+   */
+  endpointFor(model: unknown, capability?: CapabilityName): ServedEndpoint;
+  /** Every served endpoint whose skill has `capability`, to name them in errors. */
+  endpointsWith(capability: CapabilityName): string[];
+  /** 503 with `retry-after` once the server is closing. */
+  assertOpen(): void;
+  /**
+   * Runs one request on the endpoint with the client's abort signal and the server's timeout,
+   * records it in the metrics and sets the provenance headers on the response.
+   */
+  infer(c: RequestContext, endpoint: ServedEndpoint, request: SkillRequest<unknown, unknown>): Promise<InferResult<unknown>>;
+  /** Like `infer`, for a streaming skill: pieces as they come; metrics are recorded when `result` settles. */
+  stream(c: RequestContext, endpoint: ServedEndpoint, request: SkillRequest<unknown, unknown>): InferStream<unknown>;
+  /** Counts a response that outlives its handler (an SSE stream) as in flight until `release` is called, so closing waits for it. */
+  hold(): () => void;
+  /** A body limit middleware answering 413 in the OpenAI error shape. */
+  bodyLimit(maxBytes: number): MiddlewareHandler;
+  /** The request body as JSON; 400 when it is not JSON. */
+  readJson(c: RequestContext): Promise<unknown>;
+}
+
+/** The provenance headers every inference response carries. */
+export const provenanceHeaderNames = ['x-accel-endpoint', 'x-accel-backend', 'x-accel-device', 'x-accel-queue-ms', 'x-accel-inference-ms'] as const;
+
+export function provenanceHeaders(result: InferResult<unknown>): Record<(typeof provenanceHeaderNames)[number], string> {
+  const { provenance } = result;
+  return {
+    'x-accel-endpoint': provenance.endpoint,
+    'x-accel-backend': provenance.backend,
+    'x-accel-device': provenance.device,
+    'x-accel-queue-ms': provenance.timings.queuedMs.toFixed(3),
+    'x-accel-inference-ms': provenance.timings.inferenceMs.toFixed(3),
+  };
+}
+
+export function limitBody(maxBytes: number): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: () => {
+      // The rest of the body is never read: close the connection so the client does not reuse it.
+      throw new HttpError(413, 'invalid_request_error', 'payload_too_large', `request body is larger than ${maxBytes} bytes`, { headers: { connection: 'close' } });
+    },
+  });
+}
+
+export async function readJson(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, 'invalid_request_error', 'invalid_json', `the body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** The code a failure is counted under in `accel_request_failures_total`. */
+export function failureCode(error: unknown): string {
+  return AccelError.isInstance(error) ? error.code : error instanceof HttpError ? error.code : 'internal_error';
+}

@@ -1,0 +1,6 @@
+import type { App, ServerContext } from '../context.js';
+
+/** `POST /v1/chat/completions` and `/v1/completions` (OpenAI, SSE with include_usage). */
+export function registerChatRoutes(_app: App, _context: ServerContext): void {
+  // Not built yet.
+}
