@@ -23,11 +23,11 @@ import {
 import { errorReply, HttpError } from './errors.js';
 import { createServerMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
-import { registerAdminRoutes } from './routes/admin.js';
-import { registerAudioRoutes } from './routes/audio.js';
-import { registerChatRoutes } from './routes/chat.js';
-import { registerClassifyRoutes } from './routes/classify.js';
-import { registerEmbeddingsRoutes } from './routes/embeddings.js';
+import { adminPaths, registerAdminRoutes } from './routes/admin.js';
+import { audioPaths, registerAudioRoutes } from './routes/audio.js';
+import { chatPaths, registerChatRoutes } from './routes/chat.js';
+import { classifyPaths, registerClassifyRoutes } from './routes/classify.js';
+import { embeddingsPaths, registerEmbeddingsRoutes } from './routes/embeddings.js';
 import { registerNativeRoutes } from './routes/native.js';
 
 export type { ServerLimits, ServerLogger } from './context.js';
@@ -262,7 +262,8 @@ export function createServer(options: ServerOptions): AccelServer {
   app.get('/openapi.json', (c) => {
     c.set('route', '/openapi.json');
     const endpoints = servedStatus().map((endpoint) => ({ name: endpoint.id, skillName: endpoint.skill, skill: skillOf(endpoint.skill) }));
-    return c.json(openApiDocument(endpoints, { version, secured: expectedKey !== undefined }));
+    const paths = { ...embeddingsPaths, ...classifyPaths, ...audioPaths, ...chatPaths, ...(options.adminKey === undefined ? {} : adminPaths) };
+    return c.json(openApiDocument(endpoints, { version, secured: expectedKey !== undefined, paths }));
   });
 
   registerNativeRoutes(app, context, { createdAt });

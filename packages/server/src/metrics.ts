@@ -8,8 +8,10 @@ export interface ServerMetrics {
   observeHttp(route: string, method: string, status: number, seconds: number): void;
   /** Records one inference that returned, from its provenance. */
   observeInference(provenance: Provenance): void;
-  /** Counts one inference that failed, by endpoint and error code. */
+  /** Counts one inference that failed, by endpoint and error code (a full queue also counts as a rejection). */
   observeFailure(endpoint: string, code: string): void;
+  /** Records the time from receiving a streamed request to its first generated piece. */
+  observeFirstToken(endpoint: string, seconds: number): void;
 }
 
 const durationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -64,6 +66,47 @@ export function createServerMetrics(accel: Accel): ServerMetrics {
     labelNames: ['endpoint', 'code'],
     registers: [registry],
   });
+  const rejections = new Counter({
+    name: 'accel_queue_rejections_total',
+    help: 'Inference requests refused because the endpoint queue was full (answered 429).',
+    labelNames: ['endpoint'],
+    registers: [registry],
+  });
+  const firstToken = new Histogram({
+    name: 'accel_time_to_first_token_seconds',
+    help: 'Time from receiving a streamed request to sending its first generated piece.',
+    labelNames: ['endpoint'],
+    buckets: durationBuckets,
+    registers: [registry],
+  });
+  const inputTokens = new Counter({
+    name: 'accel_prompt_tokens_total',
+    help: 'Prompt and input tokens read, from provenance usage.',
+    labelNames: ['endpoint'],
+    registers: [registry],
+  });
+  const outputTokens = new Counter({
+    name: 'accel_generated_tokens_total',
+    help: 'Tokens generated, from provenance usage.',
+    labelNames: ['endpoint'],
+    registers: [registry],
+  });
+  const fallbacks = new Counter({
+    name: 'accel_fallbacks_total',
+    help: 'Moves down a fallback chain that a served request went through, by the device left, the one tried and the error code.',
+    labelNames: ['from', 'to', 'code'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'accel_requests_running',
+    help: 'Batches running on each endpoint now.',
+    labelNames: ['endpoint'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const endpoint of accel.status()) this.set({ endpoint: endpoint.id }, endpoint.queue.busy ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'accel_queue_depth',
     help: 'Requests waiting in each endpoint queue.',
@@ -96,9 +139,18 @@ export function createServerMetrics(accel: Accel): ServerMetrics {
       inferenceDuration.observe(labels, provenance.timings.inferenceMs / 1000);
       for (const size of provenance.batchSizes) batchSize.observe(labels, size);
       if (provenance.deduplicated === true) deduplicated.inc(labels);
+      if (provenance.usage !== undefined) {
+        inputTokens.inc(labels, provenance.usage.inputTokens);
+        outputTokens.inc(labels, provenance.usage.outputTokens);
+      }
+      for (const step of provenance.fallbacks) fallbacks.inc({ from: step.from, to: step.to, code: step.code ?? 'unknown' });
     },
     observeFailure(endpoint, code) {
       failures.inc({ endpoint, code });
+      if (code === 'ACCEL_QUEUE_FULL') rejections.inc({ endpoint });
+    },
+    observeFirstToken(endpoint, seconds) {
+      firstToken.observe({ endpoint }, seconds);
     },
   };
 }

@@ -8,8 +8,8 @@ export interface DocumentedEndpoint {
   readonly skill: SkillV1 | undefined;
 }
 
-const errorResponse = { description: 'An error, in the OpenAI shape', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-const jsonResponse = (description: string, schema: Record<string, unknown> = { type: 'object' }) => ({ description, content: { 'application/json': { schema } } });
+export const errorResponse = { description: 'An error, in the OpenAI shape', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+export const jsonResponse = (description: string, schema: Record<string, unknown> = { type: 'object' }) => ({ description, content: { 'application/json': { schema } } });
 
 /** A JSON Schema without its `$schema` line: inside an OpenAPI 3.1 document the dialect is the document's. */
 function embedded(schema: Record<string, unknown>): Record<string, unknown> {
@@ -22,7 +22,7 @@ function embedded(schema: Record<string, unknown>): Record<string, unknown> {
  * per endpoint whose request and response bodies are the skill's own input, options and output
  * schemas (JSON Schema draft 2020-12, the dialect of OpenAPI 3.1). No skill has code here.
  */
-export function openApiDocument(endpoints: readonly DocumentedEndpoint[], options: { version: string; secured: boolean }): Record<string, unknown> {
+export function openApiDocument(endpoints: readonly DocumentedEndpoint[], options: { version: string; secured: boolean; paths?: Record<string, unknown> }): Record<string, unknown> {
   const security = options.secured ? [{ bearer: [] }] : [];
   const paths: Record<string, unknown> = {
     '/health': { get: { operationId: 'health', summary: 'Liveness: 200 while the process runs', security: [], responses: { 200: jsonResponse('alive') } } },
@@ -45,6 +45,7 @@ export function openApiDocument(endpoints: readonly DocumentedEndpoint[], option
       },
     },
     '/v1/accel/status': { get: { operationId: 'status', summary: "accel's status() of every endpoint", responses: { 200: jsonResponse('the endpoints') } } },
+    ...options.paths,
   };
   for (const endpoint of endpoints) {
     const schemas = endpoint.skill?.schemas;

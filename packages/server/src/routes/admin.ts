@@ -15,3 +15,6 @@ export interface AdminActions {
 export function registerAdminRoutes(_app: App, _context: ServerContext, _actions: AdminActions): void {
   // Not built yet.
 }
+
+/** This module's routes in the OpenAPI document (OpenAPI 3.1 path items, request bodies as JSON Schema). */
+export const adminPaths: Record<string, unknown> = {};
