@@ -1,5 +1,6 @@
 export { whisperSkill, type WhisperSkill } from './whisper-skill.js';
 export { whisperCli } from './whisper-cli.js';
+export { whisperCapabilities } from './whisper-capabilities.js';
 export type { WhisperItem, WhisperSettings } from './whisper-prepare.js';
 export {
   whisperChunkSchema,

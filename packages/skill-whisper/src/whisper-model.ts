@@ -142,8 +142,11 @@ export async function loadWhisperModel(context: SkillLoadContext): Promise<Loade
       const taskToken = generationConfig.task_to_id![settings.task ?? 'transcribe'];
       if (taskToken === undefined) return fail(`model ${context.model.id} cannot ${settings.task ?? 'transcribe'}`);
       prompt.push(languageToken, taskToken);
-    } else if (settings.language !== undefined || settings.task !== undefined) {
-      return fail(`model ${context.model.id} is English-only: it takes no language or task`);
+    } else if (settings.language !== undefined && settings.language !== 'en') {
+      // The reason names its option, so an HTTP error can point at the request field.
+      return fail(`options.language: model ${context.model.id} is English-only: it transcribes English (en), not ${settings.language}`);
+    } else if (settings.task === 'translate') {
+      return fail(`options.task: model ${context.model.id} is English-only: it cannot translate`);
     }
     if (!settings.returnTimestamps) prompt.push(noTimestampsToken!);
     return prompt;
@@ -248,8 +251,10 @@ export async function loadWhisperModel(context: SkillLoadContext): Promise<Loade
       const realtimeFactor = (performance.now() - startedAt) / 1000 / audioSeconds;
       return transcripts.map((value, index): ItemOutcome<WhisperTranscript> => {
         if (value instanceof Error) return { ok: false, error: value };
-        const { notes } = prepared[index] as ReadyItem;
-        return { ok: true, value, timings: { realtimeFactor }, ...(notes.length > 0 ? { notes } : {}) };
+        const { notes, windows } = prepared[index] as ReadyItem;
+        // Tokens decoded after each window's prompt (overlaps included); the caller gave no text, so none were read.
+        const outputTokens = windows.reduce((total, window) => total + window.tokens.length - window.prompt.length, 0);
+        return { ok: true, value, timings: { realtimeFactor }, usage: { inputTokens: 0, outputTokens }, ...(notes.length > 0 ? { notes } : {}) };
       });
     },
     async dispose() {

@@ -28,8 +28,8 @@ export const whisperOptionsSchema = z.strictObject(
         error: (issue) => `unknown language ${JSON.stringify(issue.input)}: Whisper knows ${whisperLanguageCodes.join(', ')} (or their English names)`,
       })
       .optional()
-      .describe('multilingual models: the spoken language, as a code (fr), a name (french) or a token (<|fr|>); default English. An English-only model refuses it'),
-    task: whisperTaskSchema.optional().describe('multilingual models: transcribe (default) keeps the spoken language, translate writes English'),
+      .describe('multilingual models: the spoken language, as a code (fr), a name (french) or a token (<|fr|>); default English. An English-only model takes only English (en)'),
+    task: whisperTaskSchema.optional().describe('multilingual models: transcribe (default) keeps the spoken language, translate writes English; an English-only model only transcribes'),
   },
   {
     error: (issue) =>

@@ -1,6 +1,7 @@
 import type { Dtype, SkillV1 } from '@accel/core';
 import { modelFileForDtype } from '@accel/core';
 import { assembleWhisperOutput } from './whisper-assemble.js';
+import { whisperCapabilities } from './whisper-capabilities.js';
 import { whisperCli } from './whisper-cli.js';
 import { loadWhisperModel } from './whisper-model.js';
 import { prepareWhisperRequest, type WhisperItem } from './whisper-prepare.js';
@@ -43,6 +44,7 @@ export const whisperSkill: WhisperSkill = {
   ],
   schemas: { input: whisperInputSchema, options: whisperOptionsSchema, output: whisperOutputSchema },
   cli: whisperCli,
+  capabilities: whisperCapabilities,
   doPrepare: prepareWhisperRequest,
   doLoad: loadWhisperModel,
   doAssemble: assembleWhisperOutput,

@@ -1,11 +1,11 @@
 import { createCpuBackend } from '@accel/backend-cpu';
-import { Accel, InvalidInputError, type BackendV1, type InferenceSessionV1 } from '@accel/core';
+import { Accel, InvalidInputError, UnsupportedError, type BackendV1, type InferenceSessionV1, type TranscribeRequest } from '@accel/core';
 import { forgeModel, whisperFiles, writeFileAtomically } from '@accel/model-forge';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { whisperSkill, type WhisperOptions, type WhisperTranscript } from '../src/index.js';
+import { whisperCapabilities, whisperSkill, type WhisperOptions, type WhisperTranscript } from '../src/index.js';
 import { createSpeechFixtures, type SpeechFixtures } from './helpers/speech.js';
 
 const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;
@@ -15,6 +15,8 @@ let englishOnly: string;
 let ids: { start: number; noTimestamps: number; translate: number; transcribe: number; language: Record<string, number> };
 /** Rows of the first decoder call of each `generate`: the decoder prompts. */
 const prompts: number[][] = [];
+/** Decoder calls of every `generate` (one per token produced, the end-of-text token included). */
+let decoderRuns = 0;
 let accel: Accel;
 
 /** cpu, with the decoder's prompt rows recorded (first call of each generation: more than one token per row). */
@@ -31,6 +33,7 @@ function recordingBackend(): BackendV1 {
       const recording: InferenceSessionV1 = {
         ...session,
         run(feeds) {
+          decoderRuns += 1;
           const inputIds = feeds.input_ids!;
           const [rows = 0, length = 0] = inputIds.dims;
           if (length > 1) {
@@ -80,6 +83,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   prompts.length = 0;
+  decoderRuns = 0;
 });
 
 const transcribe = (input: Parameters<typeof accel.infer<typeof whisperSkill>>[1], options: WhisperOptions & { endpoint?: string } = {}) =>
@@ -126,15 +130,21 @@ describe('whisper transcription', () => {
     expect(output.transcripts[0]).toMatchObject({ language: 'fr', task: 'translate' });
   });
 
-  it('gives an English-only model no language or task, and refuses them', async () => {
+  it('gives an English-only model no language or task, takes English and transcribe as what it does, and refuses others', async () => {
     const { output } = await transcribe(fixtures.shortWav, { endpoint: 'english' });
     const generation = JSON.parse(await readFile(join(englishOnly, 'generation_config.json'), 'utf8')) as { decoder_start_token_id: number; no_timestamps_token_id: number };
     expect(prompts).toEqual([[generation.decoder_start_token_id, generation.no_timestamps_token_id]]);
     expect(output.transcripts[0]!.language).toBeUndefined();
-    for (const options of [{ language: 'en' }, { task: 'translate' as const }]) {
+    const english = await transcribe(fixtures.shortWav, { endpoint: 'english', language: 'English', task: 'transcribe' });
+    expect(english.output).toEqual(output);
+    expect(prompts.at(-1)).toEqual([generation.decoder_start_token_id, generation.no_timestamps_token_id]);
+    for (const [options, reason] of [
+      [{ language: 'fr' }, /^options\.language: model .* is English-only: it transcribes English \(en\), not fr$/],
+      [{ task: 'translate' as const }, /^options\.task: model .* is English-only: it cannot translate$/],
+    ] as const) {
       const error = await transcribe(fixtures.shortWav, { endpoint: 'english', ...options }).catch((caught: unknown) => caught);
       expect(InvalidInputError.isInstance(error)).toBe(true);
-      expect((error as Error).message).toMatch(/English-only: it takes no language or task/);
+      expect((error as InvalidInputError).reason).toMatch(reason);
     }
     await expect(transcribe(fixtures.shortWav, { language: 'klingon' })).rejects.toThrow(/unknown language "klingon"/);
   });
@@ -201,8 +211,74 @@ describe('whisper transcription', () => {
     expect(inList).toMatchObject({ code: 'ACCEL_INVALID_INPUT', index: 1 });
   });
 
+  it('reports the tokens it generated as usage, summed over windows and items', async () => {
+    const one = await transcribe(fixtures.shortWav, { maxNewTokens: 9 });
+    const runs = decoderRuns;
+    const { outputTokens, inputTokens } = one.provenance.usage!;
+    expect(inputTokens).toBe(0);
+    // One decoder call per token produced; the end-of-text token, when produced, is not counted.
+    expect(outputTokens).toBeGreaterThan(0);
+    expect(outputTokens).toBeLessThanOrEqual(9);
+    expect([runs, runs - 1]).toContain(outputTokens);
+    const long = await transcribe(fixtures.longWav, { maxNewTokens: 9 });
+    expect(long.provenance.usage!.outputTokens).toBeGreaterThan(outputTokens);
+    expect(long.provenance.usage!.outputTokens).toBeLessThanOrEqual(27);
+    const both = await transcribe([fixtures.shortWav, fixtures.longWav], { maxNewTokens: 9 });
+    expect(both.provenance.usage).toEqual({ inputTokens: 0, outputTokens: outputTokens + long.provenance.usage!.outputTokens });
+  });
+
   it('caps maxNewTokens at what the model can hold, with a note', async () => {
     const { provenance } = await transcribe(fixtures.shortWav, { maxNewTokens: 1000 });
     expect(provenance.notes).toEqual([expect.objectContaining({ kind: 'info', message: expect.stringMatching(/maxNewTokens 1000 capped to 444/) })]);
+  });
+});
+
+describe('whisper capabilities: the standard transcription request', () => {
+  const capability = whisperCapabilities.transcribe!;
+  const standard = async (request: Partial<TranscribeRequest>, endpoint = 'multilingual') => {
+    const audio = new Uint8Array(await readFile(fixtures.shortWav));
+    const { input, options } = capability.request({ audio, task: 'transcribe', timestamps: [], ...request });
+    const { output } = await accel.infer(whisperSkill, input, { ...options, endpoint, maxNewTokens: 12 });
+    return { output, transcript: capability.transcript(output) };
+  };
+
+  it('is the same transcription as the skill’s own options, with segments when asked', async () => {
+    expect(whisperSkill.capabilities).toBe(whisperCapabilities);
+    expect(capability).toMatchObject({ tasks: ['transcribe', 'translate'], granularities: ['segment'] });
+    const plain = await standard({});
+    const own = await transcribe(fixtures.shortWav, {});
+    expect(plain.output).toEqual(own.output);
+    expect(plain.transcript).toEqual({ text: own.output.transcripts[0]!.text, duration: own.output.transcripts[0]!.duration, language: 'en' });
+    const timed = await standard({ timestamps: ['segment'], language: 'de', temperature: 0 });
+    const ownTimed = (await transcribe(fixtures.shortWav, { returnTimestamps: true, language: 'de', temperature: 0 })).output.transcripts[0]!;
+    expect(timed.transcript).toEqual({ text: ownTimed.text, duration: ownTimed.duration, language: 'de', segments: ownTimed.chunks });
+  });
+
+  it('translates into English, and on an English-only model takes language en', async () => {
+    const translated = await standard({ task: 'translate', language: 'fr' });
+    expect(translated.output.transcripts[0]).toMatchObject({ language: 'fr', task: 'translate' });
+    expect(translated.transcript.language).toBe('en');
+    const english = await standard({ language: 'en' }, 'english');
+    expect(english.transcript.language).toBe('en');
+    expect(english.output.transcripts[0]!.language).toBeUndefined();
+  });
+
+  it('throws UnsupportedError naming a prompt or word timestamps', () => {
+    const audio = new Uint8Array(4);
+    for (const [request, feature] of [
+      [{ prompt: 'earlier words' }, 'prompt'],
+      [{ timestamps: ['segment', 'word'] as const }, 'timestamp_granularities'],
+    ] as const) {
+      const error = (() => {
+        try {
+          capability.request({ audio, task: 'transcribe', timestamps: [], ...request });
+        } catch (caught) {
+          return caught;
+        }
+        return undefined;
+      })();
+      expect(UnsupportedError.isInstance(error)).toBe(true);
+      expect((error as UnsupportedError).feature).toBe(feature);
+    }
   });
 });
