@@ -1,5 +1,6 @@
 export { wav2vec2Skill, type Wav2Vec2Skill } from './wav2vec2-skill.js';
 export { wav2vec2Cli } from './wav2vec2-cli.js';
+export { wav2vec2Capabilities } from './wav2vec2-capabilities.js';
 export type { Wav2Vec2Item } from './wav2vec2-prepare.js';
 export type { Wav2Vec2Value } from './wav2vec2-model.js';
 export {

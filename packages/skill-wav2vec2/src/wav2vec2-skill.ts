@@ -1,5 +1,6 @@
 import { modelFileForDtype, type Dtype, type SkillV1 } from '@accel/core';
 import { assembleWav2Vec2Output } from './wav2vec2-assemble.js';
+import { wav2vec2Capabilities } from './wav2vec2-capabilities.js';
 import { wav2vec2Cli } from './wav2vec2-cli.js';
 import { loadWav2Vec2Model, type Wav2Vec2Value } from './wav2vec2-model.js';
 import { prepareWav2Vec2Request, type Wav2Vec2Item } from './wav2vec2-prepare.js';
@@ -38,6 +39,7 @@ export const wav2vec2Skill: Wav2Vec2Skill = {
   requiredFiles: (dtype) => ['config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json', modelFileForDtype('model', dtype)],
   schemas: { input: wav2vec2InputSchema, options: wav2vec2OptionsSchema, output: wav2vec2OutputSchema },
   cli: wav2vec2Cli,
+  capabilities: wav2vec2Capabilities,
   doPrepare: prepareWav2Vec2Request,
   doLoad: loadWav2Vec2Model,
   doAssemble: assembleWav2Vec2Output,

@@ -1,9 +1,9 @@
 import { createCpuBackend } from '@accel/backend-cpu';
-import { Accel, InvalidInputError } from '@accel/core';
+import { Accel, InvalidInputError, UnsupportedError, type TranscribeRequest } from '@accel/core';
 import { forgeModel } from '@accel/model-forge';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findTruncation, wav2vec2Skill, type Wav2Vec2Output } from '../src/index.js';
+import { findTruncation, wav2vec2Capabilities, wav2vec2Skill, type Wav2Vec2Output } from '../src/index.js';
 import { brokenFiles, speak, speechToolsMissing, voiced, writeWav } from './helpers/audio-fixtures.js';
 
 const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;
@@ -125,5 +125,53 @@ describe('bad audio files', () => {
     expect(findTruncation(wav)).toBeUndefined();
     expect(findTruncation(wav.subarray(0, 5_000))).toMatch(/data chunk declares 16000 bytes but only 4956/);
     expect(findTruncation(new TextEncoder().encode('not audio'))).toBeUndefined();
+  });
+});
+
+describe('wav2vec2 capabilities: standard transcription and embedding requests', () => {
+  const { transcribe, embed } = wav2vec2Capabilities;
+  const clip = () => new Uint8Array(readFileSync(writeWav('standard.wav', voiced(1.5, 16_000, 150), 16_000)));
+
+  it('transcribes as the skill does, with words when asked, and embeds audio as the embed task does', async () => {
+    expect(wav2vec2Skill.capabilities).toBe(wav2vec2Capabilities);
+    expect(transcribe).toMatchObject({ tasks: ['transcribe'], granularities: ['word'] });
+    const audio = clip();
+    const own = transcriptions((await accel.infer(wav2vec2Skill, audio, { timestamps: true })).output)[0]!;
+    const request = transcribe!.request({ audio, task: 'transcribe', timestamps: ['word'], temperature: 0 });
+    expect(request.options).toEqual({ timestamps: true });
+    const transcript = transcribe!.transcript((await accel.infer(wav2vec2Skill, request.input, request.options)).output);
+    expect(transcript).toEqual({ text: own.text, duration: own.duration, words: own.words!.map(({ text, start, end }) => ({ word: text, start, end })) });
+    expect(transcript.words!.length).toBeGreaterThan(0);
+    const plain = transcribe!.request({ audio, task: 'transcribe', timestamps: [] });
+    expect(transcribe!.transcript((await accel.infer(wav2vec2Skill, plain.input, plain.options)).output)).toEqual({ text: own.text, duration: own.duration });
+
+    expect(embed!.modalities).toEqual(['audio']);
+    const other = new Uint8Array(readFileSync(writeWav('other.wav', voiced(1, 16_000, 220), 16_000)));
+    const embedRequest = embed!.request({ modality: 'audio', items: [audio, other] });
+    const vectors = embed!.vectors((await accel.infer(wav2vec2Skill, embedRequest.input, embedRequest.options)).output);
+    const ownVectors = embeddings((await accel.infer(wav2vec2Skill, [audio, other], { task: 'embed' })).output);
+    expect(vectors.map((vector) => Array.from(vector))).toEqual(ownVectors.map((vector) => Array.from(vector)));
+    expect(() => embed!.request({ modality: 'text', items: ['a cat'] })).toThrow(InvalidInputError);
+  });
+
+  it('throws UnsupportedError naming what CTC decoding has no setting for', () => {
+    const audio = new Uint8Array(4);
+    const cases: Array<[Partial<TranscribeRequest>, string]> = [
+      [{ task: 'translate' }, 'task'],
+      [{ language: 'en' }, 'language'],
+      [{ prompt: 'earlier words' }, 'prompt'],
+      [{ temperature: 0.4 }, 'temperature'],
+      [{ timestamps: ['segment'] }, 'timestamp_granularities'],
+    ];
+    for (const [request, feature] of cases) {
+      let error: unknown;
+      try {
+        transcribe!.request({ audio, task: 'transcribe', timestamps: [], ...request });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(UnsupportedError.isInstance(error)).toBe(true);
+      expect((error as UnsupportedError).feature).toBe(feature);
+    }
   });
 });
