@@ -23,7 +23,7 @@ import {
 import { errorReply, HttpError } from './errors.js';
 import { createServerMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
-import { adminPaths, registerAdminRoutes } from './routes/admin.js';
+import { adminPaths, registerAdminRoutes, withAdminSecurity } from './routes/admin.js';
 import { audioPaths, registerAudioRoutes } from './routes/audio.js';
 import { chatPaths, registerChatRoutes } from './routes/chat.js';
 import { classifyPaths, registerClassifyRoutes } from './routes/classify.js';
@@ -263,7 +263,8 @@ export function createServer(options: ServerOptions): AccelServer {
     c.set('route', '/openapi.json');
     const endpoints = servedStatus().map((endpoint) => ({ name: endpoint.id, skillName: endpoint.skill, skill: skillOf(endpoint.skill) }));
     const paths = { ...embeddingsPaths, ...classifyPaths, ...audioPaths, ...chatPaths, ...(options.adminKey === undefined ? {} : adminPaths) };
-    return c.json(openApiDocument(endpoints, { version, secured: expectedKey !== undefined, paths }));
+    const document = openApiDocument(endpoints, { version, secured: expectedKey !== undefined, paths });
+    return c.json(options.adminKey === undefined ? document : withAdminSecurity(document));
   });
 
   registerNativeRoutes(app, context, { createdAt });
