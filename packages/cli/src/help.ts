@@ -27,6 +27,8 @@ usage:
   accel doctor [--smoke] [--json]          which backends run here, why not, and the fix (accel doctor --help)
   accel models pull|ls|rm|verify|export-car  the verified model store (accel models --help)
   accel bench [--quick] …                  speed against raw onnxruntime and transformers.js (accel bench --help)
+  accel serve --config FILE [--check]      an OpenAI-compatible HTTP server for a config's endpoints (accel serve --help)
+  accel serve <skill> [--model M]          the same for one endpoint of an installed skill
   accel --version                          the versions of the CLI and each installed @accel package
 
 skills: ${skillNames.length > 0 ? skillNames.join(', ') : 'none installed (npm install @accel/skill-<name>, e.g. @accel/skill-sentence-embeddings)'}

@@ -4,6 +4,7 @@ import { benchCommand } from './commands/bench.js';
 import { modelsCommand, modelsFlags } from './commands/models.js';
 import { collectDoctorRows, renderDoctor } from './commands/doctor.js';
 import { runSkill } from './commands/run.js';
+import { serveCommand, serveFlags } from './commands/serve.js';
 import { renderSmoke, runSmoke } from './commands/smoke.js';
 import { createDownloadProgress, type DownloadProgressOutput } from './download-progress.js';
 import { formatError } from './format-error.js';
@@ -27,7 +28,7 @@ export interface CommandIo {
 }
 
 /** Every flag of every command, to find the command and skill before parsing strictly. */
-const everyFlag: FlagTable = Object.assign({}, doctorFlags, runFlags, modelsFlags);
+const everyFlag: FlagTable = Object.assign({}, doctorFlags, runFlags, modelsFlags, serveFlags);
 
 /** `true` when the flag is on the command line (before a `--`). */
 function hasFlag(argv: readonly string[], flag: string): boolean {
@@ -136,6 +137,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     if (command === 'run') return await run(argv, io, skillName);
     if (command === 'doctor') return await doctor(argv, io);
     if (command === 'bench') return await benchCommand(argv, io);
+    if (command === 'serve') return await serveCommand(argv, { stdout: io.stdout, stderr: io.stderr, progress: io.progress ?? defaultProgress(io) });
     if (command === 'models') {
       const progress = createDownloadProgress(io.progress ?? defaultProgress(io));
       return await modelsCommand(argv, { stdout: io.stdout, stderr: io.stderr, onProgress: (event) => progress.update(event), onPullEnd: () => progress.finish() });

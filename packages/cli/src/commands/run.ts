@@ -37,7 +37,8 @@ export interface RunResult extends InferResult<unknown> {
   readonly skippedProbes: Readonly<Record<string, BackendProbe>>;
 }
 
-async function loadBackends(labels: readonly string[], threads: number | undefined): Promise<BackendV1[]> {
+/** The backends device labels need (`auto`: every installed one), made with the thread budget; an unknown or missing one is `BackendUnavailableError`. */
+export async function loadBackends(labels: readonly string[], threads: number | undefined): Promise<BackendV1[]> {
   const names = new Set(labels.flatMap((label) => (label === 'auto' ? knownBackends.map((known) => known.name) : [label.split(':')[0]!])));
   const backends = [];
   for (const name of names) {
