@@ -124,4 +124,23 @@ describe('gpt2 skill on a forged GPT-2 (cpu)', () => {
     expect(provenance.model.files).toContain('onnx/model_quantized.onnx');
     await quantized.dispose();
   });
+
+  it('reports usage (prompt tokens, generated tokens) and serves standard generate requests through capabilities.generate', async () => {
+    const prompt = 'Once upon a time';
+    const direct = await generate(prompt, { maxNewTokens: 6 });
+    expect(direct.provenance.usage).toEqual({ inputTokens: tokenizer.encode(prompt).length, outputTokens: direct.output.tokens.length });
+    expect(direct.provenance.usage!.outputTokens).toBeGreaterThan(0);
+
+    const capability = gpt2Skill.capabilities!.generate!;
+    expect(capability).toMatchObject({ chat: true, completion: true, images: false });
+    const request = capability.request({ prompt, maxNewTokens: 6, temperature: 0.5, topP: 0.9, topK: 5, repetitionPenalty: 1.1, stop: ['xyz'], seed: 4 });
+    expect(request).toEqual({ input: prompt, options: { maxNewTokens: 6, temperature: 0.5, topP: 0.9, topK: 5, repetitionPenalty: 1.1, stop: ['xyz'], seed: 4 } });
+    const greedy = capability.request({ prompt, maxNewTokens: 6 });
+    const mapped = await accel.infer(gpt2Skill, greedy.input, greedy.options);
+    expect(capability.result(mapped.output)).toEqual({ text: direct.output.text, stopReason: direct.output.stopReason });
+    expect(() => capability.request({ prompt, images: [new Uint8Array([1])] })).toThrow(/takes no images/);
+    // Chat is declared, but this model has no chat template: the skill's own typed error, when the request runs.
+    const chat = capability.request({ prompt: [{ role: 'user', content: 'hello' }], maxNewTokens: 2 });
+    await expect(accel.infer(gpt2Skill, chat.input, chat.options)).rejects.toThrow(/no chat template/);
+  });
 });

@@ -127,4 +127,23 @@ describe.each(families)('llama skill on a forged $family', ({ id, endOfSequence,
       expect(withoutPrompt.output.tokens).not.toEqual(fromChat.output.tokens);
     });
   }
+
+  it('reports usage (prompt tokens, generated tokens) for a prompt and, through capabilities.generate, for a chat', async () => {
+    const prompt = 'The history of science';
+    const { output, provenance } = await generate(prompt, { maxNewTokens: 5 });
+    expect(provenance.usage).toEqual({ inputTokens: tokenizer.encode(prompt).length, outputTokens: output.tokens.length });
+    const capability = llamaSkill.capabilities!.generate!;
+    const chat: ChatMessage[] = [{ role: 'user', content: 'hello there' }];
+    const request = capability.request({ prompt: chat, maxNewTokens: 5 });
+    expect(request).toEqual({ input: chat, options: { maxNewTokens: 5 } });
+    const answered = accel.infer(llamaSkill, request.input, request.options);
+    if (tokenizer.chat_template === null || tokenizer.chat_template === undefined) {
+      await expect(answered).rejects.toSatisfy(InvalidInputError.isInstance);
+    } else {
+      const result = await answered;
+      const templated = tokenizer.apply_chat_template(chat, { add_generation_prompt: true, tokenize: true, return_tensor: false, return_dict: false }) as number[];
+      expect(result.provenance.usage).toEqual({ inputTokens: templated.length, outputTokens: result.output.tokens.length });
+      expect(capability.result(result.output)).toEqual({ text: result.output.text, stopReason: result.output.stopReason });
+    }
+  });
 });

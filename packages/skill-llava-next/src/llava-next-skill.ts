@@ -1,4 +1,4 @@
-import { assembleVisionLanguageOutput, prepareVisionLanguageRequest, type VisionLanguageItem } from '@accel/transformers-kit';
+import { assembleVisionLanguageOutput, prepareVisionLanguageRequest, visionLanguageGenerateCapability, type VisionLanguageItem } from '@accel/transformers-kit';
 import { modelFileForDtype, type Dtype, type SkillV1 } from '@accel/core';
 import { llavaNextCli } from './llava-next-cli.js';
 import { loadLlavaNextModel } from './llava-next-model.js';
@@ -32,6 +32,8 @@ export const llavaNextSkill: LlavaNextSkill = {
   schemas: { input: llavaNextInputSchema, options: llavaNextOptionsSchema, output: llavaNextOutputSchema },
   cli: llavaNextCli,
   streams: true,
+  // Chats, and completions (a prompt continued as written), about at least one image.
+  capabilities: { generate: visionLanguageGenerateCapability },
   doPrepare: prepareVisionLanguageRequest,
   doLoad: loadLlavaNextModel,
   doAssemble: assembleVisionLanguageOutput,

@@ -139,6 +139,15 @@ describe('the LLaVA-Next model the skill builds', () => {
 });
 
 describe('llava-next skill', () => {
+  it('reports usage (prompt tokens with the image tokens, generated tokens) and serves generate requests through capabilities.generate', async () => {
+    const capability = llavaNextSkill.capabilities!.generate!;
+    expect(capability).toMatchObject({ chat: true, completion: true, images: true });
+    const request = capability.request({ prompt: [{ role: 'user', content: 'Compare <image> and <image>.' }], images: [wide, tall], maxNewTokens: 3 });
+    const { output, provenance } = await infer(request.input, request.options);
+    expect(provenance.usage).toEqual({ inputTokens: provenance.timings.promptTokens, outputTokens: output.tokens.length });
+    expect(provenance.usage!.inputTokens).toBeGreaterThan(116 + 116);
+  });
+
   it('runs its example (what accel doctor --smoke sends) on the tiny default model', async () => {
     const { output } = await infer(llavaNextSkill.example.input, llavaNextSkill.example.options);
     expect(output.tokens.length).toBeGreaterThan(0);

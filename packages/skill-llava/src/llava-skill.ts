@@ -1,4 +1,4 @@
-import { assembleVisionLanguageOutput, prepareVisionLanguageRequest, type VisionLanguageItem } from '@accel/transformers-kit';
+import { assembleVisionLanguageOutput, prepareVisionLanguageRequest, visionLanguageGenerateCapability, type VisionLanguageItem } from '@accel/transformers-kit';
 import { modelFileForDtype, type Dtype, type SkillV1 } from '@accel/core';
 import { llavaCli } from './llava-cli.js';
 import { loadLlavaModel } from './llava-model.js';
@@ -35,6 +35,8 @@ export const llavaSkill: LlavaSkill = {
   schemas: { input: llavaInputSchema, options: llavaOptionsSchema, output: llavaOutputSchema },
   cli: llavaCli,
   streams: true,
+  // Chats, and completions (a prompt continued as written), about at least one image.
+  capabilities: { generate: visionLanguageGenerateCapability },
   doPrepare: prepareVisionLanguageRequest,
   doLoad: loadLlavaModel,
   doAssemble: assembleVisionLanguageOutput,

@@ -129,6 +129,24 @@ describe('the LLaVA model the skill builds', () => {
 });
 
 describe('llava skill', () => {
+  it('reports usage (prompt tokens with the image tokens, generated tokens) and serves generate requests with images through capabilities.generate', async () => {
+    const { output, provenance } = await infer({ images: red, prompt: 'What is in the picture?' }, { maxNewTokens: 4, applyChatTemplate: false });
+    expect(provenance.usage).toEqual({ inputTokens: provenance.timings.promptTokens, outputTokens: output.tokens.length });
+    expect(provenance.usage!.inputTokens).toBeGreaterThan(16);
+    const capability = llavaSkill.capabilities!.generate!;
+    expect(capability).toMatchObject({ chat: true, completion: true, images: true });
+    // A completion is the prompt as written: no chat template.
+    const completion = capability.request({ prompt: 'What is in the picture?', images: [red], maxNewTokens: 4 });
+    expect(completion.options).toEqual({ maxNewTokens: 4, applyChatTemplate: false });
+    const mapped = await infer(completion.input, completion.options);
+    expect(capability.result(mapped.output)).toEqual({ text: output.text, stopReason: output.stopReason });
+    const chat = capability.request({ prompt: [{ role: 'user', content: '<image>What is it?' }], images: [red], maxNewTokens: 4 });
+    expect(chat.options).toEqual({ maxNewTokens: 4 });
+    const templated = await infer(chat.input, chat.options);
+    expect(templated.provenance.usage).toEqual({ inputTokens: templated.provenance.timings.promptTokens, outputTokens: templated.output.tokens.length });
+    expect(() => capability.request({ prompt: [{ role: 'user', content: 'hi' }] })).toThrow(/at least one image/);
+  });
+
   it('runs its example (what accel doctor --smoke sends) on the tiny default model', async () => {
     const { output } = await infer(llavaSkill.example.input, llavaSkill.example.options);
     expect(output.tokens.length).toBeGreaterThan(0);

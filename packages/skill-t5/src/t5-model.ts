@@ -143,7 +143,13 @@ export async function loadT5Model(context: SkillLoadContext): Promise<LoadedSkil
         padTokenId,
       });
       generated.forEach((result, position) => {
-        outcomes[rows[position]!.index] = { ok: true, value: { text: result.text, stopReason: result.stopReason }, timings: result.timings };
+        const { index, ids } = rows[position]!;
+        outcomes[index] = {
+          ok: true,
+          value: { text: result.text, stopReason: result.stopReason },
+          timings: result.timings,
+          usage: { inputTokens: ids.length, outputTokens: result.tokens.length },
+        };
       });
       return outcomes;
     },

@@ -1,4 +1,5 @@
 import { modelFileForDtype, type Dtype, type SkillV1 } from '@accel/core';
+import { promptGenerateCapability } from '@accel/transformers-kit';
 import { assembleT5Output } from './t5-assemble.js';
 import { t5Cli } from './t5-cli.js';
 import { loadT5Model } from './t5-model.js';
@@ -37,6 +38,8 @@ export const t5Skill: T5Skill = {
   schemas: { input: t5InputSchema, options: t5OptionsSchema, output: t5OutputSchema },
   cli: t5Cli,
   streams: true,
+  // Completions only: T5 continues a prompt with its task prefix and has no chat template.
+  capabilities: { generate: promptGenerateCapability({ chat: false }) },
   doPrepare: prepareT5Request,
   doLoad: loadT5Model,
   doAssemble: assembleT5Output,

@@ -54,6 +54,18 @@ async function greedyByFullPasses(prompt: string, maxNewTokens: number): Promise
 }
 
 describe('t5 text-to-text generation', () => {
+  it('reports usage (prompt tokens, generated tokens) and serves completions, not chats, through capabilities.generate', async () => {
+    const tokenizer = await AutoTokenizer.from_pretrained(directory, { local_files_only: true });
+    const capability = t5Skill.capabilities!.generate!;
+    expect(capability).toMatchObject({ chat: false, completion: true, images: false });
+    const request = capability.request({ prompt: translate, maxNewTokens: 5 });
+    const { output, provenance } = await accel.infer(t5Skill, request.input, { ...request.options, endpoint: 'main' });
+    expect(provenance.usage).toEqual({ inputTokens: tokenizer.encode(translate).length, outputTokens: provenance.timings.tokensGenerated });
+    expect(provenance.usage!.outputTokens).toBeGreaterThan(0);
+    expect(capability.result(output)).toEqual({ text: (await generate(translate, { maxNewTokens: 5 })).output.text, stopReason: output.stopReason });
+    expect(() => capability.request({ prompt: [{ role: 'user', content: 'hi' }] })).toThrow(InvalidInputError);
+  });
+
   it('decodes greedily by default: the same prompt gives the same text, other prompts other texts', async () => {
     const first = await generate(translate);
     const again = await generate(translate);

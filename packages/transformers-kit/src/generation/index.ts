@@ -3,3 +3,4 @@ export { resolveGenerationOptions, type GenerationOptions, type ResolvedGenerati
 export { sampleToken } from './sample-token.js';
 export { createSeededRandom } from './seeded-random.js';
 export { StopStringMatcher } from './stop-strings.js';
+export { generatedOf, generationOptionsOf, promptGenerateCapability, type GeneratedText } from './generate-capability.js';

@@ -2,6 +2,7 @@ import { type Dtype, modelFileForDtype, type SkillV1 } from '@accel/core';
 import { textGenerationCli } from '../../cli/generation-cli.js';
 import { resolveGenerationOptions } from '../../generation/generation-options.js';
 import type { TextGenerationInput } from '../../generation/chat.js';
+import { promptGenerateCapability } from '../../generation/generate-capability.js';
 import { decoderSessionNames, loadCausalLanguageModel } from './load-causal-language-model.js';
 import { textGenerationInputSchema, textGenerationOptionsSchema, textGenerationOutputSchema } from './text-generation-schemas.js';
 import type { TextGenerationItem, TextGenerationOptions, TextGenerationOutput } from './text-generation-types.js';
@@ -35,7 +36,8 @@ const dtypes: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', '
 /**
  * Defines a skill that generates text with a decoder-only language model: one prompt (or chat)
  * per request, validated by its schemas before queueing, batched with left padding, streamed. The
- * skill carries its schemas and its command line (`accel run <name> "<prompt>"`).
+ * skill carries its schemas, its command line (`accel run <name> "<prompt>"`) and `capabilities.generate`
+ * (completions and chats), and reports each request's prompt and generated tokens as `usage`.
  */
 export function defineTextGenerationSkill(definition: TextGenerationSkillDefinition): TextGenerationSkill {
   return {
@@ -56,6 +58,8 @@ export function defineTextGenerationSkill(definition: TextGenerationSkillDefinit
     schemas: { input: textGenerationInputSchema, options: textGenerationOptionsSchema, output: textGenerationOutputSchema },
     cli: textGenerationCli(definition.name),
     streams: true,
+    // Completions and chats; a chat for a model without a chat template fails with encodePrompt's InvalidInputError.
+    capabilities: { generate: promptGenerateCapability({ chat: true }) },
     // Input and options arrive validated by `schemas`: the defaults are filled in here.
     doPrepare(input, options) {
       return { task: 'text-generation', items: [{ input, options: resolveGenerationOptions(options) }] };

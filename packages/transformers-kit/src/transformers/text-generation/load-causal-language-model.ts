@@ -128,7 +128,7 @@ export async function loadCausalLanguageModel(
       for (const group of planGenerationBatches(rows, contextLength)) {
         const live = group.filter((row) => {
           if (!controls[row.index]?.signal.aborted) return true;
-          outcomes[row.index] = { ok: true, value: { text: '', tokens: [], stopReason: 'aborted' } };
+          outcomes[row.index] = { ok: true, value: { text: '', tokens: [], stopReason: 'aborted' }, usage: { inputTokens: row.prompt.length, outputTokens: 0 } };
           return false;
         });
         if (live.length === 0) continue;
@@ -157,13 +157,14 @@ export async function loadCausalLanguageModel(
           eosTokenIds,
         });
         generated.forEach((result, position) => {
-          const { index } = live[position]!;
+          const { index, prompt } = live[position]!;
           const { text } = result;
           const note = notes.get(index);
           outcomes[index] = {
             ok: true,
             value: { text, tokens: result.tokens, stopReason: result.stopReason },
             timings: { ...result.timings, timeToFirstTokenMs: result.timings.timeToFirstTokenMs + (groupStartedAt - startedAt) },
+            usage: { inputTokens: prompt.length, outputTokens: result.tokens.length },
             ...(note === undefined ? {} : { notes: [note] }),
           };
         });

@@ -4,3 +4,4 @@ export * from './llava-model-parts.js';
 export * from './prompt-batch.js';
 export * from './vision-language-batch.js';
 export * from './vision-language-request.js';
+export * from './vision-language-capability.js';

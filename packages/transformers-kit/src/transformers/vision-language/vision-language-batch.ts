@@ -114,6 +114,8 @@ export async function runVisionLanguageBatch(
         value: { text, tokens, stopReason },
         ...(row.notes.length > 0 ? { notes: row.notes } : {}),
         timings: { ...timings, promptTokens: row.prompt.length },
+        // The prompt's tokens include each image's feature tokens, as the model reads them.
+        usage: { inputTokens: row.prompt.length, outputTokens: tokens.length },
       };
     });
   }
