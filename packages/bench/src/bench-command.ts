@@ -5,6 +5,8 @@ import { renderConsoleSummary, type TableRenderer } from './reporters/console-su
 import { renderJsonReport } from './reporters/json-report.js';
 import { writeReports } from './reporters/write-reports.js';
 import { runBench } from './runner.js';
+import { renderServerConsoleSummary, renderServerJsonReport, writeServerReports } from './reporters/server-report.js';
+import { runServerBench } from './server/run-server-bench.js';
 
 /**
  * Flags of `accel bench`, for `node:util`'s `parseArgs`; the command line adds the common ones
@@ -18,9 +20,10 @@ export const benchFlags = {
   size: { type: 'string' },
   replicas: { type: 'string' },
   'cache-dir': { type: 'string' },
+  server: { type: 'boolean' },
 } as const;
 
-export const benchUsage = 'accel bench [--quick] [--skills bert-tiny,minilm,…] [--backends cpu,wasm] [--replicas N] [--cache-dir DIR] [--out DIR] [--json]';
+export const benchUsage = 'accel bench [--quick] [--skills bert-tiny,minilm,…] [--backends cpu,wasm] [--replicas N] [--cache-dir DIR] [--out DIR] [--json]\n       accel bench --server [--quick] [--replicas N] [--cache-dir DIR] [--out DIR] [--json]';
 
 /** `accel bench --help`. */
 export const benchHelp = `usage: ${benchUsage}
@@ -28,13 +31,19 @@ export const benchHelp = `usage: ${benchUsage}
 Measures accel against raw onnxruntime and transformers.js on the same model files, in the same
 process and run, and reports ratios (bench.json, bench.md, ratios.svg under --out).
 
+With --server, measures @accel/server instead: the MiniLM "64 concurrent singles" workload sent by
+64 concurrent HTTP clients on loopback against the same requests in-process (throughput ratio,
+p50/p99 latency, errors and lost requests), and gpt2's time to first token over SSE against
+in-process accel.stream; writes bench.json and bench.md under --out (default reports/bench-server).
+
 options:
   --quick      the quick subset, with fewer samples: bert-tiny on cpu and wasm; MiniLM, CLIP batch 1 and gpt2 on cpu; two models
   --skills     bench profiles or skill names to run, e.g. bert-tiny,minilm,gpt2
   --backends   backends to measure, e.g. cpu,wasm; unavailable ones are listed as skipped with the reason
   --replicas   copies of the model behind each accel endpoint (default 1): see @accel/core's replicas
   --cache-dir  where the full-size forged models are written and reused (default .cache/models/full)
-  --out        report folder (default reports/bench)
+  --server     measure the HTTP server against in-process calls (see above); --skills and --backends do not apply
+  --out        report folder (default reports/bench, with --server reports/bench-server)
   --json       print the whole result as JSON instead of the summary
   --verbose    print stack traces with errors
 `;
@@ -48,6 +57,7 @@ export interface BenchCommandFlags {
   readonly size?: string;
   readonly replicas?: string;
   readonly 'cache-dir'?: string;
+  readonly server?: boolean;
   readonly json?: boolean;
 }
 
@@ -69,7 +79,8 @@ function list(value: string | undefined): string[] | undefined {
 /**
  * `accel bench` after its flags are parsed: forges full-size models, measures accel and its peers,
  * writes bench.json, bench.md and ratios.svg, prints the summary (or the result as JSON) and
- * returns the exit code: 1 when accel itself failed in a cell. A wrong flag value or a stray
+ * returns the exit code: 1 when accel itself failed in a cell. With `--server`, runs
+ * `runServerBench` instead and writes its bench.json and bench.md; 1 when one of its measures failed. A wrong flag value or a stray
  * argument throws an `InvalidInputError`. `argv` is the command line as typed, for the report.
  */
 export async function runBenchCommand(flags: BenchCommandFlags, positionals: readonly string[], argv: readonly string[], io: BenchCommandIo): Promise<number> {
@@ -82,6 +93,23 @@ export async function runBenchCommand(flags: BenchCommandFlags, positionals: rea
   if (!Number.isInteger(replicas) || replicas < 1) throw new InvalidInputError({ reason: `--replicas must be a positive integer, got ${flags.replicas}` });
   const skills = list(flags.skills);
   const backends = list(flags.backends);
+  if (flags.server === true) {
+    if (skills !== undefined || backends !== undefined) {
+      throw new InvalidInputError({ reason: 'accel bench --server measures MiniLM and gpt2 on the cpu backend: --skills and --backends do not apply' });
+    }
+    const serverResult = await runServerBench({
+      quick: flags.quick === true,
+      cacheDirectory: resolve(flags['cache-dir'] ?? `.cache/models/${size}`),
+      size,
+      replicas,
+      command: ['accel', ...argv].join(' '),
+      log: (message) => io.stderr(message),
+      progress,
+    });
+    const files = await writeServerReports(serverResult, resolve(flags.out ?? 'reports/bench-server'));
+    io.stdout(flags.json ? renderServerJsonReport(serverResult).trimEnd() : renderServerConsoleSummary(serverResult, files, io.renderTable));
+    return serverResult.embeddings.status === 'failed' || serverResult.streaming.status === 'failed' ? 1 : 0;
+  }
   const result = await runBench({
     quick: flags.quick === true,
     ...(skills ? { skills } : {}),

@@ -60,3 +60,50 @@ export const smokeSettings: BenchSettings = {
   coServingPhaseMs: 150,
   settleMs: 0,
 };
+
+/** How long `accel bench --server` measures: bursts of concurrent requests and streamed generations, alternating in-process and HTTP. */
+export interface ServerBenchSettings {
+  readonly mode: 'quick' | 'full';
+  /** In-process and HTTP take turns this many times, each round starting with the other one. */
+  readonly rounds: number;
+  /** Bursts of `concurrentRequests` single-item requests, per side and round. Warm-up in the first round only. */
+  readonly sampling: SamplingPlan;
+  /** Streamed generations, per side and round. */
+  readonly streamSampling: SamplingPlan;
+  readonly concurrentRequests: number;
+  /** Tokens each streamed generation asks for; the first one is what is timed. */
+  readonly streamTokens: number;
+  /** Idle time after loading, before measuring (see `BenchSettings.settleMs`). */
+  readonly settleMs: number;
+}
+
+export const quickServerSettings: ServerBenchSettings = {
+  mode: 'quick',
+  rounds: 4,
+  sampling: { warmup: 2, minSamples: 5, maxSamples: 200, budgetMs: 750, limitMs: 3000 },
+  streamSampling: { warmup: 1, minSamples: 5, maxSamples: 40, budgetMs: 1000, limitMs: 4000 },
+  concurrentRequests: 64,
+  streamTokens: 4,
+  settleMs: 1500,
+};
+
+export const fullServerSettings: ServerBenchSettings = {
+  mode: 'full',
+  rounds: 6,
+  sampling: { warmup: 2, minSamples: 8, maxSamples: 400, budgetMs: 1500, limitMs: 5000 },
+  streamSampling: { warmup: 1, minSamples: 8, maxSamples: 60, budgetMs: 2000, limitMs: 6000 },
+  concurrentRequests: 64,
+  streamTokens: 4,
+  settleMs: 2000,
+};
+
+/** For tests on tiny models: every measure runs, as briefly as possible. */
+export const smokeServerSettings: ServerBenchSettings = {
+  mode: 'quick',
+  rounds: 2,
+  sampling: { warmup: 1, minSamples: 2, maxSamples: 3, budgetMs: 0, limitMs: 60_000 },
+  streamSampling: { warmup: 0, minSamples: 2, maxSamples: 3, budgetMs: 0, limitMs: 60_000 },
+  concurrentRequests: 64,
+  streamTokens: 3,
+  settleMs: 0,
+};

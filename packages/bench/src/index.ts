@@ -5,6 +5,19 @@
  * are parsed (the accel CLI imports this package only when `accel bench` runs).
  */
 export { runBench, selectProfiles, type BenchOptions } from './runner.js';
+export { runServerBench, type ServerBenchOptions } from './server/run-server-bench.js';
+export { evaluateServerGoals, formatServerGoalMeasured } from './server/server-goals.js';
+export { renderServerConsoleSummary, renderServerJsonReport, renderServerMarkdownReport, writeServerReports } from './reporters/server-report.js';
+export type {
+  ConcurrentSide,
+  FirstTokenSide,
+  RequestAccounting,
+  RequestLatency,
+  ServerBenchResult,
+  ServerEmbeddingsResult,
+  ServerGoalResult,
+  ServerStreamingResult,
+} from './server/server-bench-result.js';
 export { benchFlags, benchHelp, benchUsage, runBenchCommand, type BenchCommandFlags, type BenchCommandIo } from './bench-command.js';
 export { benchBackends, type BenchBackend, type BackendFactory } from './backends.js';
 export { benchProfiles } from './profiles/index.js';

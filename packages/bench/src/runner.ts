@@ -52,7 +52,8 @@ export function selectProfiles(profiles: readonly BenchProfile[], options: Pick<
   return options.quick ? profiles.filter((profile) => profile.quickBackends !== undefined) : [...profiles];
 }
 
-function describeMachine(loadAverageStart: number): MachineDescription {
+/** The machine the run is on, with the load average at the start (given) and now. */
+export function describeMachine(loadAverageStart: number): MachineDescription {
   return {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: availableParallelism(),

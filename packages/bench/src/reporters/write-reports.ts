@@ -22,19 +22,26 @@ async function importReports(): Promise<typeof Reports | undefined> {
 }
 
 /**
+ * Writes `files` (name and how to render it) into the folder, from the result with machine paths
+ * made relative when `@accel/testkit` is installed; returns their paths.
+ */
+export async function writeReportFiles<Result>(result: Result, directory: string, files: ReadonlyArray<readonly [string, (written: Result) => string]>): Promise<string[]> {
+  const reports = await importReports();
+  const written = reports ? reports.relativizeMachinePaths(result, reports.machinePlaces(directory)) : result;
+  await mkdir(directory, { recursive: true });
+  for (const [name, render] of files) await writeFile(join(directory, name), render(written));
+  return files.map(([name]) => join(directory, name));
+}
+
+/**
  * Writes `bench.json`, `bench.md` and `ratios.svg` into the folder; returns their paths. With
  * `@accel/testkit` installed, machine paths in the result (a probe's reason naming a folder under
  * the repository, the temporary or the home folder) are written relative to those places.
  */
 export async function writeReports(result: BenchResult, directory: string): Promise<string[]> {
-  const reports = await importReports();
-  const written = reports ? reports.relativizeMachinePaths(result, reports.machinePlaces(directory)) : result;
-  await mkdir(directory, { recursive: true });
-  const files: Array<[string, string]> = [
-    ['bench.json', renderJsonReport(written)],
-    ['bench.md', renderMarkdownReport(written)],
-    ['ratios.svg', renderResultChart(written)],
-  ];
-  for (const [name, content] of files) await writeFile(join(directory, name), content);
-  return files.map(([name]) => join(directory, name));
+  return writeReportFiles(result, directory, [
+    ['bench.json', renderJsonReport],
+    ['bench.md', renderMarkdownReport],
+    ['ratios.svg', renderResultChart],
+  ]);
 }
