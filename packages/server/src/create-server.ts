@@ -230,6 +230,8 @@ export function createServer(options: ServerOptions): AccelServer {
       release();
     }
     c.res.headers.set('x-request-id', requestId);
+    // While closing, every answer ends its connection, so keep-alive clients reconnect elsewhere.
+    if (closing) c.res.headers.set('connection', 'close');
     metrics.observeHttp(c.get('route') ?? 'unmatched', c.req.method, c.res.status, (performance.now() - startedAt) / 1000);
   });
   if (options.cors !== undefined) {
@@ -335,9 +337,15 @@ export function createServer(options: ServerOptions): AccelServer {
         timer.unref();
       });
       await Promise.race([drained, deadline]);
+      // A socket whose last response is still being flushed is not idle yet: sweep until the server has closed.
       listening.closeIdleConnections();
-      await closed;
-      clearTimeout(timer);
+      const sweep = setInterval(() => listening.closeIdleConnections(), 20);
+      try {
+        await closed;
+      } finally {
+        clearInterval(sweep);
+        clearTimeout(timer);
+      }
     },
   };
 }
