@@ -1,5 +1,6 @@
 import { modelFileForDtype, type Dtype, type SkillV1 } from '@accel/core';
 import { assembleClapOutput } from './clap-assemble.js';
+import { clapCapabilities } from './clap-capabilities.js';
 import { clapCli } from './clap-cli.js';
 import { loadClapModel, type ClapValue } from './clap-model.js';
 import { prepareClapRequest, type ClapItem } from './clap-prepare.js';
@@ -38,6 +39,7 @@ export const clapSkill: ClapSkill = {
   requiredFiles: (dtype) => ['config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json', modelFileForDtype('model', dtype)],
   schemas: { input: clapInputSchema, options: clapOptionsSchema, output: clapOutputSchema },
   cli: clapCli,
+  capabilities: clapCapabilities,
   doPrepare: prepareClapRequest,
   doLoad: loadClapModel,
   doAssemble: assembleClapOutput,

@@ -1,6 +1,7 @@
 import { type Dtype, modelFileForDtype, type SkillV1 } from '@accel/core';
 import type { RawPixels } from '@accel/core/media';
 import { assembleClipOutput } from './clip-assemble.js';
+import { clipCapabilities } from './clip-capabilities.js';
 import { clipCli } from './clip-cli.js';
 import { loadClipModel } from './clip-model.js';
 import { type ClipItem, prepareClipRequest } from './clip-prepare.js';
@@ -48,6 +49,7 @@ export const clipSkill: ClipSkill = {
   ],
   schemas: { input: clipInputSchema, options: clipOptionsSchema, output: clipOutputSchema },
   cli: clipCli,
+  capabilities: clipCapabilities,
   doPrepare: prepareClipRequest,
   doLoad: loadClipModel,
   doAssemble: assembleClipOutput,

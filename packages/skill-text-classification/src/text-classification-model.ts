@@ -32,7 +32,7 @@ export function labelsOf(config: ClassificationConfig, width: number): string[] 
  * and `token_type_ids` when the session declares it → `logits` [batch, labels]) with the folder's
  * tokenizer. A batch is right-padded to its longest text; only the inputs the session declares are
  * fed, so BERT and DistilBERT exports both work. Texts longer than the context are cut to it,
- * keeping the closing special token, with a `truncated` note.
+ * keeping the closing special token, with a `truncated` note. Each item reports the tokens it used as its `usage`.
  */
 export async function loadTextClassificationModel(context: SkillLoadContext): Promise<LoadedSkillV1<TextClassificationItem, TextClassificationLogits>> {
   const config = await context.readJson<ClassificationConfig>('config.json');
@@ -72,7 +72,9 @@ export async function loadTextClassificationModel(context: SkillLoadContext): Pr
       return items.map((_, row): ItemOutcome<TextClassificationLogits> => {
         const value = { logits: data.slice(row * width, (row + 1) * width), labels, multiLabel };
         const note = notes[row];
-        return note === undefined ? { ok: true, value } : { ok: true, value, notes: [note] };
+        // The tokens the model read for this text: special tokens included, after truncation.
+        const usage = { inputTokens: sequences[row]!.length, outputTokens: 0 };
+        return note === undefined ? { ok: true, value, usage } : { ok: true, value, usage, notes: [note] };
       });
     },
     dispose: () => session.release(),

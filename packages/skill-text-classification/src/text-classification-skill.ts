@@ -1,5 +1,6 @@
 import { type Dtype, modelFileForDtype, type SkillV1 } from '@accel/core';
 import { assembleTextClassificationOutput } from './text-classification-assemble.js';
+import { textClassificationCapabilities } from './text-classification-capabilities.js';
 import { textClassificationCli } from './text-classification-cli.js';
 import { loadTextClassificationModel, type TextClassificationLogits } from './text-classification-model.js';
 import { prepareTextClassificationRequest, type TextClassificationItem } from './text-classification-prepare.js';
@@ -44,6 +45,7 @@ export const textClassificationSkill: TextClassificationSkill = {
   example: { input: ['I love this movie', 'The service was slow and rude'], options: { topK: 2 } },
   schemas: { input: textClassificationInputSchema, options: textClassificationOptionsSchema, output: textClassificationOutputSchema },
   cli: textClassificationCli,
+  capabilities: textClassificationCapabilities,
   doPrepare: prepareTextClassificationRequest,
   doLoad: loadTextClassificationModel,
   doAssemble: assembleTextClassificationOutput,

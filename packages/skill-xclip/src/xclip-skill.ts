@@ -1,6 +1,7 @@
 import { type Dtype, modelFileForDtype, type SkillV1 } from '@accel/core';
 import type { RawPixels } from '@accel/core/media';
 import { assembleXclipOutput, type XclipValue } from './xclip-assemble.js';
+import { xclipCapabilities } from './xclip-capabilities.js';
 import { xclipCli } from './xclip-cli.js';
 import { loadXclipModel } from './xclip-model.js';
 import { type XclipItem, prepareXclipRequest } from './xclip-prepare.js';
@@ -51,6 +52,7 @@ export const xclipSkill: XclipSkill = {
   ],
   schemas: { input: xclipInputSchema, options: xclipOptionsSchema, output: xclipOutputSchema },
   cli: xclipCli,
+  capabilities: xclipCapabilities,
   doPrepare: prepareXclipRequest,
   doLoad: loadXclipModel,
   doAssemble: assembleXclipOutput,

@@ -10,6 +10,8 @@ export type { TextTokenizer } from './text/text-tokenizer.js';
 export { clsPool, cosineSimilarity, l2Normalize, meanPool, softmax, type HiddenStates } from './math/vector.js';
 export { buildTokenFeeds, encodeTexts, truncateKeepingLast, type TruncationNote } from './text/token-feeds.js';
 export { loadTextEmbeddingModel, type TextEmbeddingItem, type TextPooling } from './text/text-embedding-model.js';
+// Standard requests (embed, classify) mapped onto a skill's own input and output.
+export { embedCapability, labelClassifyCapability, zeroShotClassifyCapability, type ItemsOfModality, type ModalityRequests } from './text/capability-mappings.js';
 export {
   defineTextEmbeddingSkill,
   type EmbeddingOutput,

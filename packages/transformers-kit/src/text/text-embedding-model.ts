@@ -20,7 +20,7 @@ interface EncoderConfig {
 /**
  * Loads a BERT-style encoder (`onnx/model*.onnx` → `last_hidden_state`) as a text-embedding
  * model. Texts longer than the context are cut to it, keeping the closing special token, and the
- * item's outcome carries a `truncated` note.
+ * item's outcome carries a `truncated` note. Each item reports the tokens it used as its `usage`.
  */
 export async function loadTextEmbeddingModel(
   context: SkillLoadContext,
@@ -55,7 +55,9 @@ export async function loadTextEmbeddingModel(
         const pooled = (item.pooling === 'mean' ? mean : cls)[index]!;
         const value = item.normalize ? l2Normalize(pooled) : pooled;
         const note = notes[index];
-        return note === undefined ? { ok: true, value } : { ok: true, value, notes: [note] };
+        // The tokens the model read for this text: special tokens included, after truncation.
+        const usage = { inputTokens: sequences[index]!.length, outputTokens: 0 };
+        return note === undefined ? { ok: true, value, usage } : { ok: true, value, usage, notes: [note] };
       });
     },
     dispose: () => session.release(),

@@ -1,5 +1,6 @@
 import { type Dtype, modelFileForDtype, type SkillV1 } from '@accel/core';
 import { loadTextTokenizer } from '../transformers/load-text-tokenizer.js';
+import { embedCapability } from './capability-mappings.js';
 import { textEmbeddingCli } from './text-embedding-cli.js';
 import { loadTextEmbeddingModel, type TextEmbeddingItem } from './text-embedding-model.js';
 import {
@@ -86,6 +87,8 @@ export function defineTextEmbeddingSkill(definition: TextEmbeddingSkillDefinitio
     modelTypes: definition.modelTypes ?? textEncoderModelTypes,
     schemas: { input: textEmbeddingInputSchema, options: textEmbeddingOptionsSchema(defaults), output: textEmbeddingOutputSchema },
     cli: textEmbeddingCli(definition.name),
+    // OpenAI's /v1/embeddings and the like: texts in, the skill's default pooling and normalisation.
+    capabilities: { embed: embedCapability({ text: (texts) => ({ input: [...texts] }) }, (output) => output.embeddings) },
     // Input and options arrive validated by `schemas`: only the split into one item per text is left.
     doPrepare(input, options) {
       const pooling = options?.pooling ?? defaults.pooling;
