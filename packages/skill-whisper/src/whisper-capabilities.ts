@@ -3,9 +3,6 @@ import type { WhisperInput, WhisperOptions, WhisperOutput } from './whisper-sche
 
 /** The Whisper options a standard transcription request becomes. */
 function whisperOptionsFor({ task, language, prompt, temperature, timestamps }: TranscribeRequest): WhisperOptions {
-  if (prompt !== undefined) {
-    throw new UnsupportedError({ feature: 'prompt', message: 'whisper in accel takes no prompt: it does not condition the decoder on earlier text' });
-  }
   const word = timestamps.find((granularity) => granularity !== 'segment');
   if (word !== undefined) {
     throw new UnsupportedError({ feature: 'timestamp_granularities', message: `whisper gives segment timestamps only, not ${word} timestamps` });
@@ -13,6 +10,7 @@ function whisperOptionsFor({ task, language, prompt, temperature, timestamps }: 
   return {
     ...(task === 'translate' ? { task } : {}),
     ...(language === undefined ? {} : { language }),
+    ...(prompt === undefined ? {} : { prompt }),
     ...(temperature === undefined ? {} : { temperature }),
     ...(timestamps.includes('segment') ? { returnTimestamps: true } : {}),
   };

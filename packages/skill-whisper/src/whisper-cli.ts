@@ -13,7 +13,7 @@ function audioFiles({ positionals, flags }: SkillCliCommand): string[] {
  * `--timestamps` prints the segments with their times.
  */
 export const whisperCli: SkillCliV1<WhisperInput, WhisperOptions, WhisperOutput> = {
-  usage: ['accel run whisper <audio file>… [--language fr] [--task transcribe|translate] [--timestamps] [--max-new-tokens N] [--temperature T] [--seed S]'],
+  usage: ['accel run whisper <audio file>… [--language fr] [--task transcribe|translate] [--timestamps] [--prompt TEXT] [--max-new-tokens N] [--temperature T] [--seed S]'],
   positionals: 'audio files…',
   textInputFiles: false,
   flags: {

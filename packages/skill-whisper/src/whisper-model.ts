@@ -51,16 +51,22 @@ const strideSeconds = 5;
 /** One window of one item, on its way through the decoder. */
 interface PendingWindow {
   readonly window: AudioWindow;
+  /** The decoder's input: the previous-text tokens, if any, then `start` (the start, language, task … tokens). */
   readonly prompt: readonly number[];
+  /** The control tokens the transcript's tokens begin with (what the stitching reads). */
+  readonly start: readonly number[];
   readonly row: GenerationRow;
   readonly rules: RowRules;
+  /** `start` and the generated tokens, once decoded. */
   tokens: number[];
+  generated: number;
 }
 
 /** An item whose audio decoded and whose options suit the model. */
 interface ReadyItem {
   readonly duration: number;
-  readonly prompt: readonly number[];
+  /** Tokens of the caller's previous-text prompt the decoder reads (per window). */
+  readonly promptTextTokens: number;
   readonly windows: PendingWindow[];
   readonly notes: ProvenanceNote[];
 }
@@ -130,7 +136,20 @@ export async function loadWhisperModel(context: SkillLoadContext): Promise<Loade
     },
   };
 
-  /** The decoder prompt of an item, or why the model cannot honour its options. */
+  const startOfPrevious = tokenizer.get_vocab().get('<|startofprev|>');
+
+  /** The tokens of a previous-text prompt, as Whisper's `get_prompt_ids`: `<|startofprev|>`, then the text's last tokens (at most half the decoder's positions). */
+  function previousTextFor(item: WhisperItem): number[] | InvalidInputError {
+    const text = item.settings.prompt;
+    if (text === undefined) return [];
+    if (startOfPrevious === undefined) {
+      return new InvalidInputError({ reason: `options.prompt: model ${context.model.id} has no <|startofprev|> token`, ...(item.index === undefined ? {} : { index: item.index }) });
+    }
+    const ids = tokenizer.encode(` ${text.trim()}`, { add_special_tokens: false });
+    return [startOfPrevious, ...ids.slice(-(Math.floor(maxTargetPositions / 2) - 1))];
+  }
+
+  /** The decoder's start tokens for an item, or why the model cannot honour its options. */
   function promptFor(item: WhisperItem): number[] | InvalidInputError {
     const { settings } = item;
     const fail = (reason: string) => new InvalidInputError({ reason, ...(item.index === undefined ? {} : { index: item.index }) });
@@ -153,8 +172,11 @@ export async function loadWhisperModel(context: SkillLoadContext): Promise<Loade
   }
 
   async function prepareItem(item: WhisperItem, control: ItemControl): Promise<ReadyItem> {
-    const prompt = promptFor(item);
-    if (!Array.isArray(prompt)) throw prompt;
+    const start = promptFor(item);
+    if (!Array.isArray(start)) throw start;
+    const previous = previousTextFor(item);
+    if (!Array.isArray(previous)) throw previous;
+    const prompt = [...previous, ...start];
     // An unreadable, empty, corrupt or truncated file is this item's one-line InvalidInputError.
     const { samples, duration } = await decodeAudio(item.audio, sampleRate, item.index);
     const limit = maxTargetPositions - prompt.length;
@@ -170,15 +192,17 @@ export async function loadWhisperModel(context: SkillLoadContext): Promise<Loade
       (window): PendingWindow => ({
         window,
         prompt,
+        start,
         row: { options, control: rowControl },
         rules: {
           returnTimestamps: item.settings.returnTimestamps,
           lastTimestampIndex: Math.min(Math.round(windowSeconds / timePrecision), Math.ceil(window.seconds / timePrecision - 1e-9)),
         },
         tokens: [],
+        generated: 0,
       }),
     );
-    return { duration, prompt, windows, notes };
+    return { duration, promptTextTokens: Math.max(0, previous.length - 1), windows, notes };
   }
 
   async function generate(windows: readonly PendingWindow[]): Promise<void> {
@@ -206,7 +230,10 @@ export async function loadWhisperModel(context: SkillLoadContext): Promise<Loade
       generateOptions: { decoder_input_ids: windows.map(() => [...prompt]), return_timestamps: false, begin_suppress_tokens: null },
     });
     generated.forEach((row, index) => {
-      windows[index]!.tokens = [...prompt, ...row.tokens];
+      const window = windows[index]!;
+      // The stitching reads from the start tokens on; the previous text is the decoder's context, not transcript.
+      window.tokens = [...window.start, ...row.tokens];
+      window.generated = row.tokens.length;
     });
   }
 
@@ -251,10 +278,10 @@ export async function loadWhisperModel(context: SkillLoadContext): Promise<Loade
       const realtimeFactor = (performance.now() - startedAt) / 1000 / audioSeconds;
       return transcripts.map((value, index): ItemOutcome<WhisperTranscript> => {
         if (value instanceof Error) return { ok: false, error: value };
-        const { notes, windows } = prepared[index] as ReadyItem;
-        // Tokens decoded after each window's prompt (overlaps included); the caller gave no text, so none were read.
-        const outputTokens = windows.reduce((total, window) => total + window.tokens.length - window.prompt.length, 0);
-        return { ok: true, value, timings: { realtimeFactor }, usage: { inputTokens: 0, outputTokens }, ...(notes.length > 0 ? { notes } : {}) };
+        const { notes, windows, promptTextTokens } = prepared[index] as ReadyItem;
+        // Per window (overlaps included): the tokens decoded, and the caller's prompt text the decoder read.
+        const usage = { inputTokens: promptTextTokens * windows.length, outputTokens: windows.reduce((total, window) => total + window.generated, 0) };
+        return { ok: true, value, timings: { realtimeFactor }, usage, ...(notes.length > 0 ? { notes } : {}) };
       });
     },
     async dispose() {

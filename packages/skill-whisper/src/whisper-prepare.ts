@@ -10,6 +10,8 @@ export interface WhisperSettings {
   /** A Whisper language code, when the request named one. */
   readonly language: string | undefined;
   readonly task: WhisperTask | undefined;
+  /** Text the decoder is conditioned on (Whisper's previous-text prompt), when the request gave one. */
+  readonly prompt: string | undefined;
   readonly generation: ResolvedGenerationOptions;
   /** False when `maxNewTokens` was left to its default: the model's whole target length is used. */
   readonly maxNewTokensGiven: boolean;
@@ -25,11 +27,12 @@ export interface WhisperItem {
 
 /** A request's settings from its validated options: the language as its code, defaults filled in. */
 export function whisperSettingsOf(options: WhisperOptions | undefined): WhisperSettings {
-  const { returnTimestamps = false, language, task, ...generation } = options ?? {};
+  const { returnTimestamps = false, language, task, prompt, ...generation } = options ?? {};
   return {
     returnTimestamps,
     language: language === undefined ? undefined : whisperLanguageCode(language),
     task,
+    prompt,
     generation: resolveGenerationOptions(generation),
     maxNewTokensGiven: generation.maxNewTokens !== undefined,
   };

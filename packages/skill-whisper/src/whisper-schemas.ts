@@ -29,6 +29,12 @@ export const whisperOptionsSchema = z.strictObject(
       })
       .optional()
       .describe('multilingual models: the spoken language, as a code (fr), a name (french) or a token (<|fr|>); default English. An English-only model takes only English (en)'),
+    prompt: z
+      .string({ error: (issue) => `prompt must be a string, got ${typeof issue.input}` })
+      .optional()
+      .describe(
+        "text that came before, to condition the decoder on (names, spellings, style): Whisper's previous-text prompt (<|startofprev|>), given to every 30-second window; its last max_target_positions ÷ 2 − 1 tokens are kept",
+      ),
     task: whisperTaskSchema.optional().describe('multilingual models: transcribe (default) keeps the spoken language, translate writes English; an English-only model only transcribes'),
   },
   {

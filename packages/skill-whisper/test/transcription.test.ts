@@ -227,6 +227,34 @@ describe('whisper transcription', () => {
     expect(both.provenance.usage).toEqual({ inputTokens: 0, outputTokens: outputTokens + long.provenance.usage!.outputTokens });
   });
 
+  it('conditions the decoder on a prompt: <|startofprev|> and the text before the start tokens, counted as input tokens', async () => {
+    const generation = JSON.parse(await readFile(join(multilingual, 'generation_config.json'), 'utf8')) as { prev_sot_token_id: number };
+    const start = [ids.start, ids.language['<|en|>']!, ids.transcribe, ids.noTimestamps];
+    const prompted = await transcribe(fixtures.shortWav, { prompt: 'Kubernetes, Dvořák and Nguyen.' });
+    const again = await transcribe(fixtures.shortWav, { prompt: '  Kubernetes, Dvořák and Nguyen.  ' });
+    const other = await transcribe(fixtures.shortWav, { prompt: 'something else entirely' });
+    const [first, second, third] = prompts;
+    expect(first![0]).toBe(generation.prev_sot_token_id);
+    expect(first!.slice(-start.length)).toEqual(start);
+    const textTokens = first!.length - 1 - start.length;
+    expect(textTokens).toBeGreaterThan(3);
+    // The text is trimmed (and given a leading space), as Whisper's get_prompt_ids does.
+    expect(second).toEqual(first);
+    expect(third!.slice(1, -start.length)).not.toEqual(first!.slice(1, -start.length));
+    expect(prompted.provenance.usage!.inputTokens).toBe(textTokens);
+    expect(again.output).toEqual(prompted.output);
+    expect(other.provenance.usage!.outputTokens).toBeGreaterThan(0);
+    // The transcript is what follows the start tokens: no prompt text in it.
+    expect(prompted.output.transcripts[0]!.text).not.toContain('Kubernetes');
+    // A long prompt keeps its last max_target_positions ÷ 2 − 1 = 223 tokens, on every window.
+    prompts.length = 0;
+    const long = await transcribe(fixtures.longWav, { prompt: 'word '.repeat(400) });
+    expect(prompts).toHaveLength(3);
+    for (const row of prompts) expect(row).toHaveLength(1 + 223 + start.length);
+    expect(long.provenance.usage!.inputTokens).toBe(3 * 223);
+    await expect(transcribe(fixtures.shortWav, { prompt: 7 as never })).rejects.toThrow(/prompt must be a string/);
+  });
+
   it('caps maxNewTokens at what the model can hold, with a note', async () => {
     const { provenance } = await transcribe(fixtures.shortWav, { maxNewTokens: 1000 });
     expect(provenance.notes).toEqual([expect.objectContaining({ kind: 'info', message: expect.stringMatching(/maxNewTokens 1000 capped to 444/) })]);
@@ -263,22 +291,17 @@ describe('whisper capabilities: the standard transcription request', () => {
     expect(english.output.transcripts[0]!.language).toBeUndefined();
   });
 
-  it('throws UnsupportedError naming a prompt or word timestamps', () => {
+  it('maps a prompt onto the prompt option, and throws UnsupportedError naming word timestamps', () => {
     const audio = new Uint8Array(4);
-    for (const [request, feature] of [
-      [{ prompt: 'earlier words' }, 'prompt'],
-      [{ timestamps: ['segment', 'word'] as const }, 'timestamp_granularities'],
-    ] as const) {
-      const error = (() => {
-        try {
-          capability.request({ audio, task: 'transcribe', timestamps: [], ...request });
-        } catch (caught) {
-          return caught;
-        }
-        return undefined;
-      })();
-      expect(UnsupportedError.isInstance(error)).toBe(true);
-      expect((error as UnsupportedError).feature).toBe(feature);
+    expect(capability.request({ audio, task: 'transcribe', timestamps: [], prompt: 'earlier words' }).options).toEqual({ prompt: 'earlier words' });
+    let error: unknown;
+    try {
+      capability.request({ audio, task: 'transcribe', timestamps: ['segment', 'word'] });
+    } catch (caught) {
+      error = caught;
     }
+    expect(UnsupportedError.isInstance(error)).toBe(true);
+    expect((error as UnsupportedError).feature).toBe('timestamp_granularities');
+    expect((error as UnsupportedError).message).toBe('whisper gives segment timestamps only, not word timestamps');
   });
 });
