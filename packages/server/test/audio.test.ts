@@ -25,7 +25,8 @@ let smallClient: OpenAI;
 /** 1.5 seconds of a voiced signal, as a 16-bit PCM WAV file. */
 let wav: Buffer;
 /** In-process whisper results for the same audio, one per set of options the tests send over HTTP. */
-const local: Record<'plain' | 'german' | 'timed' | 'french' | 'translated', InferResult<WhisperOutput>> = {} as never;
+const local: Record<'plain' | 'german' | 'timed' | 'french' | 'translated' | 'prompted', InferResult<WhisperOutput>> = {} as never;
+const prompt = 'Kubernetes, Dvořák and Nguyen met in Reykjavík.';
 
 /**
  * A random-weight multilingual Whisper from the forge (the Xenova/whisper-tiny family, smaller)
@@ -59,6 +60,7 @@ beforeAll(async () => {
     timed: { returnTimestamps: true },
     french: { task: 'translate', language: 'fr' },
     translated: { task: 'translate', returnTimestamps: true },
+    prompted: { prompt },
   };
   const results = await Promise.all(Object.values(options).map((value) => accel.infer(whisperSkill, new Uint8Array(wav), { endpoint: 'whisper', ...value })));
   Object.keys(options).forEach((key, index) => (local[key as keyof typeof local] = results[index]!));
@@ -198,7 +200,18 @@ describe('POST /v1/audio/transcriptions with whisper', () => {
     for (const segment of sampled.segments!) expect(segment.temperature).toBe(1);
   });
 
-  it('refuses word timestamps, timestamps without verbose_json, a prompt, streaming and unknown parameters, naming the parameter', async () => {
+  it('conditions on a prompt as in process, counting its tokens as prompt tokens', async () => {
+    const before = await metricValue(`accel_prompt_tokens_total{endpoint="whisper"}`);
+    const data = await client.audio.transcriptions.create({ file: await file(), model: 'whisper', prompt });
+    expect(data.text).toBe(whisperLocal('prompted').text);
+    // Greedy decoding, so this is fixed: the prompt changed what the decoder wrote.
+    expect(data.text).not.toBe(whisperLocal('plain').text);
+    const { usage } = local.prompted.provenance;
+    expect(usage!.inputTokens).toBeGreaterThan(0);
+    expect((await metricValue(`accel_prompt_tokens_total{endpoint="whisper"}`)) - before).toBe(usage!.inputTokens);
+  });
+
+  it('refuses word timestamps, timestamps without verbose_json, streaming and unknown parameters, naming the parameter', async () => {
     const word = await expectHttpError(
       client.audio.transcriptions.create({ file: await file(), model: 'whisper', response_format: 'verbose_json', timestamp_granularities: ['word', 'segment'] }),
       400,
@@ -208,8 +221,6 @@ describe('POST /v1/audio/transcriptions with whisper', () => {
     expect(word).toBeInstanceOf(BadRequestError);
     expect(word.message).toMatch(/whisper gives segment timestamps only, not word/);
     await expectHttpError(client.audio.transcriptions.create({ file: await file(), model: 'whisper', timestamp_granularities: ['segment'] }), 400, 'ACCEL_INVALID_INPUT', 'timestamp_granularities');
-    const prompt = await expectHttpError(client.audio.transcriptions.create({ file: await file(), model: 'whisper', prompt: 'earlier' }), 400, 'unsupported_parameter', 'prompt');
-    expect(prompt.message).toMatch(/takes no prompt/);
     await expectHttpError(client.audio.transcriptions.create({ file: await file(), model: 'whisper', stream: true }), 400, 'unsupported_parameter', 'stream');
     await expectHttpError(client.audio.transcriptions.create({ file: await file(), model: 'whisper', include: ['logprobs'] }), 400, 'unsupported_parameter', 'include');
     await expectHttpError(client.audio.transcriptions.create({ file: await file(), model: 'whisper', response_format: 'diarized_json' }), 400, 'unsupported_parameter', 'response_format');
@@ -274,7 +285,7 @@ describe('POST /v1/audio/transcriptions with wav2vec2', () => {
     }
   });
 
-  it('refuses segment timestamps, a language and a temperature above 0, naming the parameter', async () => {
+  it('refuses segment timestamps, a language, a prompt and a temperature above 0, naming the parameter', async () => {
     const segment = await expectHttpError(
       client.audio.transcriptions.create({ file: await file(), model: 'wav2vec2', response_format: 'verbose_json', timestamp_granularities: ['segment'] }),
       400,
@@ -283,6 +294,8 @@ describe('POST /v1/audio/transcriptions with wav2vec2', () => {
     );
     expect(segment.message).toMatch(/wav2vec2 gives word timestamps only, not segment/);
     await expectHttpError(client.audio.transcriptions.create({ file: await file(), model: 'wav2vec2', language: 'en' }), 400, 'unsupported_parameter', 'language');
+    const refused = await expectHttpError(client.audio.transcriptions.create({ file: await file(), model: 'wav2vec2', prompt: 'earlier' }), 400, 'unsupported_parameter', 'prompt');
+    expect(refused.message).toMatch(/wav2vec2 takes no prompt/);
     await expectHttpError(client.audio.transcriptions.create({ file: await file(), model: 'wav2vec2', temperature: 0.5 }), 400, 'unsupported_parameter', 'temperature');
     expect((await client.audio.transcriptions.create({ file: await file(), model: 'wav2vec2', temperature: 0 })).text).toBe((await wav2vec2Local()).text);
   });

@@ -327,7 +327,7 @@ function formSchema(task: Task): Record<string, unknown> {
           ? 'accel extension: the spoken language (accel does not detect it; Whisper is told English otherwise)'
           : 'the spoken language (ISO-639-1); Whisper is told English when absent (no detection); wav2vec2 refuses it',
     },
-    prompt: { type: 'string', description: 'refused (400) by the current skills: none conditions on earlier text' },
+    prompt: { type: 'string', description: 'text that came before, to condition on (Whisper’s previous-text prompt); wav2vec2 refuses it' },
     response_format: { enum: [...responseFormats], default: 'json' },
     temperature: { type: 'number', minimum: 0, maximum: 1, description: 'sampling temperature (Whisper); wav2vec2 takes 0 only' },
   };
