@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { createCpuBackend } from '@accel/backend-cpu';
 import { Accel } from '@accel/core';
 import { forgeModel } from '@accel/model-forge';
+import { clapSkill, type ClapOutput } from '@accel/skill-clap';
 import { clipSkill, type ClipOutput } from '@accel/skill-clip';
 import { sentenceEmbeddingsSkill } from '@accel/skill-sentence-embeddings';
 import { textClassificationSkill } from '@accel/skill-text-classification';
+import { xclipSkill, type XclipOutput } from '@accel/skill-xclip';
+import { createAudioFixtures } from '@accel/testkit';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import OpenAI, { APIError, BadRequestError, NotFoundError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +15,7 @@ import { createServer, type AccelServer } from '../src/index.js';
 import { modelRoot, quietLogger, tinyMiniLm } from './helpers.js';
 import { dataUri, patternPng } from './media-fixtures.js';
 
+const { writeWav, voiced } = createAudioFixtures();
 const minilmId = 'Xenova/all-MiniLM-L6-v2';
 // Small limits, so the 413 cases need small bodies: text bodies up to 2,000 bytes, media bodies up to 200,000, 4 inputs.
 const limits = { jsonBodyBytes: 2_000, mediaBodyBytes: 200_000, maxInputs: 4 };
@@ -20,12 +25,19 @@ let server: AccelServer;
 let url: string;
 let client: OpenAI;
 let pngs: Buffer[];
+let wavs: Buffer[];
+/** Two videos, each 8 encoded frames. */
+let videos: Buffer[][];
 
 beforeAll(async () => {
   await tinyMiniLm();
   const clip = await forgeModel('Xenova/clip-vit-base-patch32', { root: modelRoot });
   const sst2 = await forgeModel('Xenova/distilbert-base-uncased-finetuned-sst-2-english', { root: modelRoot });
+  const clap = await forgeModel('Xenova/clap-htsat-unfused', { root: modelRoot });
+  const xclip = await forgeModel('microsoft/xclip-base-patch32', { root: modelRoot });
   pngs = await Promise.all([patternPng(0), patternPng(2)]);
+  wavs = [readFileSync(writeWav('low.wav', voiced(0.5, 48_000, 120), 48_000)), readFileSync(writeWav('high.wav', voiced(0.5, 48_000, 330), 48_000))];
+  videos = await Promise.all([1, 3].map((seed) => Promise.all(Array.from({ length: 8 }, (_, time) => patternPng(seed * 10 + time, 32, 24)))));
   accel = new Accel({ backends: [createCpuBackend({ threads: 1 })], models: { cacheDirectory: modelRoot, offline: true } });
   server = createServer({
     accel,
@@ -33,6 +45,8 @@ beforeAll(async () => {
       { name: 'minilm', skill: sentenceEmbeddingsSkill, model: minilmId },
       { name: 'clip', skill: clipSkill, model: clip.directory },
       { name: 'sst2', skill: textClassificationSkill, model: sst2.directory },
+      { name: 'clap', skill: clapSkill, model: clap.directory },
+      { name: 'xclip', skill: xclipSkill, model: xclip.directory },
     ],
     port: 0,
     limits,
@@ -152,6 +166,31 @@ describe('POST /v1/embeddings with the openai client', () => {
     textResult.data.forEach((entry, row) => expectClose(entry.embedding, localTexts[row]!));
     // CLIP counts no tokens: usage is 0, not made up.
     expect(images.usage).toEqual({ prompt_tokens: 0, total_tokens: 0 });
+  });
+});
+
+describe('POST /v1/embeddings with audio and video', () => {
+  it('embeds audio files sent as data URIs on CLAP (modality audio), equal to in-process', async () => {
+    const local = (await accel.infer(clapSkill, { audio: wavs }, { endpoint: 'clap' })).output as ClapOutput;
+    if (local.task !== 'embed-audio') throw new Error(`expected audio embeddings, got ${local.task}`);
+    const result = await client.embeddings.create({ model: 'clap', input: wavs.map((wav) => dataUri(wav, 'audio/wav')), modality: 'audio' } as OpenAI.EmbeddingCreateParams);
+    expect(result.data).toHaveLength(2);
+    result.data.forEach((entry, row) => expectClose(entry.embedding, local.audioEmbeddings[row]!));
+    expect(Math.abs(result.data[0]!.embedding[0]! - result.data[1]!.embedding[0]!)).toBeGreaterThan(0);
+  });
+
+  it('embeds videos sent as arrays of frame data URIs on X-CLIP (modality video): several as an array of arrays, one as an array, equal to in-process', async () => {
+    const local = (await accel.infer(xclipSkill, { videos }, { endpoint: 'xclip' })).output as XclipOutput;
+    if (local.task !== 'video-embedding') throw new Error(`expected video embeddings, got ${local.task}`);
+    const frames = videos.map((video) => video.map((frame) => dataUri(frame)));
+    const several = await client.embeddings.create({ model: 'xclip', input: frames, modality: 'video' } as unknown as OpenAI.EmbeddingCreateParams);
+    expect(several.data).toHaveLength(2);
+    several.data.forEach((entry, row) => expectClose(entry.embedding, local.embeddings[row]!));
+    const one = await client.embeddings.create({ model: 'xclip', input: frames[1]!, modality: 'video' } as OpenAI.EmbeddingCreateParams);
+    expect(one.data).toHaveLength(1);
+    expectClose(one.data[0]!.embedding, local.embeddings[1]!);
+    const notFrames = await rejection(client.embeddings.create({ model: 'xclip', input: frames[0]![0]!, modality: 'video' } as OpenAI.EmbeddingCreateParams));
+    expect(notFrames.param).toBe('input');
   });
 });
 
