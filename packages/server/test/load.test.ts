@@ -14,7 +14,7 @@ import { modelRoot, quietLogger, tinyMiniLm } from './helpers.js';
 const requests = 2000;
 const clients = 64;
 const distinctInputs = 300;
-const route = '/v1/accel/infer/{endpoint}';
+const route = '/v1/embeddings';
 
 let accel: Accel;
 let server: AccelServer;
@@ -49,7 +49,7 @@ interface Answer {
   readonly error?: string;
 }
 
-describe('2,000 requests over 64 connections on loopback', () => {
+describe('2,000 embeddings requests over 64 connections on loopback', () => {
   it('answers every one with 200 and the in-process vector for its input, loses none, and batches them', async () => {
     const inputs = Array.from({ length: distinctInputs }, (_, index) => `sentence number ${index}: the ${['quick', 'lazy', 'old', 'young'][index % 4]} ${['fox', 'dog', 'cat'][index % 3]} ${'jumps '.repeat(1 + (index % 5))}over the fence`);
     // The in-process reference, one vector per distinct input (not observed by the server's metrics).
@@ -66,13 +66,13 @@ describe('2,000 requests over 64 connections on loopback', () => {
         next += 1;
         sent += 1;
         try {
-          const response = await fetch(`${url}/v1/accel/infer/minilm`, {
+          const response = await fetch(`${url}${route}`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ input: inputs[index % distinctInputs] }),
+            body: JSON.stringify({ model: 'minilm', input: inputs[index % distinctInputs], encoding_format: 'float' }),
           });
-          const body = (await response.json()) as { output?: { embeddings: number[][] }; error?: { message: string } };
-          answers[index] = { status: response.status, ...(body.output ? { embedding: body.output.embeddings[0] } : { error: body.error?.message ?? 'no output' }) };
+          const body = (await response.json()) as { data?: Array<{ embedding: number[] }>; error?: { message: string } };
+          answers[index] = { status: response.status, ...(body.data ? { embedding: body.data[0]!.embedding } : { error: body.error?.message ?? 'no data' }) };
         } catch (error) {
           answers[index] = { status: 0, error: (error as Error).message };
         }
