@@ -122,6 +122,9 @@ async function measureEmbeddings(accel: Accel, skill: SkillV1, url: string, sett
   const clients = HttpClients.start({ url, route: route.kind, endpoint: miniLmEndpoint, texts, reference, tolerance: vectorTolerance, timeoutMs: requestTimeoutMs });
   interface Measured extends Side<number> {
     readonly ledger: RequestLedger;
+    /** Process CPU time (every thread: the event loop, the client thread, inference) while this side ran, and the requests it sent meanwhile. */
+    cpuMicroseconds: number;
+    cpuRequests: number;
     burst(): Promise<number[]>;
   }
   const inProcess: Measured = {
@@ -129,6 +132,8 @@ async function measureEmbeddings(accel: Accel, skill: SkillV1, url: string, sett
     ledger: new RequestLedger(),
     samples: [],
     timed: [],
+    cpuMicroseconds: 0,
+    cpuRequests: 0,
     burst: () => sendBurst(count, sendInProcess, inProcess.ledger),
   };
   const http: Measured = {
@@ -136,6 +141,8 @@ async function measureEmbeddings(accel: Accel, skill: SkillV1, url: string, sett
     ledger: new RequestLedger(),
     samples: [],
     timed: [],
+    cpuMicroseconds: 0,
+    cpuRequests: 0,
     async burst() {
       const report = await clients.burst();
       for (const outcome of report.outcomes) http.ledger.record(outcome);
@@ -146,6 +153,8 @@ async function measureEmbeddings(accel: Accel, skill: SkillV1, url: string, sett
     await alternate([inProcess, http], settings.rounds, async (side, warm, round) => {
       log(`  round ${round + 1}/${settings.rounds}: ${count} concurrent singles · ${side.label}`);
       let last: number[] = [];
+      const cpuBefore = process.cpuUsage();
+      const sentBefore = side.ledger.accounting().sent;
       const bursts = await sampleRound(
         async () => {
           last = await side.burst();
@@ -155,6 +164,9 @@ async function measureEmbeddings(accel: Accel, skill: SkillV1, url: string, sett
         () => side.samples.push(...last),
       );
       side.timed.push(...bursts);
+      const cpu = process.cpuUsage(cpuBefore);
+      side.cpuMicroseconds += cpu.user + cpu.system;
+      side.cpuRequests += side.ledger.accounting().sent - sentBefore;
     });
   } finally {
     await clients.close();
@@ -166,6 +178,7 @@ async function measureEmbeddings(accel: Accel, skill: SkillV1, url: string, sett
       burstMilliseconds,
       itemsPerSecond: (count * 1000) / burstMilliseconds.median,
       latency: { p50: percentile(side.samples, 0.5), p99: percentile(side.samples, 0.99), samples: side.samples.length },
+      cpuMillisecondsPerRequest: side.cpuMicroseconds / 1000 / Math.max(1, side.cpuRequests),
       accounting: side.ledger.accounting(),
     };
   };
@@ -286,7 +299,7 @@ export async function runServerBench(options: ServerBenchOptions): Promise<Serve
   const cacheDirectory = resolve(options.cacheDirectory);
   const versions: Record<string, string> = { node: process.version, '@accel/server': serverVersion() };
   const embeddingsBase = {
-    description: `${settings.concurrentRequests} different single-sentence requests at once, repeated: in-process accel.infer against ${settings.concurrentRequests} concurrent HTTP clients (Node's fetch, keep-alive) to a server in the same process, on one endpoint`,
+    description: `${settings.concurrentRequests} different single-sentence requests at once, repeated: in-process accel.infer against ${settings.concurrentRequests} concurrent HTTP clients (Node's fetch, keep-alive, in a worker thread of their own) to a server in the bench process, on one endpoint`,
     model: miniLmProfile.model,
     backend: 'cpu',
   };

@@ -31,6 +31,12 @@ export interface ConcurrentSide {
   /** `requests` ÷ the median burst time. */
   readonly itemsPerSecond: number;
   readonly latency: RequestLatency;
+  /**
+   * Process CPU time per request while this side ran (every thread: event loop, HTTP client thread,
+   * inference threads), warm-up included: what a request costs the machine, less sensitive than
+   * throughput to other work running on it.
+   */
+  readonly cpuMillisecondsPerRequest?: number;
   readonly accounting: RequestAccounting;
 }
 

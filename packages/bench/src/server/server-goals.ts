@@ -27,7 +27,7 @@ export const serverGoalDefinitions: readonly ServerGoalDefinition[] = [
       const { inProcess, http } = embeddings;
       return {
         measured: embeddings.throughputRatio,
-        note: `${embeddings.route}: ${fixed(http?.itemsPerSecond, 0)} items/s, p99 ${fixed(http?.latency.p99, 1)} ms; in-process ${fixed(inProcess?.itemsPerSecond, 0)} items/s, p99 ${fixed(inProcess?.latency.p99, 1)} ms`,
+        note: `${embeddings.route}: ${fixed(http?.itemsPerSecond, 0)} items/s, p99 ${fixed(http?.latency.p99, 1)} ms, CPU ${fixed(http?.cpuMillisecondsPerRequest, 2)} ms/request; in-process ${fixed(inProcess?.itemsPerSecond, 0)} items/s, p99 ${fixed(inProcess?.latency.p99, 1)} ms, CPU ${fixed(inProcess?.cpuMillisecondsPerRequest, 2)} ms/request`,
       };
     },
   },
