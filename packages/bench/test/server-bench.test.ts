@@ -18,6 +18,8 @@ function side(label: string, itemsPerSecond: number, errors = 0, lost = 0): Conc
     itemsPerSecond,
     latency: { p50: 40, p99: 90, samples: 320 },
     cpuMillisecondsPerRequest: 1.5,
+    mainLoopMillisecondsPerRequest: 0.25,
+    meanBatchSize: 21.33,
     accounting: { sent: 384, answered: 384 - lost, errors, lost, examples: errors + lost > 0 ? ['error: 500 internal_error boom'] : [] },
   };
 }
@@ -108,7 +110,7 @@ describe('server bench report', () => {
     expect(markdown).toMatch(/\| 64 concurrent single requests, MiniLM: HTTP on loopback ÷ in-process throughput \| ≥ 0\.9 \| 0\.92× \| met \|/);
     expect(markdown).toMatch(/\| HTTP requests that failed or were lost \(every burst, warm-up included\) \| = 0 \| 1 request \| \*\*not met\*\* \|/);
     expect(markdown).toMatch(/\| gpt2 streamed over SSE: time to first token, HTTP − in-process `accel.stream` \| ≤ 5 ms \| – \| skipped \| skipped: route not available/);
-    expect(markdown).toContain('| POST /v1/embeddings (HTTP, loopback) | 460 items/s | 0.92× | 139 ms / 209 ms (5) | 40.0 ms / 90.0 ms (320) | 1.50 ms | 384 | 384 | 1 | 0 |');
+    expect(markdown).toContain('| POST /v1/embeddings (HTTP, loopback) | 460 items/s | 0.92× | 139 ms / 209 ms (5) | 40.0 ms / 90.0 ms (320) | 1.50 ms | 0.25 ms | 21.3 | 384 | 384 | 1 | 0 |');
     expect(markdown).toContain('- error: 500 internal_error boom');
     expect(markdown).toContain('skipped: route not available: POST /v1/completions is not in this build');
   });
@@ -191,7 +193,13 @@ describe('accel bench --server on tiny models', () => {
       expect(client.latency.p99).toBeGreaterThanOrEqual(client.latency.p50);
       expect(client.itemsPerSecond).toBeCloseTo((64 * 1000) / client.burstMilliseconds.median, 6);
       expect(client.cpuMillisecondsPerRequest).toBeGreaterThan(0);
+      expect(client.mainLoopMillisecondsPerRequest).toBeGreaterThan(0);
+      // Every request ran in a batch of 1 to 64 (the skill's largest).
+      expect(client.meanBatchSize).toBeGreaterThanOrEqual(1);
+      expect(client.meanBatchSize).toBeLessThanOrEqual(64);
     }
+    expect(measured.http!.clientLoopMillisecondsPerRequest).toBeGreaterThan(0);
+    expect(measured.inProcess!.clientLoopMillisecondsPerRequest).toBeUndefined();
     expect(measured.throughputRatio).toBeCloseTo(measured.http!.itemsPerSecond / measured.inProcess!.itemsPerSecond, 10);
     expect(written.goals.find((goal) => goal.id === 'http-errors-and-lost')).toMatchObject({ status: 'met', measured: 0 });
 

@@ -21,6 +21,8 @@ function concurrentRow(side: ConcurrentSide, ratio: string): string[] {
     `${formatMilliseconds(side.burstMilliseconds.median)} / ${formatMilliseconds(side.burstMilliseconds.p95)} (${side.burstMilliseconds.samples})`,
     `${formatMilliseconds(side.latency.p50)} / ${formatMilliseconds(side.latency.p99)} (${side.latency.samples})`,
     formatMilliseconds(side.cpuMillisecondsPerRequest),
+    `${formatMilliseconds(side.mainLoopMillisecondsPerRequest)}${side.clientLoopMillisecondsPerRequest === undefined ? '' : ` / ${formatMilliseconds(side.clientLoopMillisecondsPerRequest)}`}`,
+    side.meanBatchSize === undefined ? '–' : side.meanBatchSize.toFixed(1),
     String(accounting.sent),
     String(accounting.answered),
     String(accounting.errors),
@@ -41,11 +43,11 @@ function embeddingsSection(result: ServerBenchResult): string[] {
     `${embeddings.description}. HTTP route: \`${embeddings.route}\`${embeddings.routeNote ? ` (${embeddings.routeNote})` : ''}. Endpoint: ${(embeddings.notes ?? []).join('; ')}${embeddings.inProcessBatchSizes ? `; batches formed for the last in-process burst: ${embeddings.inProcessBatchSizes.join(', ')}` : ''}.`,
     '',
     table(
-      ['client', 'throughput', '÷ in-process', 'burst p50 / p95 (bursts)', 'request latency p50 / p99 (requests)', 'process CPU per request', 'sent', 'answered', 'errors', 'lost'],
+      ['client', 'throughput', '÷ in-process', 'burst p50 / p95 (bursts)', 'request latency p50 / p99 (requests)', 'process CPU per request', 'event loop busy per request: main / clients', 'mean batch per request', 'sent', 'answered', 'errors', 'lost'],
       [concurrentRow(embeddings.inProcess, '–'), concurrentRow(embeddings.http, formatRatio(embeddings.throughputRatio))],
     ),
     '',
-    'Process CPU per request: CPU time of every thread of the process (event loop, the HTTP clients\' thread, inference) while that side ran, ÷ its requests, warm-up included. Sent, answered, errors and lost count every burst, warm-up included; an answer is an error unless it is a 200 whose vector equals the in-process one for its input (within 1e-4); a lost request got no answer (a dropped connection, or none within 120 s).',
+    'Process CPU per request: CPU time of every thread of the process (event loop, the HTTP clients\' thread, inference) while that side ran, ÷ its requests, warm-up included. Event loop busy per request: how long the main thread\'s event loop (accel\'s scheduling; for HTTP also the server) and the HTTP clients\' thread were busy, ÷ requests. Mean batch per request: the size of the batch each request ran in, averaged (in-process from provenance, HTTP from the server\'s `accel_batch_size` histogram). Sent, answered, errors and lost count every burst, warm-up included; an answer is an error unless it is a 200 whose vector equals the in-process one for its input (within 1e-4); a lost request got no answer (a dropped connection, or none within 120 s).',
     ...(examples.length > 0 ? ['', 'First problems:', '', ...examples.map((line) => `- ${line}`)] : []),
     '',
   ];

@@ -1,3 +1,4 @@
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { describeError } from '../describe-error.js';
 import type { EmbeddingsRouteKind } from './embeddings-routes.js';
@@ -58,6 +59,11 @@ export class HttpClients {
       this.waiting.set(id, { resolve, reject });
       this.worker.postMessage({ id });
     });
+  }
+
+  /** The client thread's event-loop utilization (`performance.eventLoopUtilization`), since `since` when given. */
+  eventLoopUtilization(since?: EventLoopUtilization): EventLoopUtilization {
+    return this.worker.performance.eventLoopUtilization(since);
   }
 
   async close(): Promise<void> {

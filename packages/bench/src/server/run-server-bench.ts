@@ -90,6 +90,16 @@ async function chooseEmbeddingsRoute(url: string, text: string): Promise<{ route
   throw new Error(`POST /v1/embeddings answered ${refused.line}`);
 }
 
+/** The MiniLM endpoint's `accel_batch_size` histogram sum and count from the server's `/metrics`. */
+async function batchSizeTotals(url: string): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (series: string) => {
+    const line = text.split('\n').find((entry) => entry.startsWith(`${series}{endpoint="${miniLmEndpoint}"} `));
+    return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+  };
+  return { sum: read('accel_batch_size_sum'), count: read('accel_batch_size_count') };
+}
+
 interface Side<Sample> {
   readonly label: string;
   readonly samples: Sample[];
@@ -116,6 +126,8 @@ async function measureEmbeddings(accel: Accel, skill: SkillV1, url: string, sett
   const sendInProcess = async (index: number): Promise<Outcome> => {
     const result = await infer(texts[index]!);
     batchSizes[index] = result.provenance.batchSizes[0] ?? 0;
+    inProcess.batched.sum += batchSizes[index];
+    inProcess.batched.count += 1;
     const difference = largestDifference(result.output.embeddings[0] ?? [], reference[index]!);
     return difference <= vectorTolerance ? { kind: 'ok' } : { kind: 'error', message: `vector off the reference by ${difference}` };
   };
@@ -125,6 +137,11 @@ async function measureEmbeddings(accel: Accel, skill: SkillV1, url: string, sett
     /** Process CPU time (every thread: the event loop, the client thread, inference) while this side ran, and the requests it sent meanwhile. */
     cpuMicroseconds: number;
     cpuRequests: number;
+    /** Time the main thread's event loop (accel's scheduling, and the server) and the client thread's were busy while this side ran. */
+    loopMilliseconds: number;
+    clientLoopMilliseconds: number;
+    /** The sizes of the batches its requests ran in, summed, and how many were counted. */
+    readonly batched: { sum: number; count: number };
     burst(): Promise<number[]>;
   }
   const inProcess: Measured = {
@@ -134,6 +151,9 @@ async function measureEmbeddings(accel: Accel, skill: SkillV1, url: string, sett
     timed: [],
     cpuMicroseconds: 0,
     cpuRequests: 0,
+    loopMilliseconds: 0,
+    clientLoopMilliseconds: 0,
+    batched: { sum: 0, count: 0 },
     burst: () => sendBurst(count, sendInProcess, inProcess.ledger),
   };
   const http: Measured = {
@@ -143,6 +163,9 @@ async function measureEmbeddings(accel: Accel, skill: SkillV1, url: string, sett
     timed: [],
     cpuMicroseconds: 0,
     cpuRequests: 0,
+    loopMilliseconds: 0,
+    clientLoopMilliseconds: 0,
+    batched: { sum: 0, count: 0 },
     async burst() {
       const report = await clients.burst();
       for (const outcome of report.outcomes) http.ledger.record(outcome);
@@ -153,7 +176,11 @@ async function measureEmbeddings(accel: Accel, skill: SkillV1, url: string, sett
     await alternate([inProcess, http], settings.rounds, async (side, warm, round) => {
       log(`  round ${round + 1}/${settings.rounds}: ${count} concurrent singles · ${side.label}`);
       let last: number[] = [];
+      // The server's accel_batch_size histogram says which batches the HTTP requests ran in.
+      const batchesBefore = side === http ? await batchSizeTotals(url) : undefined;
       const cpuBefore = process.cpuUsage();
+      const loopBefore = performance.eventLoopUtilization();
+      const clientLoopBefore = side === http ? clients.eventLoopUtilization() : undefined;
       const sentBefore = side.ledger.accounting().sent;
       const bursts = await sampleRound(
         async () => {
@@ -165,8 +192,15 @@ async function measureEmbeddings(accel: Accel, skill: SkillV1, url: string, sett
       );
       side.timed.push(...bursts);
       const cpu = process.cpuUsage(cpuBefore);
+      side.loopMilliseconds += performance.eventLoopUtilization(loopBefore).active;
+      if (clientLoopBefore !== undefined) side.clientLoopMilliseconds += clients.eventLoopUtilization(clientLoopBefore).active;
       side.cpuMicroseconds += cpu.user + cpu.system;
       side.cpuRequests += side.ledger.accounting().sent - sentBefore;
+      if (batchesBefore !== undefined) {
+        const batchesAfter = await batchSizeTotals(url);
+        side.batched.sum += batchesAfter.sum - batchesBefore.sum;
+        side.batched.count += batchesAfter.count - batchesBefore.count;
+      }
     });
   } finally {
     await clients.close();
@@ -179,6 +213,9 @@ async function measureEmbeddings(accel: Accel, skill: SkillV1, url: string, sett
       itemsPerSecond: (count * 1000) / burstMilliseconds.median,
       latency: { p50: percentile(side.samples, 0.5), p99: percentile(side.samples, 0.99), samples: side.samples.length },
       cpuMillisecondsPerRequest: side.cpuMicroseconds / 1000 / Math.max(1, side.cpuRequests),
+      mainLoopMillisecondsPerRequest: side.loopMilliseconds / Math.max(1, side.cpuRequests),
+      ...(side === http ? { clientLoopMillisecondsPerRequest: side.clientLoopMilliseconds / Math.max(1, side.cpuRequests) } : {}),
+      ...(side.batched.count > 0 ? { meanBatchSize: side.batched.sum / side.batched.count } : {}),
       accounting: side.ledger.accounting(),
     };
   };

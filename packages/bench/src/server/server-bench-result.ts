@@ -37,6 +37,19 @@ export interface ConcurrentSide {
    * throughput to other work running on it.
    */
   readonly cpuMillisecondsPerRequest?: number;
+  /**
+   * Time the main thread's event loop was busy per request (`performance.eventLoopUtilization`),
+   * warm-up included: accel's scheduling, plus the server's handling for HTTP.
+   */
+  readonly mainLoopMillisecondsPerRequest?: number;
+  /** Time the HTTP clients' thread was busy per request (sending, reading, JSON parsing, checking the vector). */
+  readonly clientLoopMillisecondsPerRequest?: number;
+  /**
+   * The mean size of the batch a request ran in, warm-up included (in-process from provenance,
+   * HTTP from the server's `accel_batch_size` histogram): requests that arrive spread out form
+   * smaller batches than 64 submitted in one tick.
+   */
+  readonly meanBatchSize?: number;
   readonly accounting: RequestAccounting;
 }
 
