@@ -72,9 +72,9 @@ function streamingSection(result: ServerBenchResult): string[] {
   return [
     heading,
     '',
-    `${streaming.description}; ${streaming.tokens} tokens asked per request. HTTP route: \`${streaming.route}\` with \`stream: true\`.`,
+    `${streaming.description}; ${streaming.tokens} tokens asked per request${streaming.pairs === undefined ? '' : `; ${streaming.pairs} pairs`}. HTTP route: \`${streaming.route}\` with \`stream: true\`.`,
     '',
-    table(['client', 'first token p50', 'p95', 'samples', 'ended without text', 'overhead (p50, HTTP − in-process)'], [firstTokenRow(streaming.inProcess, '–'), firstTokenRow(streaming.http, overhead)]),
+    table(['client', 'first token p50', 'p95', 'samples', 'ended without text', 'overhead: median of paired HTTP − in-process'], [firstTokenRow(streaming.inProcess, '–'), firstTokenRow(streaming.http, overhead)]),
     '',
   ];
 }

@@ -92,8 +92,10 @@ export interface ServerStreamingResult {
   readonly tokens?: number;
   readonly inProcess?: FirstTokenSide;
   readonly http?: FirstTokenSide;
-  /** Median over HTTP (SSE) − median in-process, in milliseconds. */
+  /** The median over pairs (one in-process and one HTTP generation back to back) of HTTP − in-process, in milliseconds. */
   readonly overheadMilliseconds?: number;
+  /** Pairs in which both generations produced text. */
+  readonly pairs?: number;
 }
 
 /** A goal of issue 14's server bench. A comparison that did not run is `skipped`, never met. */

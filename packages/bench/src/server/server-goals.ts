@@ -45,7 +45,7 @@ export const serverGoalDefinitions: readonly ServerGoalDefinition[] = [
   },
   {
     id: 'sse-first-token',
-    measure: 'gpt2 streamed over SSE: time to first token, HTTP − in-process `accel.stream`',
+    measure: 'gpt2 streamed over SSE: time to first token, HTTP − in-process `accel.stream` (median of paired differences)',
     comparison: '≤',
     threshold: 5,
     unit: 'ms',
