@@ -45,6 +45,16 @@ export class HttpError extends Error {
   }
 }
 
+/** 400 `ACCEL_INVALID_INPUT` for a request field, `param` naming it. */
+export function invalidParameter(param: string, message: string): HttpError {
+  return new HttpError(400, 'invalid_request_error', 'ACCEL_INVALID_INPUT', message, { param });
+}
+
+/** 400 `unsupported_parameter`: a field the server understands but cannot honour, `param` naming it. */
+export function unsupportedParameter(param: string, message: string): HttpError {
+  return new HttpError(400, 'invalid_request_error', 'unsupported_parameter', message, { param });
+}
+
 function reply(status: number, type: string, code: string | null, message: string, param: string | null = null, headers: Record<string, string> = {}): ErrorReply {
   return { status, body: { error: { message, type, param, code } }, headers };
 }

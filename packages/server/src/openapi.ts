@@ -9,6 +9,24 @@ export interface DocumentedEndpoint {
 }
 
 export const errorResponse = { description: 'An error, in the OpenAI shape', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+/** The error answers every inference route may give (401 only matters with a key, but is listed: clients generate from this). */
+export const inferenceErrorResponses = {
+  400: errorResponse,
+  401: errorResponse,
+  404: errorResponse,
+  413: errorResponse,
+  429: errorResponse,
+  503: errorResponse,
+  504: errorResponse,
+} as const;
+
+/** OpenAI's `usage` of an embeddings-like answer: the input tokens. */
+export const promptUsageSchema = {
+  type: 'object',
+  required: ['prompt_tokens', 'total_tokens'],
+  properties: { prompt_tokens: { type: 'integer', minimum: 0 }, total_tokens: { type: 'integer', minimum: 0 } },
+} as const;
+
 export const jsonResponse = (description: string, schema: Record<string, unknown> = { type: 'object' }) => ({ description, content: { 'application/json': { schema } } });
 
 /** A JSON Schema without its `$schema` line: inside an OpenAPI 3.1 document the dialect is the document's. */

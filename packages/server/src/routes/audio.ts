@@ -2,7 +2,8 @@ import { deflateSync } from 'node:zlib';
 import { InvalidInputError, UnsupportedError, type SkillRequest, type TranscribeCapabilityV1, type TranscribeRequest, type Transcript, type TranscriptGranularity } from '@accel/core';
 import type { App, RequestContext, ServerContext } from '../context.js';
 import { HttpError, paramOf } from '../errors.js';
-import { errorResponse } from '../openapi.js';
+import { invalid, unsupported } from './modality-items.js';
+import { inferenceErrorResponses } from '../openapi.js';
 
 type Task = TranscribeRequest['task'];
 
@@ -24,13 +25,6 @@ const refused: Readonly<Record<string, string>> = {
   known_speaker_references: 'accel does no speaker diarization',
 };
 
-function invalid(param: string, message: string): HttpError {
-  return new HttpError(400, 'invalid_request_error', 'ACCEL_INVALID_INPUT', `${param}: ${message}`, { param });
-}
-
-function unsupported(param: string, message: string): HttpError {
-  return new HttpError(400, 'invalid_request_error', 'unsupported_parameter', `${param}: ${message}`, { param });
-}
 
 type FormValue = string | File;
 
@@ -352,13 +346,7 @@ function audioOperation(task: Task): Record<string, unknown> {
         description: 'json and verbose_json as JSON; text, srt and vtt as text/plain',
         content: { 'application/json': { schema: { anyOf: [verboseSchema, jsonSchema] } }, 'text/plain': { schema: { type: 'string' } } },
       },
-      400: errorResponse,
-      401: errorResponse,
-      404: errorResponse,
-      413: errorResponse,
-      429: errorResponse,
-      503: errorResponse,
-      504: errorResponse,
+      ...inferenceErrorResponses,
     },
   };
 }

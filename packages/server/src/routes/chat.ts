@@ -3,8 +3,8 @@ import type { ChatMessageV1, GenerateCapabilityV1, Generated, GenerateRequest, I
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { App, RequestContext, ServedEndpoint, ServerContext } from '../context.js';
 import { decodeDataUri } from '../data-uri.js';
-import { errorReply, HttpError } from '../errors.js';
-import { errorResponse } from '../openapi.js';
+import { errorReply, HttpError, invalidParameter, unsupportedParameter } from '../errors.js';
+import { inferenceErrorResponses } from '../openapi.js';
 
 /** The two OpenAI generation routes: a conversation, or a prompt to continue. */
 type Kind = 'chat' | 'completion';
@@ -14,13 +14,8 @@ type Body = Record<string, unknown>;
 /** Marks where an image goes in a message's text (the generate capability's convention). */
 const imagePlaceholder = '<image>';
 
-function invalid(param: string, message: string): HttpError {
-  return new HttpError(400, 'invalid_request_error', 'ACCEL_INVALID_INPUT', message, { param });
-}
-
-function unsupported(param: string, message: string): HttpError {
-  return new HttpError(400, 'invalid_request_error', 'unsupported_parameter', message, { param });
-}
+const invalid = invalidParameter;
+const unsupported = unsupportedParameter;
 
 /** A field the client set to something other than null or its "off" value. */
 function isSet(value: unknown, off: readonly unknown[] = []): boolean {
@@ -317,7 +312,6 @@ const contentPart = {
   ],
 };
 
-const errors = { 400: errorResponse, 404: errorResponse, 413: errorResponse, 429: errorResponse, 503: errorResponse, 504: errorResponse };
 
 /** This module's routes in the OpenAPI document (OpenAPI 3.1 path items, request bodies as JSON Schema). */
 export const chatPaths: Record<string, unknown> = {
@@ -383,7 +377,7 @@ export const chatPaths: Record<string, unknown> = {
             'text/event-stream': { schema: { type: 'string' } },
           },
         },
-        ...errors,
+        ...inferenceErrorResponses,
       },
     },
   },
@@ -424,7 +418,7 @@ export const chatPaths: Record<string, unknown> = {
             'text/event-stream': { schema: { type: 'string' } },
           },
         },
-        ...errors,
+        ...inferenceErrorResponses,
       },
     },
   },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClassifyCapabilityV1, EmbeddingModality } from '@accel/core';
 import type { App, ServerContext } from '../context.js';
-import { errorResponse, jsonResponse } from '../openapi.js';
+import { inferenceErrorResponses, jsonResponse, promptUsageSchema } from '../openapi.js';
 import { checkTextBodySize, invalid, modalityNames, optionalString, readModality, readModalityItems, readStandardBody, refuseUnknownFields, unsupported } from './modality-items.js';
 
 const fields = ['input', 'model', 'labels', 'modality', 'template', 'user'] as const;
@@ -117,20 +117,10 @@ export const classifyPaths: Record<string, unknown> = {
             created: { type: 'integer' },
             data: { type: 'array', items: { type: 'array', items: labelScore } },
             model: { type: 'string' },
-            usage: {
-              type: 'object',
-              required: ['prompt_tokens', 'total_tokens'],
-              properties: { prompt_tokens: { type: 'integer', minimum: 0 }, total_tokens: { type: 'integer', minimum: 0 } },
-            },
+            usage: promptUsageSchema,
           },
         }),
-        400: errorResponse,
-        401: errorResponse,
-        404: errorResponse,
-        413: errorResponse,
-        429: errorResponse,
-        503: errorResponse,
-        504: errorResponse,
+        ...inferenceErrorResponses,
       },
     },
   },

@@ -1,7 +1,7 @@
 import { endianness } from 'node:os';
 import type { EmbedCapabilityV1 } from '@accel/core';
 import type { App, ServerContext } from '../context.js';
-import { errorResponse, jsonResponse } from '../openapi.js';
+import { inferenceErrorResponses, jsonResponse, promptUsageSchema } from '../openapi.js';
 import { checkTextBodySize, invalid, modalityNames, readModality, readModalityItems, readStandardBody, refuseUnknownFields, unsupported } from './modality-items.js';
 
 const fields = ['input', 'model', 'encoding_format', 'dimensions', 'user', 'modality'] as const;
@@ -140,20 +140,10 @@ export const embeddingsPaths: Record<string, unknown> = {
               },
             },
             model: { type: 'string' },
-            usage: {
-              type: 'object',
-              required: ['prompt_tokens', 'total_tokens'],
-              properties: { prompt_tokens: { type: 'integer', minimum: 0 }, total_tokens: { type: 'integer', minimum: 0 } },
-            },
+            usage: promptUsageSchema,
           },
         }),
-        400: errorResponse,
-        401: errorResponse,
-        404: errorResponse,
-        413: errorResponse,
-        429: errorResponse,
-        503: errorResponse,
-        504: errorResponse,
+        ...inferenceErrorResponses,
       },
     },
   },

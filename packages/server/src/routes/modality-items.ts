@@ -1,17 +1,19 @@
 import type { EmbeddingModality, ModalityItems } from '@accel/core';
 import type { RequestContext, ServerContext } from '../context.js';
 import { decodeDataUri } from '../data-uri.js';
-import { HttpError } from '../errors.js';
+import { HttpError, invalidParameter, unsupportedParameter } from '../errors.js';
 
 /** The modalities a standard request may name (Infinity's `modality` field). */
 export const modalityNames: readonly EmbeddingModality[] = ['text', 'image', 'audio', 'video'];
 
+/** 400 `ACCEL_INVALID_INPUT`, the message led by the field it names. */
 export function invalid(param: string, message: string): HttpError {
-  return new HttpError(400, 'invalid_request_error', 'ACCEL_INVALID_INPUT', `${param}: ${message}`, { param });
+  return invalidParameter(param, `${param}: ${message}`);
 }
 
+/** 400 `unsupported_parameter`, the message led by the field it names. */
 export function unsupported(param: string, message: string): HttpError {
-  return new HttpError(400, 'invalid_request_error', 'unsupported_parameter', `${param}: ${message}`, { param });
+  return unsupportedParameter(param, `${param}: ${message}`);
 }
 
 /** The body as a JSON object; 400 naming what it is otherwise. */
