@@ -19,8 +19,14 @@ export function embeddingsRoute(kind: EmbeddingsRouteKind, endpoint: string): Em
         kind,
         path: '/v1/embeddings',
         label: 'POST /v1/embeddings',
-        body: (text) => ({ model: endpoint, input: text, encoding_format: 'float' }),
-        vector: (json) => (json as { data?: Array<{ embedding?: number[] }> }).data?.[0]?.embedding,
+        // base64 is what the official openai client asks for when the caller does not say: the common case.
+        body: (text) => ({ model: endpoint, input: text, encoding_format: 'base64' }),
+        vector: (json) => {
+          const embedding = (json as { data?: Array<{ embedding?: unknown }> }).data?.[0]?.embedding;
+          if (typeof embedding !== 'string') return undefined;
+          const bytes = Buffer.from(embedding, 'base64');
+          return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+        },
       }
     : {
         kind,

@@ -24,7 +24,7 @@ export interface BurstReport {
 
 /**
  * The HTTP clients, in a worker thread of their own (like a load generator in its own process):
- * their fetch calls and JSON parsing then do not run on the event loop that serves the requests,
+ * their requests and JSON parsing then do not run on the event loop that serves the requests,
  * though they still share the machine's cores with the server and the inference threads.
  */
 export class HttpClients {

@@ -334,7 +334,7 @@ async function measureStreaming(
  * `accel bench --server`: one registry with the bench's MiniLM endpoint (and gpt2 when the
  * server streams completions), served by `@accel/server` on 127.0.0.1 in this process. The
  * same workload as the bench's "64 concurrent singles" goes to the endpoint in-process and from
- * 64 concurrent HTTP clients (Node's fetch, keep-alive, in a worker thread), in alternating rounds; then gpt2's time
+ * 64 concurrent HTTP clients (node:http, keep-alive, in a worker thread), in alternating rounds; then gpt2's time
  * to first token over SSE against in-process `accel.stream`. Returns the result with the goals.
  */
 export async function runServerBench(options: ServerBenchOptions): Promise<ServerBenchResult> {
@@ -346,7 +346,7 @@ export async function runServerBench(options: ServerBenchOptions): Promise<Serve
   const cacheDirectory = resolve(options.cacheDirectory);
   const versions: Record<string, string> = { node: process.version, '@accel/server': serverVersion() };
   const embeddingsBase = {
-    description: `${settings.concurrentRequests} different single-sentence requests at once, repeated: in-process accel.infer against ${settings.concurrentRequests} concurrent HTTP clients (Node's fetch, keep-alive, in a worker thread of their own) to a server in the bench process, on one endpoint`,
+    description: `${settings.concurrentRequests} different single-sentence requests at once, repeated: in-process accel.infer against ${settings.concurrentRequests} concurrent HTTP clients (node:http, keep-alive, in a worker thread of their own; encoding_format base64, the openai client's default) to a server in the bench process, on one endpoint`,
     model: miniLmProfile.model,
     backend: 'cpu',
   };
