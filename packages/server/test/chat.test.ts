@@ -94,6 +94,13 @@ describe('POST /v1/chat/completions', () => {
     expect(usageChunk.usage).toEqual(usageOf(local));
     const finish = chunks.at(-2)!;
     expect(finish.choices[0]).toMatchObject({ delta: {}, finish_reason: finishOf(local.output.stopReason) });
+    // The provenance headers name the endpoint serving the stream; the finish chunk carries the whole provenance.
+    expect(response.headers.get('x-accel-endpoint')).toBe('smollm');
+    expect(response.headers.get('x-accel-backend')).toBe(local.provenance.backend);
+    expect(response.headers.get('x-accel-device')).toBe(local.provenance.device);
+    const provenance = (finish as unknown as { provenance: typeof local.provenance }).provenance;
+    expect(provenance).toMatchObject({ endpoint: 'smollm', backend: local.provenance.backend, device: local.provenance.device, usage: local.provenance.usage });
+    expect(provenance.timings.inferenceMs).toBeGreaterThan(0);
     const content = chunks.slice(1, -2);
     expect(content.length).toBeGreaterThan(1);
     expect(content.every((chunk) => chunk.usage === null && chunk.choices[0]!.finish_reason === null)).toBe(true);

@@ -240,6 +240,18 @@ async function stream(c: RequestContext, context: ServerContext, kind: Kind, pre
   const piece = (text: string) => (kind === 'chat' ? chunk({ delta: { content: text }, finish_reason: null }) : chunk({ text, finish_reason: null }));
   const send = (sse: SSEStreamingApi, data: unknown) => sse.writeSSE({ data: JSON.stringify(data) });
   c.header('x-accel-buffering', 'no');
+  // The stream's headers leave before its provenance exists: they name the endpoint serving it and
+  // its device now (a `…:*` group is named only by its members' provenance); the finish chunk
+  // carries the whole provenance, timings included, as the extension field `provenance`.
+  const { status } = prepared.endpoint;
+  if (prepared.endpoint.id === status.id) {
+    const [now] = context.accel.status(status.id);
+    if (now !== undefined) {
+      c.header('x-accel-endpoint', now.id);
+      c.header('x-accel-backend', now.backend);
+      c.header('x-accel-device', now.device);
+    }
+  }
   return streamSSE(c, async (sse) => {
     try {
       if (kind === 'chat') await send(sse, chunk({ delta: { role: 'assistant', content: '' }, finish_reason: null }));
@@ -247,7 +259,8 @@ async function stream(c: RequestContext, context: ServerContext, kind: Kind, pre
       for (let next = await pieces.next(); !next.done; next = await pieces.next()) await send(sse, piece(next.value));
       const result = await streamed.result;
       const finish = finishReason(prepared.capability.result(result.output).stopReason);
-      await send(sse, kind === 'chat' ? chunk({ delta: {}, finish_reason: finish }) : chunk({ text: '', finish_reason: finish }));
+      const last = kind === 'chat' ? chunk({ delta: {}, finish_reason: finish }) : chunk({ text: '', finish_reason: finish });
+      await send(sse, { ...last, provenance: result.provenance });
       if (prepared.includeUsage) await send(sse, { ...shared, object, choices: [], usage: usageOf(result) });
       await sse.writeSSE({ data: '[DONE]' });
     } catch (error) {
