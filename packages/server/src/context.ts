@@ -99,6 +99,14 @@ export function provenanceHeaders(result: InferResult<unknown>): Record<(typeof 
   };
 }
 
+/** Labels the request with its route pattern for the metrics; goes first, so a 413 from the body limit is counted under its route. */
+export function routeLabel(route: string): MiddlewareHandler<{ Variables: Variables }> {
+  return async (c, next) => {
+    c.set('route', route);
+    await next();
+  };
+}
+
 export function limitBody(maxBytes: number): MiddlewareHandler {
   return bodyLimit({
     maxSize: maxBytes,

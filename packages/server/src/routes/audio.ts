@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { InvalidInputError, UnsupportedError, type SkillRequest, type TranscribeCapabilityV1, type TranscribeRequest, type Transcript, type TranscriptGranularity } from '@accel/core';
-import type { App, RequestContext, ServerContext } from '../context.js';
+import { routeLabel, type App, type RequestContext, type ServerContext } from '../context.js';
 import { HttpError, paramOf } from '../errors.js';
 import { invalid, unsupported } from './modality-items.js';
 import { inferenceErrorResponses } from '../openapi.js';
@@ -203,10 +203,7 @@ function timestampsFor(form: AudioForm, capability: TranscribeCapabilityV1<unkno
 function registerAudioRoute(app: App, context: ServerContext, path: string, task: Task): void {
   app.post(
     path,
-    async (c, next) => {
-      c.set('route', path);
-      await next();
-    },
+    routeLabel(path),
     context.bodyLimit(context.limits.audioBodyBytes),
     async (c) => {
       context.assertOpen();

@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { ChatMessageV1, GenerateCapabilityV1, Generated, GenerateRequest, InferResult } from '@accel/core';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
-import type { App, RequestContext, ServedEndpoint, ServerContext } from '../context.js';
+import { routeLabel, type App, type RequestContext, type ServedEndpoint, type ServerContext } from '../context.js';
 import { decodeDataUri } from '../data-uri.js';
 import { errorReply, HttpError, invalidParameter, unsupportedParameter } from '../errors.js';
 import { inferenceErrorResponses } from '../openapi.js';
@@ -285,9 +285,8 @@ export function registerChatRoutes(app: App, context: ServerContext): void {
   ];
   for (const [kind, path] of routes) {
     // The larger media limit admits a chat with images; a text-only body over jsonBodyBytes is refused once read.
-    app.post(path, context.bodyLimit(kind === 'chat' ? context.limits.mediaBodyBytes : context.limits.jsonBodyBytes), async (c) => {
+    app.post(path, routeLabel(path), context.bodyLimit(kind === 'chat' ? context.limits.mediaBodyBytes : context.limits.jsonBodyBytes), async (c) => {
       const receivedAt = performance.now();
-      c.set('route', path);
       const prepared = await prepare(c, context, kind);
       return prepared.stream ? stream(c, context, kind, prepared, receivedAt) : answer(c, context, kind, prepared);
     });

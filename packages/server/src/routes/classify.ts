@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ClassifyCapabilityV1, EmbeddingModality } from '@accel/core';
-import type { App, ServerContext } from '../context.js';
+import { routeLabel, type App, type ServerContext } from '../context.js';
 import { inferenceErrorResponses, jsonResponse, promptUsageSchema } from '../openapi.js';
 import { checkTextBodySize, invalid, modalityNames, optionalString, readModality, readModalityItems, readStandardBody, refuseUnknownFields, unsupported } from './modality-items.js';
 
@@ -23,10 +23,7 @@ function readLabels(value: unknown): string[] | undefined {
 export function registerClassifyRoutes(app: App, context: ServerContext): void {
   app.post(
     '/v1/classify',
-    async (c, next) => {
-      c.set('route', '/v1/classify');
-      await next();
-    },
+    routeLabel('/v1/classify'),
     // Media requests carry data URIs: the larger limit here, and text bodies are held to jsonBodyBytes below.
     context.bodyLimit(context.limits.mediaBodyBytes),
     async (c) => {

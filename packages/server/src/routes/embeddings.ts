@@ -1,6 +1,6 @@
 import { endianness } from 'node:os';
 import type { EmbedCapabilityV1 } from '@accel/core';
-import type { App, ServerContext } from '../context.js';
+import { routeLabel, type App, type ServerContext } from '../context.js';
 import { inferenceErrorResponses, jsonResponse, promptUsageSchema } from '../openapi.js';
 import { checkTextBodySize, invalid, modalityNames, readModality, readModalityItems, readStandardBody, refuseUnknownFields, unsupported } from './modality-items.js';
 
@@ -46,10 +46,7 @@ export function float32Base64(vector: Float32Array): string {
 export function registerEmbeddingsRoutes(app: App, context: ServerContext): void {
   app.post(
     '/v1/embeddings',
-    async (c, next) => {
-      c.set('route', '/v1/embeddings');
-      await next();
-    },
+    routeLabel('/v1/embeddings'),
     // Media requests carry data URIs: the larger limit here, and text bodies are held to jsonBodyBytes below.
     context.bodyLimit(context.limits.mediaBodyBytes),
     async (c) => {
