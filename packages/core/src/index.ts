@@ -16,3 +16,5 @@ export { disableOnnxRuntimeTelemetry } from './backend/runtime/disable-onnxrunti
 export { memoizeAsync } from './backend/runtime/memoize-async.js';
 export type { BackendSource, ModuleExport } from './worker/module-export.js';
 export { itemInputError } from './skill/item-input-error.js';
+/** Typed errors as plain data and back, to cross a process or machine boundary (`@accel/cluster`). */
+export { deserializeError, serializeError, type SerializedError } from './worker/serialize-error.js';
