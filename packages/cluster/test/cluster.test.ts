@@ -18,6 +18,7 @@ import {
   type ClusterInferResult,
   type ClusterWorker,
 } from '../src/index.js';
+import { gatedBackend, largestDifference } from '@accel/testkit';
 import { findNatsServer, startNatsServer, type NatsServer } from './nats-server.js';
 
 const binary = findNatsServer();
@@ -27,28 +28,11 @@ type Embeddings = { embeddings: ArrayLike<number>[] };
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
   expect(actual.length).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i += 1) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
-  expect(worst).toBeLessThanOrEqual(1e-6);
+  expect(largestDifference(actual, expected)).toBeLessThanOrEqual(1e-6);
 }
 
 /** The cpu backend whose sessions load only once `open()` is called: a worker on it holds its jobs. */
-function gatedCpuBackend(): { backend: BackendV1; open(): void } {
-  const cpu = createCpuBackend({ threads: 1 });
-  let open!: () => void;
-  const gate = new Promise<void>((resolve) => (open = resolve));
-  const backend: BackendV1 = {
-    specificationVersion: 'v1',
-    name: cpu.name,
-    packageName: cpu.packageName,
-    probe: () => cpu.probe(),
-    doCreateSession: async (options) => {
-      await gate;
-      return cpu.doCreateSession(options);
-    },
-  };
-  return { backend, open };
-}
+const gatedCpuBackend = () => gatedBackend(createCpuBackend({ threads: 1 }));
 
 async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -1,6 +1,7 @@
 import { createCpuBackend } from '@accel/backend-cpu';
 import type { BackendV1 } from '@accel/core';
 import { forgeModel } from '@accel/model-forge';
+import { gatedBackend } from '@accel/testkit';
 
 export const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;
 
@@ -16,24 +17,7 @@ export function quietLogger(): { warn(message: string): void; error(message: str
   return { warnings, errors, warn: (message) => warnings.push(message), error: (message) => errors.push(message) };
 }
 
-/**
- * The cpu backend whose sessions wait for `open()` before loading: the test decides when an
- * endpoint finishes loading. It has no worker source, so endpoints on it run inline.
- */
+/** The cpu backend (one thread) whose sessions wait for `open()` before loading: the test decides when an endpoint finishes loading. */
 export function gatedCpuBackend(): { backend: BackendV1; open(): void } {
-  const cpu = createCpuBackend({ threads: 1 });
-  let open!: () => void;
-  const gate = new Promise<void>((resolve) => (open = resolve));
-  const backend: BackendV1 = {
-    specificationVersion: 'v1',
-    name: cpu.name,
-    packageName: cpu.packageName,
-    probe: () => cpu.probe(),
-    doCreateSession: async (options) => {
-      await gate;
-      return cpu.doCreateSession(options);
-    },
-    ...(cpu.classifyError === undefined ? {} : { classifyError: (error: unknown, device: string) => cpu.classifyError!(error, device) }),
-  };
-  return { backend, open };
+  return gatedBackend(createCpuBackend({ threads: 1 }));
 }

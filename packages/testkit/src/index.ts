@@ -26,6 +26,7 @@ export {
   type MemoryMeasurement,
 } from './memory-check.js';
 export { findDifference, largestDifference } from './deep-compare.js';
+export { gatedBackend } from './gated-backend.js';
 export * from './reports.js';
 export { createTestLoadContext } from './test-load-context.js';
 export { corruptImage, gradientPixels, splitImagePng } from './test-images.js';
