@@ -60,9 +60,28 @@ const modelsSectionSchema = z.strictObject({
 });
 
 /**
+ * The `cluster` section: how `accel worker` and `accel serve --nats` use a NATS JetStream broker
+ * (@accel/cluster). `--nats` and `$ACCEL_NATS_URL` override `nats`.
+ */
+export const clusterSectionSchema = z
+  .strictObject({
+    nats: nonEmpty
+      .regex(/^\S+$/, 'a NATS URL such as nats://host:4222, or several separated by commas (no spaces)')
+      .optional()
+      .describe('The broker, e.g. nats://10.0.0.5:4222 (several, comma-separated, for a NATS cluster)'),
+    ackWaitMs: z.number().int().min(100).optional().describe("How long a silent worker's jobs wait before JetStream redelivers them (workers)"),
+    maxDeliver: positiveInteger.optional().describe('Deliveries of one job before JetStream gives up on it (workers)'),
+    heartbeatMs: z.number().int().min(50).optional().describe("Workers' heartbeat period; a worker is dead after 3 heartbeats without one"),
+    maxQueuedPerEndpoint: positiveInteger.optional().describe("Jobs one endpoint's queue holds before publishes are refused (429)"),
+    timeoutMs: positiveInteger.optional().describe('How long the gateway waits for a worker to answer a request (504 after)'),
+  })
+  .describe('Scale-out on NATS JetStream: accel worker and accel serve --nats');
+
+/**
  * The JSON config of `accel serve --config`: `endpoints` to serve, the `server` section (bind,
  * keys, CORS, limits, shutdown deadline), the `models` section (accel's model source options),
- * and the registry's `threads` and `workers`. Unknown keys are errors, so a typo is caught.
+ * the registry's `threads` and `workers`, and the `cluster` section (NATS, for `accel worker` and
+ * `accel serve --nats`). Unknown keys are errors, so a typo is caught.
  */
 export const serverConfigSchema = z
   .strictObject({
@@ -72,6 +91,7 @@ export const serverConfigSchema = z
     models: modelsSectionSchema.default({}),
     threads: positiveInteger.optional(),
     workers: positiveInteger.optional(),
+    cluster: clusterSectionSchema.optional(),
   })
   .superRefine((config, context) => {
     const seen = new Map<string, number>();
@@ -85,6 +105,7 @@ export const serverConfigSchema = z
 
 export type EndpointConfig = z.infer<typeof endpointConfigSchema>;
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
+export type ClusterConfig = z.infer<typeof clusterSectionSchema>;
 
 /** `endpoints[0].skill`, `server.cors.origin`: where an issue is, as a reader of the JSON would write it. */
 export function configPath(path: readonly PropertyKey[]): string {
