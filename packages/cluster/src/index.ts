@@ -1,4 +1,5 @@
 export { createClusterClient, type ClusterCallOptions, type ClusterClient, type ClusterClientOptions, type ClusterClientStats, type ClusterInferResult, type ClusterProvenance } from './client.js';
+export { connectToBroker, type ConnectBrokerOptions } from './connect.js';
 export { ensureJobConsumer, ensureJobStream } from './jobs-stream.js';
 export {
   assertFits,
