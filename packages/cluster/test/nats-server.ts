@@ -23,22 +23,27 @@ async function freePort(): Promise<number> {
 
 export interface NatsServer {
   readonly url: string;
+  readonly port: number;
+  /** The JetStream store folder, kept across `kill`/`restart`. */
+  readonly store: string;
+  /** Kills the server (default SIGKILL) and waits for it to exit; the store folder stays. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts the server again on the same port and store folder (after `kill`). */
+  restart(): Promise<void>;
+  /** Kills the server and removes its store folder. */
   stop(): Promise<void>;
 }
 
-/** Starts `nats-server -js` on a free loopback port with a fresh store folder; `stop` kills it and removes the folder. */
-export async function startNatsServer(binary: string): Promise<NatsServer> {
-  const port = await freePort();
-  const store = mkdtempSync(join(tmpdir(), 'accel-nats-'));
+function spawnServer(binary: string, port: number, store: string): Promise<ChildProcess> {
   const child: ChildProcess = spawn(binary, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', store], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  await new Promise<void>((resolve, reject) => {
+  return new Promise<ChildProcess>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`nats-server not ready after 10 s:\n${log}`)), 10_000);
     const onData = (chunk: Buffer) => {
       log += chunk.toString();
       if (log.includes('Server is ready')) {
         clearTimeout(timer);
-        resolve();
+        resolve(child);
       }
     };
     child.stdout!.on('data', onData);
@@ -48,14 +53,31 @@ export async function startNatsServer(binary: string): Promise<NatsServer> {
       reject(new Error(`nats-server exited with ${code}:\n${log}`));
     });
   });
+}
+
+/** Starts `nats-server -js` on a free loopback port with a fresh store folder; `stop` kills it and removes the folder. */
+export async function startNatsServer(binary: string): Promise<NatsServer> {
+  const port = await freePort();
+  const store = mkdtempSync(join(tmpdir(), 'accel-nats-'));
+  let child = await spawnServer(binary, port, store);
+  const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      await exited;
+    }
+  };
   return {
     url: `nats://127.0.0.1:${port}`,
+    port,
+    store,
+    kill,
+    async restart() {
+      await kill();
+      child = await spawnServer(binary, port, store);
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGKILL');
-        await exited;
-      }
+      await kill();
       rmSync(store, { recursive: true, force: true });
     },
   };
