@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { readFileBytes } from './media-io.js';
 import type { AudioInput } from './media-source.js';
 import { readAudio, type DecodedAudio } from './read-audio.js';
 
@@ -101,7 +101,7 @@ export async function decodeAudio(source: AudioInput, sampleRate: number, index:
   try {
     const audio = await readAudio(source, { sampleRate });
     if (typeof source === 'string' || source instanceof Uint8Array) {
-      const bytes = typeof source === 'string' ? await readFile(source) : source;
+      const bytes = typeof source === 'string' ? await readFileBytes(source) : source;
       const truncation = findTruncation(bytes);
       if (truncation !== undefined) throw withIndex(`${describe(source)} is truncated: ${truncation}`, index);
     }

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { type AudioInput, describeSource } from './media-source.js';
+import { decodeAudioBytes, readFileBytes } from './media-io.js';
 import { downmix, resample } from './resample.js';
 
 /** Mono samples at a known rate. */
@@ -14,7 +14,7 @@ export interface DecodedAudio {
 async function readBytes(input: string | Uint8Array): Promise<Uint8Array> {
   if (typeof input !== 'string') return input;
   try {
-    return await readFile(input);
+    return await readFileBytes(input);
   } catch (error) {
     throw new InvalidInputError({ reason: `cannot read ${input}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, cause: error });
   }
@@ -38,10 +38,9 @@ export async function readAudio(input: AudioInput, { sampleRate }: { sampleRate:
     const name = describeSource(input);
     const bytes = await readBytes(input);
     if (bytes.byteLength === 0) throw new InvalidInputError({ reason: `${name} is empty` });
-    const { default: decode } = await import('audio-decode');
     let decoded: { channelData: Float32Array[]; sampleRate: number };
     try {
-      decoded = await decode(bytes);
+      decoded = await decodeAudioBytes(bytes);
     } catch (error) {
       throw new InvalidInputError({ reason: `cannot decode ${name} as audio: ${error instanceof Error ? error.message : String(error)}`, cause: error });
     }

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { isDirectory, loadSharp } from './media-io.js';
 import { describeSource, type ImageInput, type RawPixels, type RgbImage } from './media-source.js';
 
 function fromRawPixels(pixels: RawPixels): RgbImage {
@@ -17,15 +18,6 @@ function fromRawPixels(pixels: RawPixels): RgbImage {
   return { data: rgb, width, height, channels: 3 };
 }
 
-/** True when `path` names a directory (false when it names anything else, or nothing). */
-async function isDirectory(path: string): Promise<boolean> {
-  const { stat } = await import('node:fs/promises');
-  return stat(path).then(
-    (stats) => stats.isDirectory(),
-    () => false,
-  );
-}
-
 /**
  * Decodes an image to RGB with `sharp` (imported on first use): a path, encoded bytes, or raw
  * pixels. A missing, empty, corrupt or unsupported file, or a directory, is an `InvalidInputError` naming it.
@@ -38,7 +30,7 @@ export async function readImage(input: ImageInput): Promise<RgbImage> {
   const name = describeSource(input);
   if (input instanceof Uint8Array && input.byteLength === 0) throw new InvalidInputError({ reason: `${name} is empty` });
   if (typeof input === 'string' && (await isDirectory(input))) throw new InvalidInputError({ reason: `${name} is a directory, not an image file` });
-  const { default: sharp } = await import('sharp');
+  const sharp = await loadSharp();
   try {
     const { data, info } = await sharp(input).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);

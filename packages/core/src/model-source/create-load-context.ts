@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { BackendV1 } from '../backend/v1/backend-v1.js';
 import type { Dtype } from '../backend/v1/dtype.js';
 import { modelFileForDtype } from '../backend/v1/dtype.js';
@@ -8,7 +6,7 @@ import { InvalidModelError } from '../errors/invalid-model-error.js';
 import { ModelNotFoundError } from '../errors/model-not-found-error.js';
 import type { SkillLoadContext } from '../skill/v1/skill-load-context.js';
 import type { ResolvedModel } from './resolved-model.js';
-import { exists } from './file-exists.js';
+import { modelFileExists, modelFilePath, openSessionFile, readModelText } from './model-files.js';
 
 export interface LoadContextOptions {
   readonly model: ResolvedModel;
@@ -43,23 +41,28 @@ export function createLoadContext({ model, backend, device, dtype, contextLength
       let file: string | undefined;
       for (const name of names) {
         const candidate = modelFileForDtype(name, dtype);
-        if (await exists(join(model.directory, candidate))) {
+        if (await modelFileExists(model, candidate)) {
           file = candidate;
           break;
         }
       }
       if (file === undefined) {
-        const searched = names.map((name) => join(model.directory, modelFileForDtype(name, dtype)));
+        const searched = names.map((name) => modelFilePath(model, modelFileForDtype(name, dtype)));
         throw new ModelNotFoundError({
           model: model.id,
           searched,
           hint: `No ${dtype} file for session "${names.join('" or "')}". Choose a dtype this model folder has, or export ${modelFileForDtype(names[0] ?? 'model', dtype)}.`,
         });
       }
-      const path = join(model.directory, file);
+      const opened = await openSessionFile(model, file);
       // The backend's own session; a skill that hands it to a library expecting another tensor
       // class adapts it itself (e.g. @accel/transformers-kit's withTransformersTensorOutputs).
-      const session = await backend.doCreateSession({ file: path, device, dtype, ...(threads === undefined ? {} : { threads }) });
+      let session: InferenceSessionV1;
+      try {
+        session = await backend.doCreateSession({ file: opened.file, device, dtype, ...(threads === undefined ? {} : { threads }) });
+      } finally {
+        opened.release();
+      }
       files.push(file);
       sessions.push(session);
       return session;
@@ -68,10 +71,10 @@ export function createLoadContext({ model, backend, device, dtype, contextLength
       if (!files.includes(relativePath)) files.push(relativePath);
     },
     async readJson<T>(relativePath: string): Promise<T> {
-      const path = join(model.directory, relativePath);
+      const path = modelFilePath(model, relativePath);
       let text: string;
       try {
-        text = await readFile(path, 'utf8');
+        text = await readModelText(model, relativePath);
       } catch {
         throw new ModelNotFoundError({ model: model.id, searched: [path], hint: `The model folder lacks ${relativePath}.` });
       }

@@ -57,6 +57,11 @@ export interface Provenance {
   readonly isolation: 'worker' | 'inline';
   /** Runtime library and version, e.g. `onnxruntime-node 1.30.0`. */
   readonly runtime?: string;
+  /**
+   * Threads the runtime ran the request with: what the backend's sessions report (the wasm
+   * backend: onnxruntime-web's WebAssembly threads), else the endpoint's share of the thread budget.
+   */
+  readonly threads?: number;
   readonly model: {
     readonly id: string;
     /** Absolute folder the files were read from. */

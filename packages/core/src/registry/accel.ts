@@ -20,6 +20,7 @@ import { EndpointRuntime, type BatchContext, type EndpointStage } from './endpoi
 import { TextChannel, type InferStream } from './text-channel.js';
 import type { InferCallOptions } from './infer-options.js';
 import { onAbort } from './signal-subscribers.js';
+import { availableCores } from './available-cores.js';
 
 const defaultQueueSize = 1024;
 
@@ -469,6 +470,7 @@ export class Accel {
       device: context.device,
       dtype: endpoint.options.dtype,
       ...(context.runtime ? { runtime: context.runtime } : {}),
+      ...(context.threads === undefined ? {} : { threads: context.threads }),
       model: { id: context.model.id, directory: context.model.directory, ...(context.model.revision ? { revision: context.model.revision } : {}), files: context.files },
       batchSizes: result.batchSizes,
       timings: {
@@ -490,15 +492,6 @@ function workerThreadsExist(): boolean {
   return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 }
 
-async function availableCores(): Promise<number | undefined> {
-  const navigatorCores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
-  if (navigatorCores !== undefined) return navigatorCores;
-  try {
-    return (await import('node:os')).availableParallelism();
-  } catch {
-    return undefined;
-  }
-}
 
 /** One queued run that identical requests share, and how many callers still wait on it. */
 interface SharedRequest {

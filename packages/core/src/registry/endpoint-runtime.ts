@@ -58,6 +58,8 @@ export interface BatchContext {
   readonly model: ResolvedModel;
   readonly files: readonly string[];
   readonly loadMs: number;
+  /** Threads the batch's sessions ran with: as the backend's sessions report it, else the endpoint's share. */
+  readonly threads: number | undefined;
   /** The endpoint's whole trail when the batch ran; a request's own steps are those after its `trailLength` on arrival. */
   readonly fallbacks: readonly FallbackStep[];
 }
@@ -66,6 +68,8 @@ interface ActiveStage {
   readonly isolation: 'worker' | 'inline';
   /** Intra-op threads of each replica. */
   readonly threads: number | undefined;
+  /** Threads the replicas' sessions report running with (inline only), else `threads`. */
+  readonly runThreads: number | undefined;
   readonly backend: BackendV1;
   readonly device: string;
   readonly probe: BackendProbe;
@@ -234,7 +238,7 @@ export class EndpointRuntime {
         },
         replicas,
       );
-      return { ...this.stageFields(backend, device, probe, model, files, startedAt), isolation: 'worker', threads, replicas: loaded, idle: loaded.map((_, index) => index) };
+      return { ...this.stageFields(backend, device, probe, model, files, startedAt), isolation: 'worker', threads, runThreads: threads, replicas: loaded, idle: loaded.map((_, index) => index) };
     }
     const threads = share;
     const { createLoadContext } = await import('../model-source/create-load-context.js');
@@ -246,7 +250,9 @@ export class EndpointRuntime {
       await Promise.allSettled(tracked.sessions.map((session) => session.release()));
       throw backend.classifyError?.(error, device) ?? error;
     }
-    return { ...this.stageFields(backend, device, probe, model, tracked.files, startedAt), isolation: 'inline', threads, replicas: [loaded], idle: [0] };
+    const reported = tracked.sessions.map((session) => session.threads).filter((count): count is number => typeof count === 'number');
+    const runThreads = reported.length > 0 ? Math.max(...reported) : threads;
+    return { ...this.stageFields(backend, device, probe, model, tracked.files, startedAt), isolation: 'inline', threads, runThreads, replicas: [loaded], idle: [0] };
   }
 
   private stageFields(backend: BackendV1, device: string, probe: BackendProbe, model: ResolvedModel, files: readonly string[], startedAt: number) {
@@ -262,6 +268,7 @@ export class EndpointRuntime {
       model: active.model,
       files: active.files,
       loadMs: active.loadMs,
+      threads: active.runThreads,
       fallbacks: [...this.trail],
     };
   }

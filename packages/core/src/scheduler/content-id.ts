@@ -1,7 +1,4 @@
-import { memoizeAsync } from '../backend/runtime/memoize-async.js';
-
-/** Node's synchronous hash when available: once loaded, hashing adds no macrotask, so concurrent requests still batch. */
-const loadNodeCrypto = memoizeAsync(() => import('node:crypto').catch(() => undefined));
+import { loadNodeCrypto } from './node-crypto.js';
 
 /** Where the canonical encoding goes: text is UTF-8, bytes go as they are. */
 interface EncodingSink {

@@ -24,4 +24,6 @@ export interface InferenceSessionV1 {
   readonly outputMetadata: readonly SessionValueMetadata[];
   run(feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>>;
   release(): Promise<void>;
+  /** Threads the runtime runs this session with, when the backend can tell (it goes into the provenance). */
+  readonly threads?: number;
 }
