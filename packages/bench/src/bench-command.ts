@@ -7,6 +7,8 @@ import { writeReports } from './reporters/write-reports.js';
 import { runBench } from './runner.js';
 import { renderServerConsoleSummary, renderServerJsonReport, writeServerReports } from './reporters/server-report.js';
 import { runServerBench } from './server/run-server-bench.js';
+import { renderClusterConsoleSummary, renderClusterJsonReport, writeClusterReports } from './reporters/cluster-report.js';
+import { runClusterBench } from './cluster/run-cluster-bench.js';
 
 /**
  * Flags of `accel bench`, for `node:util`'s `parseArgs`; the command line adds the common ones
@@ -21,9 +23,10 @@ export const benchFlags = {
   replicas: { type: 'string' },
   'cache-dir': { type: 'string' },
   server: { type: 'boolean' },
+  cluster: { type: 'boolean' },
 } as const;
 
-export const benchUsage = 'accel bench [--quick] [--skills bert-tiny,minilm,…] [--backends cpu,wasm] [--replicas N] [--cache-dir DIR] [--out DIR] [--json]\n       accel bench --server [--quick] [--replicas N] [--cache-dir DIR] [--out DIR] [--json]';
+export const benchUsage = 'accel bench [--quick] [--skills bert-tiny,minilm,…] [--backends cpu,wasm] [--replicas N] [--cache-dir DIR] [--out DIR] [--json]\n       accel bench --server [--quick] [--replicas N] [--cache-dir DIR] [--out DIR] [--json]\n       accel bench --cluster [--quick] [--cache-dir DIR] [--out DIR] [--json]';
 
 /** `accel bench --help`. */
 export const benchHelp = `usage: ${benchUsage}
@@ -36,6 +39,12 @@ With --server, measures @accel/server instead: the MiniLM "64 concurrent singles
 p50/p99 latency, errors and lost requests), and gpt2's time to first token over SSE against
 in-process accel.stream; writes bench.json and bench.md under --out (default reports/bench-server).
 
+With --cluster, measures @accel/cluster on this machine: starts nats-server (JetStream, loopback)
+and two worker processes with MiniLM on one CPU thread each, then reports the throughput of 2
+workers against 1 behind one cluster client, and the batch-of-1 latency the gateway and broker add
+to in-process accel.infer; writes bench.json and bench.md under --out (default reports/bench-cluster).
+Without nats-server the run is reported skipped, with the reason.
+
 options:
   --quick      the quick subset, with fewer samples: bert-tiny on cpu and wasm; MiniLM, CLIP batch 1 and gpt2 on cpu; two models
   --skills     bench profiles or skill names to run, e.g. bert-tiny,minilm,gpt2
@@ -43,7 +52,8 @@ options:
   --replicas   copies of the model behind each accel endpoint (default 1): see @accel/core's replicas
   --cache-dir  where the full-size forged models are written and reused (default .cache/models/full)
   --server     measure the HTTP server against in-process calls (see above); --skills and --backends do not apply
-  --out        report folder (default reports/bench, with --server reports/bench-server)
+  --cluster    measure 1 against 2 cluster workers on NATS JetStream (see above); --skills, --backends and --replicas do not apply
+  --out        report folder (default reports/bench, with --server reports/bench-server, with --cluster reports/bench-cluster)
   --json       print the whole result as JSON instead of the summary
   --verbose    print stack traces with errors
 `;
@@ -58,6 +68,7 @@ export interface BenchCommandFlags {
   readonly replicas?: string;
   readonly 'cache-dir'?: string;
   readonly server?: boolean;
+  readonly cluster?: boolean;
   readonly json?: boolean;
 }
 
@@ -80,7 +91,8 @@ function list(value: string | undefined): string[] | undefined {
  * `accel bench` after its flags are parsed: forges full-size models, measures accel and its peers,
  * writes bench.json, bench.md and ratios.svg, prints the summary (or the result as JSON) and
  * returns the exit code: 1 when accel itself failed in a cell. With `--server`, runs
- * `runServerBench` instead and writes its bench.json and bench.md; 1 when one of its measures failed. A wrong flag value or a stray
+ * `runServerBench` instead and writes its bench.json and bench.md; 1 when one of its measures failed. With `--cluster`,
+ * `runClusterBench` (bench.json and bench.md under reports/bench-cluster); 1 when one of its measures failed, 0 when skipped. A wrong flag value or a stray
  * argument throws an `InvalidInputError`. `argv` is the command line as typed, for the report.
  */
 export async function runBenchCommand(flags: BenchCommandFlags, positionals: readonly string[], argv: readonly string[], io: BenchCommandIo): Promise<number> {
@@ -93,6 +105,24 @@ export async function runBenchCommand(flags: BenchCommandFlags, positionals: rea
   if (!Number.isInteger(replicas) || replicas < 1) throw new InvalidInputError({ reason: `--replicas must be a positive integer, got ${flags.replicas}` });
   const skills = list(flags.skills);
   const backends = list(flags.backends);
+  if (flags.cluster === true) {
+    if (flags.server === true) throw new InvalidInputError({ reason: '--cluster and --server are two different benchmarks: run one at a time' });
+    if (skills !== undefined || backends !== undefined || flags.replicas !== undefined) {
+      throw new InvalidInputError({ reason: 'accel bench --cluster measures MiniLM on the cpu backend, one replica per worker: --skills, --backends and --replicas do not apply' });
+    }
+    const clusterResult = await runClusterBench({
+      quick: flags.quick === true,
+      cacheDirectory: resolve(flags['cache-dir'] ?? `.cache/models/${size}`),
+      size,
+      command: ['accel', ...argv].join(' '),
+      log: (message) => io.stderr(message),
+      progress,
+    });
+    const files = await writeClusterReports(clusterResult, resolve(flags.out ?? 'reports/bench-cluster'));
+    io.stdout(flags.json ? renderClusterJsonReport(clusterResult).trimEnd() : renderClusterConsoleSummary(clusterResult, files, io.renderTable));
+    // Skipped (no nats-server) is exit 0; a measure that failed is 1.
+    return [clusterResult.throughput, clusterResult.latency, clusterResult.httpLatency].some((part) => part.status === 'failed') ? 1 : 0;
+  }
   if (flags.server === true) {
     if (skills !== undefined || backends !== undefined) {
       throw new InvalidInputError({ reason: 'accel bench --server measures MiniLM and gpt2 on the cpu backend: --skills and --backends do not apply' });

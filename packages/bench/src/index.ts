@@ -8,6 +8,10 @@ export { runBench, selectProfiles, type BenchOptions } from './runner.js';
 export { runServerBench, type ServerBenchOptions } from './server/run-server-bench.js';
 export { evaluateServerGoals, formatServerGoalMeasured } from './server/server-goals.js';
 export { renderServerConsoleSummary, renderServerJsonReport, renderServerMarkdownReport, writeServerReports } from './reporters/server-report.js';
+export { runClusterBench, type ClusterBenchOptions } from './cluster/run-cluster-bench.js';
+export { evaluateClusterGoals } from './cluster/cluster-goals.js';
+export { renderClusterConsoleSummary, renderClusterJsonReport, renderClusterMarkdownReport, writeClusterReports } from './reporters/cluster-report.js';
+export type { ClusterBenchResult, ClusterLatencyResult, ClusterThroughputResult, CpuPerRequest, LatencySide, ThroughputSide } from './cluster/cluster-bench-result.js';
 export type {
   ConcurrentSide,
   FirstTokenSide,

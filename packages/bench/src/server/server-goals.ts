@@ -1,13 +1,16 @@
 import type { ServerBenchResult, ServerGoalResult } from './server-bench-result.js';
 
-interface ServerGoalDefinition {
+/** A goal with a threshold, and how to read its measured value (and a note) from a result of type `R`. */
+export interface GoalDefinition<R> {
   readonly id: string;
   readonly measure: string;
   readonly comparison: '≤' | '≥' | '=';
   readonly threshold: number;
   readonly unit: ServerGoalResult['unit'];
-  readonly read: (result: Pick<ServerBenchResult, 'embeddings' | 'streaming'>) => { measured?: number; note: string };
+  readonly read: (result: R) => { measured?: number; note: string };
 }
+
+type ServerGoalDefinition = GoalDefinition<Pick<ServerBenchResult, 'embeddings' | 'streaming'>>;
 
 const fixed = (value: number | undefined, digits: number) => (value === undefined ? '–' : value.toFixed(digits));
 
@@ -61,7 +64,12 @@ export const serverGoalDefinitions: readonly ServerGoalDefinition[] = [
 
 /** Each goal with what this run measured; one the run did not measure is `skipped`, with why. */
 export function evaluateServerGoals(result: Pick<ServerBenchResult, 'embeddings' | 'streaming'>): ServerGoalResult[] {
-  return serverGoalDefinitions.map((definition) => {
+  return evaluateGoalDefinitions(serverGoalDefinitions, result);
+}
+
+/** Each definition's goal with what `result` measured: met, not met, or `skipped` (with why) when it measured nothing. */
+export function evaluateGoalDefinitions<R>(definitions: readonly GoalDefinition<R>[], result: R): ServerGoalResult[] {
+  return definitions.map((definition) => {
     const { measured, note } = definition.read(result);
     const goal = `${definition.comparison} ${definition.threshold}${definition.unit === 'ms' ? ' ms' : ''}`;
     const base = { id: definition.id, measure: definition.measure, goal, threshold: definition.threshold, unit: definition.unit };
