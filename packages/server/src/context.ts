@@ -3,6 +3,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HttpError } from './errors.js';
 import type { ServerMetrics } from './metrics.js';
+import { workerOf } from './remote.js';
 
 /** Where the server's warnings and unexpected errors go. Default: `console`. */
 export interface ServerLogger {
@@ -48,6 +49,8 @@ export interface ServedEndpoint {
   readonly id: string;
   readonly status: EndpointStatus;
   readonly skill: SkillV1;
+  /** True when the endpoint runs elsewhere (`ServerOptions.remote`), not in the server's registry. */
+  readonly remote?: boolean;
 }
 
 /** A capability every standard route needs from the skill, e.g. `'embed'`. */
@@ -59,8 +62,16 @@ export interface ServerContext {
   readonly metrics: ServerMetrics;
   readonly limits: ResolvedLimits;
   readonly logger: ServerLogger;
-  /** The status of every served endpoint. */
+  /** The status of every served endpoint: the local registry's, then the remote ones (a name both have is served locally). */
   served(): EndpointStatus[];
+  /** The status of every endpoint of the server's own registry that it serves. */
+  servedLocal(): EndpointStatus[];
+  /** The status of every remote endpoint served (none without `ServerOptions.remote`). */
+  servedRemote(): EndpointStatus[];
+  /** The current status of one served endpoint (local or remote), by id. */
+  statusOf(id: string): EndpointStatus | undefined;
+  /** What the remote endpoints say about themselves (`RemoteEndpoints.describe()`), or undefined without any. */
+  describeRemote(): unknown;
   /**
    * The served endpoint an OpenAI `model` field names: an endpoint name first, then a model id.
    * 404 `model_not_found` when none; 400 `model_not_supported` when its skill lacks `capability`.
@@ -71,8 +82,9 @@ export interface ServerContext {
   /** 503 with `retry-after` once the server is closing. */
   assertOpen(): void;
   /**
-   * Runs one request on the endpoint with the client's abort signal and the server's timeout,
-   * records it in the metrics and sets the provenance headers on the response.
+   * Runs one request on the endpoint (in the registry, or remotely for a remote endpoint) with the
+   * client's abort signal and the server's timeout, records it in the metrics and sets the
+   * provenance headers on the response.
    */
   infer(c: RequestContext, endpoint: ServedEndpoint, request: SkillRequest<unknown, unknown>): Promise<InferResult<unknown>>;
   /** Like `infer`, for a streaming skill: pieces as they come; metrics are recorded when `result` settles. */
@@ -85,17 +97,21 @@ export interface ServerContext {
   readJson(c: RequestContext): Promise<unknown>;
 }
 
-/** The provenance headers every inference response carries. */
-export const provenanceHeaderNames = ['x-accel-endpoint', 'x-accel-backend', 'x-accel-device', 'x-accel-queue-ms', 'x-accel-inference-ms'] as const;
+/** The provenance headers an inference response carries (`x-accel-worker` only when a remote worker ran it). */
+export const provenanceHeaderNames = ['x-accel-endpoint', 'x-accel-backend', 'x-accel-device', 'x-accel-queue-ms', 'x-accel-inference-ms', 'x-accel-worker'] as const;
 
-export function provenanceHeaders(result: InferResult<unknown>): Record<(typeof provenanceHeaderNames)[number], string> {
+type ProvenanceHeaders = Record<Exclude<(typeof provenanceHeaderNames)[number], 'x-accel-worker'>, string> & { 'x-accel-worker'?: string };
+
+export function provenanceHeaders(result: InferResult<unknown>): ProvenanceHeaders {
   const { provenance } = result;
+  const worker = workerOf(result);
   return {
     'x-accel-endpoint': provenance.endpoint,
     'x-accel-backend': provenance.backend,
     'x-accel-device': provenance.device,
     'x-accel-queue-ms': provenance.timings.queuedMs.toFixed(3),
     'x-accel-inference-ms': provenance.timings.inferenceMs.toFixed(3),
+    ...(worker === undefined ? {} : { 'x-accel-worker': worker.id }),
   };
 }
 

@@ -28,6 +28,7 @@ import { audioPaths, registerAudioRoutes } from './routes/audio.js';
 import { chatPaths, registerChatRoutes } from './routes/chat.js';
 import { classifyPaths, registerClassifyRoutes } from './routes/classify.js';
 import { embeddingsPaths, registerEmbeddingsRoutes } from './routes/embeddings.js';
+import type { RemoteEndpoints } from './remote.js';
 import { registerNativeRoutes } from './routes/native.js';
 
 export type { ServerLimits, ServerLogger } from './context.js';
@@ -67,6 +68,13 @@ export interface ServerOptions {
    * remove endpoints at run time. Default: none, and those routes answer 404.
    */
   readonly adminKey?: string;
+  /**
+   * Endpoints that run elsewhere, e.g. on `@accel/cluster`'s workers (`createClusterClient` is one),
+   * served next to `accel`'s: routes, `/ready`, `/v1/models`, `/v1/accel/status` (as `cluster`),
+   * `/openapi.json` and the metrics' gauges include them. A name both have is served locally (one
+   * warning). Their skills must be known to the server (`skills`, or registered on `accel`).
+   */
+  readonly remote?: RemoteEndpoints;
 }
 
 export interface AccelServer {
@@ -106,12 +114,12 @@ function digest(value: string): Buffer {
  * Errors are OpenAI's `{"error":{…}}` everywhere; every response carries `x-request-id`.
  */
 export function createServer(options: ServerOptions): AccelServer {
-  const { accel } = options;
+  const { accel, remote } = options;
   const logger = options.logger ?? console;
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8080;
   const limits = resolveLimits(options.limits);
-  const metrics = createServerMetrics(accel);
+  const metrics = createServerMetrics(accel, () => remoteStatus());
   const createdAt = Math.floor(Date.now() / 1000);
   const expectedKey = options.apiKey === undefined ? undefined : digest(options.apiKey);
   const publicPaths = new Set(['/health', '/ready', ...(options.metricsAuth === true ? [] : ['/metrics'])]);
@@ -134,8 +142,28 @@ export function createServer(options: ServerOptions): AccelServer {
   const loaded = Promise.allSettled(eager.map((id) => accel.init(id))).then(() => undefined);
 
   /** The status of every endpoint served (a `…:*` endpoint counts as its expansions). */
-  const servedStatus = (): EndpointStatus[] =>
+  const localStatus = (): EndpointStatus[] =>
     served === undefined ? accel.status() : served.flatMap((id) => { try { return accel.status(id); } catch { return []; } });
+  const shadowed = new Set<string>();
+  /** The remote endpoints served: every one `remote` reports but those a local endpoint's name hides (warned about once per name). */
+  const remoteStatus = (local: readonly EndpointStatus[] = localStatus()): EndpointStatus[] => {
+    if (remote === undefined) return [];
+    const names = new Set(local.flatMap((endpoint) => (endpoint.group === undefined ? [endpoint.id] : [endpoint.id, endpoint.group])));
+    return remote.endpoints().filter((endpoint) => {
+      if (!names.has(endpoint.id)) return true;
+      if (!shadowed.has(endpoint.id)) {
+        shadowed.add(endpoint.id);
+        logger.warn(`endpoint ${endpoint.id} is served both here and remotely: this server runs it locally and sends none of its requests to the remote one`);
+      }
+      return false;
+    });
+  };
+  const remoteIds = (statuses: readonly EndpointStatus[]) => new Set(statuses.map((endpoint) => endpoint.id));
+  /** Every served endpoint: the local ones, then the remote ones. */
+  const servedStatus = (): EndpointStatus[] => {
+    const local = localStatus();
+    return remote === undefined ? local : [...local, ...remoteStatus(local)];
+  };
   let closing = false;
   let server: Server | undefined;
   let inFlight = 0;
@@ -161,17 +189,36 @@ export function createServer(options: ServerOptions): AccelServer {
     limits,
     logger,
     served: servedStatus,
+    servedLocal: localStatus,
+    servedRemote: () => remoteStatus(),
+    statusOf(id) {
+      const local = localStatus();
+      return local.find((endpoint) => endpoint.id === id) ?? remoteStatus(local).find((endpoint) => endpoint.id === id);
+    },
+    describeRemote: () => remote?.describe(),
     endpointFor(model, capability) {
       if (typeof model !== 'string' || model.length === 0) {
         throw new HttpError(400, 'invalid_request_error', 'ACCEL_INVALID_INPUT', 'model must name a served endpoint (GET /v1/models lists them)', { param: 'model' });
       }
-      const endpoints = servedStatus();
+      const local = localStatus();
+      const remoteEndpoints = remoteStatus(local);
+      const endpoints = [...local, ...remoteEndpoints];
       const byName = endpoints.filter((endpoint) => endpoint.id === model || endpoint.group === model);
       const matches = byName.length > 0 ? byName : endpoints.filter((endpoint) => endpoint.model === model);
       const [first] = matches;
       if (first === undefined) throw new HttpError(404, 'invalid_request_error', 'model_not_found', `no endpoint or model named ${model} (GET /v1/models lists them)`, { param: 'model' });
+      const isRemote = remoteIds(remoteEndpoints).has(first.id);
       const skill = skillOf(first.skill);
-      if (skill === undefined) throw new HttpError(500, 'server_error', 'internal_error', `the server does not know skill ${first.skill}: pass it in createServer({ skills })`);
+      if (skill === undefined) {
+        throw new HttpError(
+          500,
+          'server_error',
+          'internal_error',
+          isRemote
+            ? `endpoint ${first.id} runs remotely with skill ${first.skill}, which this server does not know: install @accel/skill-${first.skill} on the gateway (accel serve registers every installed skill)`
+            : `the server does not know skill ${first.skill}: pass it in createServer({ skills })`,
+        );
+      }
       if (!withCapability(first, capability)) {
         const others = this.endpointsWith(capability!);
         throw new HttpError(400, 'invalid_request_error', 'model_not_supported', `${model} runs skill ${first.skill}, which does not serve this route${others.length > 0 ? ` (endpoints that do: ${others.join(', ')})` : ''}`, {
@@ -179,7 +226,7 @@ export function createServer(options: ServerOptions): AccelServer {
         });
       }
       // An endpoint name routes to that endpoint (or its expansions); a model id to the first endpoint serving it.
-      return { id: byName.length > 0 ? model : first.id, status: first, skill };
+      return { id: byName.length > 0 ? model : first.id, status: first, skill, ...(isRemote ? { remote: true } : {}) };
     },
     endpointsWith: (capability) => servedStatus().filter((endpoint) => withCapability(endpoint, capability)).map((endpoint) => endpoint.id),
     assertOpen() {
@@ -188,7 +235,8 @@ export function createServer(options: ServerOptions): AccelServer {
     async infer(c, endpoint, request) {
       let result: InferResult<unknown>;
       try {
-        result = await accel.infer(endpoint.skill, request.input as never, callOptions(c, endpoint, request) as never);
+        const options = callOptions(c, endpoint, request);
+        result = endpoint.remote === true && remote !== undefined ? await remote.infer(endpoint.skill, request.input, options) : await accel.infer(endpoint.skill, request.input as never, options as never);
       } catch (error) {
         metrics.observeFailure(endpoint.status.id, failureCode(error));
         throw error;
@@ -198,7 +246,8 @@ export function createServer(options: ServerOptions): AccelServer {
       return result;
     },
     stream(c, endpoint, request) {
-      const streamed = accel.stream(endpoint.skill, request.input as never, callOptions(c, endpoint, request) as never);
+      const options = callOptions(c, endpoint, request);
+      const streamed = endpoint.remote === true && remote !== undefined ? remote.stream(endpoint.skill, request.input, options) : accel.stream(endpoint.skill, request.input as never, options as never);
       streamed.result.then(
         (result) => metrics.observeInference(result.provenance),
         (error: unknown) => metrics.observeFailure(endpoint.status.id, failureCode(error)),
@@ -250,10 +299,16 @@ export function createServer(options: ServerOptions): AccelServer {
 
   app.get('/ready', (c) => {
     c.set('route', '/ready');
-    const endpoints = servedStatus().map((endpoint) => ({ id: endpoint.id, state: endpoint.state, device: endpoint.device, ...(endpoint.error === undefined ? {} : { error: endpoint.error }) }));
-    const waiting = (state: string, id: string) => state === 'loading' || state === 'failed' || state === 'removing' || (state === 'added' && eager.includes(id));
-    const ready = !closing && !endpoints.some((endpoint) => waiting(endpoint.state, endpoint.id));
-    return c.json({ ready, ...(closing ? { closing: true } : {}), endpoints }, ready ? 200 : 503);
+    const local = localStatus();
+    const entry = (endpoint: EndpointStatus) => ({ id: endpoint.id, state: endpoint.state, device: endpoint.device, ...(endpoint.error === undefined ? {} : { error: endpoint.error }) });
+    const unready = (state: string) => state === 'loading' || state === 'failed' || state === 'removing';
+    // A remote endpoint left `added` loads on first use on its worker, as a lazy local one does: it does not hold readiness back.
+    const endpoints = [
+      ...local.map((endpoint) => ({ ...entry(endpoint), waiting: unready(endpoint.state) || (endpoint.state === 'added' && eager.includes(endpoint.id)) })),
+      ...remoteStatus(local).map((endpoint) => ({ ...entry(endpoint), remote: true, waiting: unready(endpoint.state) })),
+    ];
+    const ready = !closing && !endpoints.some((endpoint) => endpoint.waiting);
+    return c.json({ ready, ...(closing ? { closing: true } : {}), endpoints: endpoints.map(({ waiting: _waiting, ...endpoint }) => endpoint) }, ready ? 200 : 503);
   });
 
   app.get('/metrics', async (c) => {
@@ -283,6 +338,9 @@ export function createServer(options: ServerOptions): AccelServer {
         return { id, loaded: endpoint.lazy === true ? Promise.resolve() : accel.init(id).then(() => undefined) };
       },
       remove: async (id) => {
+        if (!localStatus().some((endpoint) => endpoint.id === id || endpoint.group === id) && remoteStatus().some((endpoint) => endpoint.id === id)) {
+          throw new HttpError(404, 'invalid_request_error', 'model_not_found', `endpoint ${id} is served by remote workers (the cluster), not by this server's registry: stop it on its workers`, { param: 'id' });
+        }
         if (served !== undefined) {
           const index = served.indexOf(id);
           if (index === -1) throw new HttpError(404, 'invalid_request_error', 'model_not_found', `no endpoint ${id}`, { param: 'id' });

@@ -1,4 +1,4 @@
-import type { Accel, Provenance } from '@accel/core';
+import type { Accel, EndpointStatus, Provenance } from '@accel/core';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One server's Prometheus registry: HTTP traffic, what accel's provenance reports, and the process. */
@@ -16,8 +16,12 @@ export interface ServerMetrics {
 
 const durationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
-/** A fresh registry per server, so two servers in one process never share or clash on metrics. */
-export function createServerMetrics(accel: Accel): ServerMetrics {
+/**
+ * A fresh registry per server, so two servers in one process never share or clash on metrics. The
+ * gauges cover `accel`'s endpoints and the remote ones `remote` reports (as their status says).
+ */
+export function createServerMetrics(accel: Accel, remote: () => readonly EndpointStatus[] = () => []): ServerMetrics {
+  const statuses = (): EndpointStatus[] => [...accel.status(), ...remote()];
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -104,7 +108,7 @@ export function createServerMetrics(accel: Accel): ServerMetrics {
     registers: [registry],
     collect() {
       this.reset();
-      for (const endpoint of accel.status()) this.set({ endpoint: endpoint.id }, endpoint.queue.busy ? 1 : 0);
+      for (const endpoint of statuses()) this.set({ endpoint: endpoint.id }, endpoint.queue.busy ? 1 : 0);
     },
   });
   new Gauge({
@@ -114,7 +118,7 @@ export function createServerMetrics(accel: Accel): ServerMetrics {
     registers: [registry],
     collect() {
       this.reset();
-      for (const endpoint of accel.status()) this.set({ endpoint: endpoint.id }, endpoint.queue.pending);
+      for (const endpoint of statuses()) this.set({ endpoint: endpoint.id }, endpoint.queue.pending);
     },
   });
   new Gauge({
@@ -124,7 +128,7 @@ export function createServerMetrics(accel: Accel): ServerMetrics {
     registers: [registry],
     collect() {
       this.reset();
-      for (const endpoint of accel.status()) this.set({ endpoint: endpoint.id, device: endpoint.device }, endpoint.state === 'ready' ? 1 : 0);
+      for (const endpoint of statuses()) this.set({ endpoint: endpoint.id, device: endpoint.device }, endpoint.state === 'ready' ? 1 : 0);
     },
   });
   return {

@@ -245,7 +245,7 @@ async function stream(c: RequestContext, context: ServerContext, kind: Kind, pre
   // carries the whole provenance, timings included, as the extension field `provenance`.
   const { status } = prepared.endpoint;
   if (prepared.endpoint.id === status.id) {
-    const [now] = context.accel.status(status.id);
+    const now = context.statusOf(status.id);
     if (now !== undefined) {
       c.header('x-accel-endpoint', now.id);
       c.header('x-accel-backend', now.backend);
