@@ -1,9 +1,12 @@
 export {
+  memoryCheckDepth,
+  quickMemoryCheck,
   reducedMemoryCounts,
   sensitiveMemoryCounts,
   testSkillConformance,
   type ConformanceOptions,
   type InvalidInputCase,
+  type MemoryCheckDepth,
 } from './conformance.js';
 export {
   conformanceBackends,

@@ -54,6 +54,8 @@ export interface MatrixCell {
     /** Reports written before per-cycle and per-request bounds: one flat bound for each phase's RSS growth. */
     readonly boundBytes?: number;
   };
+  /** Why this cell has no memory check (npm test's quick depth measures one backend per skill; see `memoryCheckDepth`). */
+  readonly memoryNotMeasured?: string;
   readonly example?: { readonly input: string; readonly output: string; readonly provenance: Provenance };
   /** Agreement with the reference backend (cpu) on the same inputs and model. */
   readonly parity?: {
@@ -321,6 +323,7 @@ export function renderMatrixMarkdown(report: MatrixReport): string {
       `- model files: ${provenance.model.files.map((file) => `\`${file}\``).join(', ')}`,
       `- fallbacks: ${provenance.fallbacks.length === 0 ? 'none' : provenance.fallbacks.map((step) => `${step.from} → ${step.to}: ${step.reason}`).join('; ')}`,
       ...(cell.memory ? [`- memory: ${memoryText(cell.memory)}`] : []),
+      ...(cell.memoryNotMeasured ? [`- memory: not measured here: ${cell.memoryNotMeasured}`] : []),
       '',
     );
   }

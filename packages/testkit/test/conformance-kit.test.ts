@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
-import { findMatrixContradictions, readMatrixCells, testSkillConformance } from '../src/index.js';
+import { findMatrixContradictions, quickMemoryCheck, readMatrixCells, testSkillConformance } from '../src/index.js';
 import { arithmeticBackend, doublingSkill } from './fixtures/arithmetic.js';
 import { makeModelFolder } from './fixtures/model-folder.js';
 
@@ -22,6 +22,7 @@ const kit = {
   },
   reference: () => arithmeticBackend(),
   reportDirectory,
+  memoryCheck: 'full' as const,
 };
 
 // The reference itself (its parity case is skipped, with the reason), another backend compared with
@@ -40,7 +41,28 @@ await testSkillConformance({
   backend: () => Object.assign(arithmeticBackend({ available: false }), { name: 'switched-off' }),
 });
 
+// npm test's quick depth: the reference backend runs the short memory check, the other backend none,
+// and its cell says where it is measured.
+const quickDirectory = await mkdtemp(join(tmpdir(), 'accel-matrix-quick-'));
+const quickKit = { ...kit, reportDirectory: quickDirectory, memoryCheck: 'quick' as const };
+await testSkillConformance({ ...quickKit, backend: () => arithmeticBackend() });
+await testSkillConformance({ ...quickKit, backend: () => arithmeticBackend({ name: 'other' }) });
+
 afterAll(async () => {
+  const [quickReference, quickOther] = await readMatrixCells(quickDirectory);
+  expect(quickReference?.cases.map((entry) => [entry.name, entry.status])).toContainEqual([
+    `memory: RSS grows ≤ 4.00 MiB per add/remove cycle over 10 cycles, heap ≤ 4.0 KiB per request over 256 requests (reduced: ${quickMemoryCheck.reason})`,
+    'passed',
+  ]);
+  expect(quickReference?.memory).toMatchObject({ cycles: 10, requests: 256, perCycleBoundBytes: 4 * 1024 * 1024, perRequestBoundBytes: 4 * 1024, reduced: { counts: '10 cycles, 256 requests' } });
+  expect(quickReference?.memoryNotMeasured).toBeUndefined();
+  expect(quickOther?.status).toBe('passed');
+  expect(quickOther?.memory).toBeUndefined();
+  expect(quickOther?.cases.map((entry) => entry.name).filter((name) => name.startsWith('memory'))).toEqual([]);
+  expect(quickOther?.memoryNotMeasured).toMatch(/^npm test measures memory on arithmetic only; npm run matrix/);
+  expect(findMatrixContradictions({ cells: [quickReference!, quickOther!] })).toEqual([]);
+  expect(await readFile(join(quickDirectory, 'matrix.md'), 'utf8')).toContain('- memory: not measured here: npm test measures memory on arithmetic only');
+
   const cells = await readMatrixCells(reportDirectory);
   expect(cells.map((cell) => [cell.backend, cell.status])).toEqual([
     ['arithmetic', 'passed'],

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Accel, type SkillV1 } from '@accel/core';
-import { fitSlope, measureMemoryGrowth, memoryProblems, readMatrixCells, type MemoryCheckWork } from '../src/index.js';
+import { fitSlope, measureMemoryGrowth, memoryProblems, quickMemoryCheck, readMatrixCells, type MemoryCheckWork } from '../src/index.js';
 import { arithmeticBackend, doublingSkill } from './fixtures/arithmetic.js';
 import { climbingThenLevelSkill, leakingPerLoadSkill, leakingPerRequestSkill } from './fixtures/leaking-skill.js';
 import { makeModelFolder } from './fixtures/model-folder.js';
@@ -72,6 +72,17 @@ describe('the memory check', () => {
     ]);
   });
 
+  it('flags, with the quick profile npm test runs, a load that keeps 12 MiB and a request that keeps 13 KiB per item', async () => {
+    const { cycles, requests, maxBytesPerCycle, maxBytesPerRequest, warmUpCycles, maxWarmUpCycles, warmUpRequests } = quickMemoryCheck;
+    const profile = { cycles, requests, maxBytesPerCycle, maxBytesPerRequest, warmUpCycles, maxWarmUpCycles, warmUpRequests };
+    const perLoad = await measureMemoryGrowth(work(leakingPerLoadSkill(12 * 1024 * 1024) as SkillV1), profile);
+    expect(perLoad.perCycleBytes).toBeGreaterThan(maxBytesPerCycle);
+    expect(memoryProblems(perLoad)).toEqual([expect.stringMatching(/^RSS grew [\d.]+ MiB per add\/remove cycle \(fitted over 10 cycles, the last of 2 windows; earlier: [\d.]+ MiB; bound 4\.00 MiB\)$/)]);
+    const perRequest = await measureMemoryGrowth(work(leakingPerRequestSkill(13 * 1024) as SkillV1), profile);
+    expect(perRequest.perRequestBytes).toBeGreaterThan(13 * 1024);
+    expect(memoryProblems(perRequest)).toEqual([expect.stringMatching(/^heap \+ external memory grew 1\d\.\d KiB per request \(fitted over 256 requests, the last of 2 windows; earlier: 1\d\.\d KiB; bound 4\.0 KiB\)$/)]);
+  });
+
   it('measures a second window when the first climbs, and passes memory that levels', async () => {
     // Warm-up: 10 calm loads. Loads 13 to 22 keep 4 MiB each, inside the first window of 16
     // cycles; the second window is flat again.
@@ -88,14 +99,15 @@ describe('the memory check', () => {
     const here = dirname(fileURLToPath(import.meta.url));
     const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
     const run = spawnSync(process.execPath, [vitest, 'run', '--config', join(here, 'fixtures', 'leaking', 'vitest.config.ts')], {
-      env: { ...process.env, ACCEL_REPORT_DIR: reportDirectory },
+      // npm test's depth: the quick check, which the leak must fail too.
+      env: { ...process.env, ACCEL_REPORT_DIR: reportDirectory, ACCEL_MEMORY_CHECK: 'quick' },
       encoding: 'utf8',
       timeout: 120_000,
     });
     expect(run.status, run.stdout + run.stderr).toBe(1);
     const [cell] = await readMatrixCells(reportDirectory);
     expect(cell).toMatchObject({ skill: 'leaking-per-request', backend: 'arithmetic', status: 'failed' });
-    expect(cell?.reason).toMatch(/memory: .*heap \+ external memory grew 1\d\.\d KiB per request \(fitted over 1000 requests, the last of 2 windows; earlier: 1\d\.\d KiB; bound 1\.0 KiB\)/);
+    expect(cell?.reason).toMatch(/memory: .*heap \+ external memory grew 1\d\.\d KiB per request \(fitted over 256 requests, the last of 2 windows; earlier: 1\d\.\d KiB; bound 4\.0 KiB\)/);
     expect(cell?.memory?.perRequestWindows).toHaveLength(2);
     expect(cell?.memory?.perRequestBytes).toBeGreaterThan(13 * 1024);
   }, 180_000);
