@@ -1,18 +1,58 @@
-export { createClusterClient, type ClusterCallOptions, type ClusterClient, type ClusterClientOptions, type ClusterClientStats, type ClusterInferResult, type ClusterProvenance } from './client.js';
-export { connectToBroker, type ConnectBrokerOptions } from './connect.js';
-export { ensureJobConsumer, ensureJobStream } from './jobs-stream.js';
 export {
+  createClusterClient,
+  type ClusterCallOptions,
+  type ClusterClient,
+  type ClusterClientOptions,
+  type ClusterClientStats,
+  type ClusterInferResult,
+  type ClusterInferStream,
+  type ClusterProvenance,
+} from './client.js';
+export { connectToBroker, type ConnectBrokerOptions } from './connect.js';
+export {
+  brokerError,
+  defaultMaxQueuedPerEndpoint,
+  ensureJobConsumer,
+  ensureJobStream,
+  isSubjectFull,
+  subjectFullErrorCode,
+  type JobStreamOptions,
+} from './jobs-stream.js';
+export {
+  abortSubject,
+  abortSubjectPrefix,
   assertFits,
   consumerName,
   decodeJob,
-  decodeResult,
+  decodeReply,
   encode,
   jobStream,
   jobSubject,
   jobSubjectPrefix,
   protocolVersion,
   type JobMessage,
+  type PieceMessage,
+  type ReplyMessage,
   type ResultMessage,
   type WorkerIdentity,
 } from './protocol.js';
+export {
+  defaultHeartbeatMs,
+  endpointsBucket,
+  heartbeatEndpoints,
+  registryKey,
+  startHeartbeat,
+  watchRegistry,
+  workersBucket,
+  type ClusterDescription,
+  type ClusterWorkerDescription,
+  type EndpointRecord,
+  type Heartbeat,
+  type HeartbeatEndpoint,
+  type HeartbeatOptions,
+  type RegistryEndpointStatus,
+  type RegistryView,
+  type WatchRegistryOptions,
+  type WorkerHeartbeat,
+} from './registry.js';
 export { startClusterWorker, type ClusterWorker, type ClusterWorkerOptions, type ClusterWorkerEndpoint, type ClusterWorkerStats } from './worker.js';

@@ -14,8 +14,13 @@ import { InvalidInputError } from '@accel/core';
 export const jobStream = 'ACCEL_JOBS';
 /** Jobs for endpoint `E` are published to `accel.jobs.E`. */
 export const jobSubjectPrefix = 'accel.jobs';
-/** Version of the payloads below; a worker rejects a job of another version. */
-export const protocolVersion = 1;
+/** Core NATS subjects `accel.abort.<request id>` on which a client cancels a request (see {@link abortSubject}). */
+export const abortSubjectPrefix = 'accel.abort';
+/**
+ * Version of the payloads below; a worker rejects a job of another version, a client ignores a reply
+ * of another. Version 2 added streaming (`stream` jobs, `kind` on replies) and abort subjects.
+ */
+export const protocolVersion = 2;
 
 /** Which worker ran a request. */
 export interface WorkerIdentity {
@@ -34,12 +39,27 @@ export interface JobMessage {
   readonly options: Record<string, unknown>;
   /** Core NATS subject the result goes to (the client's inbox). */
   readonly reply: string;
+  /** A generation to stream: the worker runs `accel.stream` and sends each text piece before the result. */
+  readonly stream?: boolean;
 }
 
-/** A worker's answer to one job: the result, or the typed error as data. */
+/** A worker's answer to one job: the result, or the typed error as data. Always the last reply to a job. */
 export type ResultMessage =
-  | { readonly v: number; readonly requestId: string; readonly worker: WorkerIdentity; readonly ok: true; readonly output: unknown; readonly provenance: Provenance }
-  | { readonly v: number; readonly requestId: string; readonly worker: WorkerIdentity; readonly ok: false; readonly error: SerializedError };
+  | { readonly v: number; readonly requestId: string; readonly worker: WorkerIdentity; readonly kind: 'result'; readonly ok: true; readonly output: unknown; readonly provenance: Provenance }
+  | { readonly v: number; readonly requestId: string; readonly worker: WorkerIdentity; readonly kind: 'result'; readonly ok: false; readonly error: SerializedError };
+
+/** One generated text piece of a `stream` job; `index` counts a job's pieces from 0, in the order they were generated. */
+export interface PieceMessage {
+  readonly v: number;
+  readonly requestId: string;
+  readonly worker: WorkerIdentity;
+  readonly kind: 'piece';
+  readonly index: number;
+  readonly text: string;
+}
+
+/** What a worker sends to a job's reply subject: pieces (stream jobs only), then one result. */
+export type ReplyMessage = PieceMessage | ResultMessage;
 
 const subjectToken = /^[^\s.*>]+$/;
 
@@ -51,13 +71,23 @@ export function jobSubject(endpoint: string): string {
   return `${jobSubjectPrefix}.${endpoint}`;
 }
 
+/** A name with every character but letters, digits and `-` hex-escaped (`.` → `_2e_`): a safe NATS subject token and stream/consumer name. */
+function escapeToken(name: string): string {
+  return name.replace(/[^A-Za-z0-9-]/g, (char) => `_${char.codePointAt(0)!.toString(16)}_`);
+}
+
 /** The durable consumer shared by an endpoint's workers: the endpoint name with unsafe characters hex-escaped. */
 export function consumerName(endpoint: string): string {
-  return `accel_${endpoint.replace(/[^A-Za-z0-9-]/g, (char) => `_${char.codePointAt(0)!.toString(16)}_`)}`;
+  return `accel_${escapeToken(endpoint)}`;
+}
+
+/** The core NATS subject that cancels one request: `accel.abort.<request id>`, the id hex-escaped where it is not a safe token. */
+export function abortSubject(requestId: string): string {
+  return `${abortSubjectPrefix}.${escapeToken(requestId)}`;
 }
 
 /** Encodes a payload; a value structured clone cannot carry (a function, a class instance's methods) is an `InvalidInputError`. */
-export function encode(message: JobMessage | ResultMessage): Uint8Array {
+export function encode(message: JobMessage | ReplyMessage): Uint8Array {
   try {
     return serialize(message);
   } catch (error) {
@@ -83,10 +113,18 @@ export function decodeJob(data: Uint8Array): JobMessage {
   return job;
 }
 
-export function decodeResult(data: Uint8Array): ResultMessage {
-  const result = deserialize(data) as ResultMessage;
-  if (result === null || typeof result !== 'object' || result.v !== protocolVersion || typeof result.requestId !== 'string') {
-    throw new InvalidInputError({ reason: `not an accel result of protocol version ${protocolVersion}` });
+/** Decodes a worker's reply (a piece or the result); anything else, or another protocol version, is an `InvalidInputError`. */
+export function decodeReply(data: Uint8Array): ReplyMessage {
+  const reply = deserialize(data) as ReplyMessage;
+  if (
+    reply === null ||
+    typeof reply !== 'object' ||
+    reply.v !== protocolVersion ||
+    typeof reply.requestId !== 'string' ||
+    typeof reply.worker?.id !== 'string' ||
+    !((reply.kind === 'result' && typeof reply.ok === 'boolean') || (reply.kind === 'piece' && Number.isInteger(reply.index) && typeof reply.text === 'string'))
+  ) {
+    throw new InvalidInputError({ reason: `not an accel reply of protocol version ${protocolVersion}` });
   }
-  return result;
+  return reply;
 }

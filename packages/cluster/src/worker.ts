@@ -4,7 +4,20 @@ import { InvalidInputError, serializeError, type Accel, type InferResult } from 
 import { jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ensureJobConsumer, ensureJobStream } from './jobs-stream.js';
-import { assertFits, decodeJob, encode, jobStream, protocolVersion, type JobMessage, type ResultMessage, type WorkerIdentity } from './protocol.js';
+import { heartbeatEndpoints, machineLoad, startHeartbeat } from './registry.js';
+import {
+  abortSubject,
+  abortSubjectPrefix,
+  assertFits,
+  decodeJob,
+  encode,
+  jobStream,
+  protocolVersion,
+  type JobMessage,
+  type ReplyMessage,
+  type ResultMessage,
+  type WorkerIdentity,
+} from './protocol.js';
 
 /** One endpoint a worker serves: its id in the worker's registry, and how many jobs it may hold at once. */
 export interface ClusterWorkerEndpoint {
@@ -28,6 +41,10 @@ export interface ClusterWorkerOptions {
   readonly ackWaitMs?: number;
   /** Deliveries of one job before JetStream gives up on it (the consumer's `max_deliver`). Default 5. */
   readonly maxDeliver?: number;
+  /** The stream's bound per endpoint (jobs waiting plus held); give clients and workers the same value. Default 1024. */
+  readonly maxQueuedPerEndpoint?: number;
+  /** Interval of the worker's heartbeat in the KV bucket `accel_workers`; gateways must use the same value. Default 1000 ms. */
+  readonly heartbeatMs?: number;
   /** Names this worker in every result's provenance. Default `<host>:<pid>:<random>`. */
   readonly id?: string;
   /** Receives errors the worker cannot hand to a client (a failed ack or publish). Default: none. */
@@ -41,6 +58,8 @@ export interface ClusterWorkerStats {
   readonly answered: number;
   /** Jobs received that JetStream had delivered before (to this or another worker). */
   readonly redelivered: number;
+  /** Jobs stopped by their client's abort (`accel.abort.<request id>`): acked without an answer. */
+  readonly aborted: number;
 }
 
 export interface ClusterWorker {
@@ -50,13 +69,22 @@ export interface ClusterWorker {
   stop(): Promise<void>;
 }
 
+/** A reply without the fields every reply of one job shares. */
+type ReplyBody<T> = T extends unknown ? Omit<T, 'v' | 'requestId' | 'worker'> : never;
+
 /** Longest a pull request waits on the broker before the worker issues the next (the client's minimum is 1 s). */
 const pullExpiresMs = 1000;
+/** How long an abort for a job this worker does not hold is remembered (the stream's duplicate window), and how many at most. */
+const earlyAbortMs = 120_000;
+const earlyAbortsKept = 10_000;
 
 /**
  * Starts a worker: for each endpoint, pulls jobs from its durable consumer (never holding more than
- * `maxInFlight`, so concurrent jobs batch in the local registry), runs each through
- * `accel.infer`, publishes the result or typed error to the job's reply subject, and only then acks.
+ * `maxInFlight`, so concurrent jobs batch in the local registry), runs each through `accel.infer`
+ * (or `accel.stream` for a `stream` job, sending each text piece as it is generated), publishes the
+ * result or typed error to the job's reply subject, and only then acks. A client's abort
+ * (`accel.abort.<request id>`) aborts the held job's `signal`: a queued request leaves its batch
+ * queue, a generation stops at its next token; the job is then acked without an answer.
  */
 export async function startClusterWorker(options: ClusterWorkerOptions): Promise<ClusterWorker> {
   const { connection, accel } = options;
@@ -74,7 +102,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     return { id, limit };
   });
   const jsm = await jetstreamManager(connection);
-  await ensureJobStream(jsm);
+  await ensureJobStream(jsm, options.maxQueuedPerEndpoint === undefined ? {} : { maxQueuedPerEndpoint: options.maxQueuedPerEndpoint });
   const js = jetstream(connection);
   const consumers = await Promise.all(
     endpoints.map(async (endpoint) => ({ ...endpoint, consumer: await js.consumers.get(jobStream, await ensureJobConsumer(jsm, endpoint.id, ackWaitMs, maxDeliver)) })),
@@ -83,8 +111,39 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   let stopping = false;
   let answered = 0;
   let redelivered = 0;
+  let aborted = 0;
   const held = new Set<Promise<void>>();
   const report = (error: unknown) => options.onError?.(error);
+
+  /** The held jobs' abort controllers, by their abort subject, with whether their client aborted them. */
+  const running = new Map<string, Set<{ readonly controller: AbortController; abortedByClient: boolean }>>();
+  /** Aborts that came before their job (or after it settled), by subject, with when they expire. */
+  const earlyAborts = new Map<string, number>();
+  const abortSubscription = connection.subscribe(`${abortSubjectPrefix}.>`, {
+    callback: (error, message) => {
+      if (error) return;
+      const jobs = running.get(message.subject);
+      if (jobs !== undefined) {
+        for (const job of jobs) {
+          job.abortedByClient = true;
+          job.controller.abort();
+        }
+        return;
+      }
+      // The job may still be on its way to this worker (or to a worker that has not pulled it yet).
+      const now = Date.now();
+      earlyAborts.delete(message.subject);
+      earlyAborts.set(message.subject, now + earlyAbortMs);
+      for (const [subject, expires] of earlyAborts) {
+        if (expires > now && earlyAborts.size <= earlyAbortsKept) break;
+        earlyAborts.delete(subject);
+      }
+    },
+  });
+  const abortedEarly = (subject: string) => {
+    const expires = earlyAborts.get(subject);
+    return expires !== undefined && expires > Date.now();
+  };
 
   const answer = async (message: JsMsg, endpoint: string): Promise<void> => {
     if (message.redelivered) redelivered += 1;
@@ -105,25 +164,59 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
         message.term(); // not ours to answer: no reply subject we can trust
         return;
       }
-      let result: ResultMessage;
+      const subject = abortSubject(job.requestId);
+      const entry = { controller: new AbortController(), abortedByClient: abortedEarly(subject) };
+      const jobs = running.get(subject) ?? new Set();
+      jobs.add(entry);
+      running.set(subject, jobs);
+      const reply = (body: ReplyBody<ReplyMessage>): Uint8Array => encode({ v: protocolVersion, requestId: job.requestId, worker: identity, ...body } as ReplyMessage);
+      let result: Uint8Array | undefined;
       try {
-        const { output, provenance } = (await accel.infer(job.skill, job.input as never, { ...job.options, endpoint } as never)) as InferResult<unknown>;
-        result = { v: protocolVersion, requestId: job.requestId, worker: identity, ok: true, output, provenance };
-      } catch (error) {
-        result = { v: protocolVersion, requestId: job.requestId, worker: identity, ok: false, error: serializeError(error) };
+        if (!entry.abortedByClient) {
+          const callOptions = { ...job.options, endpoint, signal: entry.controller.signal } as never;
+          let answerOf: ReplyBody<ResultMessage>;
+          try {
+            let done: InferResult<unknown>;
+            if (job.stream === true) {
+              const stream = accel.stream(job.skill, job.input as never, callOptions);
+              stream.result.catch(() => undefined); // awaited below, after the pieces
+              let index = 0;
+              for await (const text of stream) {
+                // In order: one connection's messages reach one subscriber in the order they were published.
+                connection.publish(job.reply, reply({ kind: 'piece', index, text }));
+                index += 1;
+              }
+              done = (await stream.result) as InferResult<unknown>;
+            } else {
+              done = (await accel.infer(job.skill, job.input as never, callOptions)) as InferResult<unknown>;
+            }
+            answerOf = { kind: 'result', ok: true, output: done.output, provenance: done.provenance };
+          } catch (error) {
+            if (connection.isClosed()) {
+              // A piece could not go out: stop the generation; the job will be redelivered to another worker.
+              entry.controller.abort();
+              throw error;
+            }
+            answerOf = { kind: 'result', ok: false, error: serializeError(error) };
+          }
+          try {
+            result = reply(answerOf);
+            assertFits(result, connection.info?.max_payload, 'the result');
+          } catch (error) {
+            result = reply({ kind: 'result', ok: false, error: serializeError(error) });
+          }
+        }
+      } finally {
+        jobs.delete(entry);
+        if (jobs.size === 0 && running.get(subject) === jobs) running.delete(subject);
       }
-      let payload: Uint8Array;
-      try {
-        payload = encode(result);
-        assertFits(payload, connection.info?.max_payload, 'the result');
-      } catch (error) {
-        payload = encode({ v: protocolVersion, requestId: job.requestId, worker: identity, ok: false, error: serializeError(error) });
-      }
-      connection.publish(job.reply, payload);
+      // The client gave up on this request (abort, timeout, close): it would drop the answer, so none is sent.
+      if (!entry.abortedByClient) connection.publish(job.reply, result!);
       // Ack only once the result is out (the broker handles one connection's messages in order, and
       // ackAck waits for its confirmation): a worker that dies before this leaves the job to be redelivered.
       await message.ackAck();
-      answered += 1;
+      if (entry.abortedByClient) aborted += 1;
+      else answered += 1;
     } catch (error) {
       report(error);
     } finally {
@@ -168,14 +261,23 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     await Promise.all(mine);
   };
 
+  // Registered before pulling: gateways see the worker when this resolves (see registry.ts).
+  const startedAt = new Date().toISOString();
+  const describe = () => ({ worker: identity, startedAt, endpoints: heartbeatEndpoints(accel, endpoints), held: held.size, answered, load: machineLoad(), draining: stopping });
+  const heartbeat = await startHeartbeat({ connection, identity, describe, onError: report, ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }) });
   const loops = consumers.map((endpoint) => pull(endpoint));
   let stopped: Promise<void> | undefined;
   return {
     identity,
-    stats: () => ({ held: held.size, answered, redelivered }),
+    stats: () => ({ held: held.size, answered, redelivered, aborted }),
     stop() {
       stopping = true;
-      stopped ??= Promise.all(loops).then(() => Promise.all(held)).then(() => undefined);
+      if (stopped === undefined) heartbeat.beat().catch(report); // gateways stop counting a draining worker at once
+      // Aborts still reach the held jobs while they drain.
+      stopped ??= Promise.all(loops)
+        .then(() => Promise.all(held))
+        .then(() => heartbeat.stop().catch(report))
+        .then(() => (connection.isClosed() ? undefined : abortSubscription.unsubscribe()));
       return stopped;
     },
   };

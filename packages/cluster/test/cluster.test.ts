@@ -19,6 +19,7 @@ import {
   type ClusterWorker,
 } from '../src/index.js';
 import { gatedBackend, largestDifference } from '@accel/testkit';
+import { advertiseEndpoint } from './advertise.js';
 import { findNatsServer, startNatsServer, type NatsServer } from './nats-server.js';
 
 const binary = findNatsServer();
@@ -154,13 +155,14 @@ suite(binary === undefined ? 'cluster on nats-server: skipped, nats-server not i
     const connection = await natsConnection();
     const jsm = await jetstreamManager(connection);
     await ensureJobConsumer(jsm, 'dup', ackWaitMs, 5);
+    const advertised = await advertiseEndpoint(await natsConnection(), 'dup', reference); // so the client publishes to it
     const answer = client.infer(sentenceEmbeddingsSkill, [text(5000)], { endpoint: 'dup' });
     const consumer = await jetstream(connection).consumers.get(jobStream, consumerName('dup'));
     const message = await consumer.next({ expires: 5000 });
     expect(message).not.toBeNull();
     const job = decodeJob(message!.data);
     const { output, provenance } = await reference.infer(sentenceEmbeddingsSkill, job.input as string[]);
-    connection.publish(job.reply, encode({ v: protocolVersion, requestId: job.requestId, worker: { id: 'dead-before-ack', host: 'here', pid: 0 }, ok: true, output, provenance }));
+    connection.publish(job.reply, encode({ v: protocolVersion, requestId: job.requestId, worker: { id: 'dead-before-ack', host: 'here', pid: 0 }, kind: 'result', ok: true, output, provenance }));
     await connection.flush();
     await connection.close(); // no ack
     const first = await answer;
@@ -171,6 +173,7 @@ suite(binary === undefined ? 'cluster on nats-server: skipped, nats-server not i
     await until(() => client.stats().duplicatesDropped === 1, 'the duplicate answer to be dropped');
     expect(client.stats().lateDropped).toBe(0);
     await survivor.worker.stop();
+    await advertised.stop();
   });
 
   it('stop() drains: the worker answers the jobs it holds, then pulls no more; the rest wait for another worker', async () => {
@@ -194,6 +197,7 @@ suite(binary === undefined ? 'cluster on nats-server: skipped, nats-server not i
 
   it('a request id already published within the duplicate window is an InvalidInputError, not a hang', async () => {
     const connection = await natsConnection();
+    const advertised = await advertiseEndpoint(connection, 'nobody', reference); // known to the registry, pulled by nobody
     const earlier = await jetstream(connection).publish('accel.jobs.nobody', new Uint8Array([1]), { msgID: 'same-id' });
     expect(earlier.duplicate).toBe(false);
     const error = await client.infer(sentenceEmbeddingsSkill, ['once'], { endpoint: 'nobody', requestId: 'same-id', timeoutMs: 5000 }).then(
@@ -204,9 +208,11 @@ suite(binary === undefined ? 'cluster on nats-server: skipped, nats-server not i
     expect((error as InvalidInputError).reason).toMatch(/already published/);
     expect(client.stats().pending).toBe(0);
     await (await jetstreamManager(connection)).streams.deleteMessage(jobStream, earlier.seq);
+    await advertised.stop();
   });
 
-  it('no worker for an endpoint: TimeoutError, and the job is removed from the stream', async () => {
+  it('no worker pulls the jobs of a known endpoint: TimeoutError, and the job is removed from the stream', async () => {
+    const advertised = await advertiseEndpoint(await natsConnection(), 'nobody', reference); // known to the registry, pulled by nobody
     const started = Date.now();
     const error = await client.infer(sentenceEmbeddingsSkill, ['nobody home'], { endpoint: 'nobody', timeoutMs: 500 }).then(
       () => undefined,
@@ -222,5 +228,6 @@ suite(binary === undefined ? 'cluster on nats-server: skipped, nats-server not i
       if (messages !== 0) await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(messages).toBe(0);
+    await advertised.stop();
   });
 });
