@@ -84,7 +84,9 @@ export function createWasmBackend(options: WasmBackendOptions = {}): BackendV1 {
       });
       try {
         const session = await ort.InferenceSession.create(file, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-        return adaptRuntimeSession(session, ort.Tensor);
+        // onnxruntime-web writes the thread count it started WebAssembly with back to env.wasm.numThreads.
+        const threadsRun = ort.env.wasm.numThreads;
+        return { ...adaptRuntimeSession(session, ort.Tensor), ...(typeof threadsRun === 'number' && threadsRun > 0 ? { threads: threadsRun } : {}) };
       } catch (error) {
         const fault = classifyRuntimeError(error, 'wasm');
         if (fault) throw fault;

@@ -14,8 +14,10 @@ export interface LoadedTransformers {
   /**
    * `node`: `dist/transformers.node.mjs`, which requires onnxruntime-node when it is imported.
    * `web`: `dist/transformers.web.js`, used where onnxruntime-node cannot be required.
+   * `browser`: the web build in a browser, where its image functions work (canvas), loaded by the
+   * kit's browser build (`load-transformers.browser.js`).
    */
-  readonly build: 'node' | 'web';
+  readonly build: 'node' | 'web' | 'browser';
   /** The class transformers.js checks session outputs against with `instanceof`. */
   readonly Tensor: TransformersTensorClass;
   /** Why the Node build was not used (the `web` build only). */

@@ -2,6 +2,7 @@ import { UnsupportedError } from '@accel/core';
 import type { RgbImage } from '@accel/core/media';
 import type { ImageProcessor, RawImage } from '@huggingface/transformers';
 import { loadTransformersBuild } from './load-transformers.js';
+import { loadRgbResizer } from './resize-rgb.js';
 import type { TransformersImageProcessor } from './transformers-types.js';
 
 /** One preprocessed image: `data` in channel-first order, `dims` [3, height, width]. */
@@ -81,7 +82,7 @@ export async function createPixelValuesReader(processor: TransformersImageProces
   };
   const settings = fastRouteSettings(processor, transformers.ImageProcessor);
   if (settings === undefined) return viaTransformers;
-  const { default: sharp } = await import('sharp');
+  const resizeRgb = await loadRgbResizer();
   const mean = perChannel(settings.do_normalize ? settings.image_mean : undefined, 0);
   const std = perChannel(settings.do_normalize ? settings.image_std : undefined, 1);
   const rescale = settings.do_rescale ? (settings.rescale_factor ?? 1 / 255) : 1;
@@ -97,12 +98,11 @@ export async function createPixelValuesReader(processor: TransformersImageProces
     if (settings.do_resize && interpolator !== undefined) {
       const [targetWidth, targetHeight] = settings.get_resize_output_image_size(new transformers.RawImage(data, width, height, 3), settings.size);
       if (targetWidth !== width || targetHeight !== height) {
-        const resized = await sharp(data, { raw: { width, height, channels: 3 } })
-          .affine([targetWidth / width, 0, 0, targetHeight / height], { interpolator })
-          .raw()
-          .toBuffer({ resolveWithObject: true });
-        if (resized.info.channels !== 3) return viaTransformers(image);
-        ({ data, width, height } = { data: resized.data, width: resized.info.width, height: resized.info.height });
+        // No sharp (the browser build): transformers.js resizes, as its own preprocess does there.
+        if (resizeRgb === undefined) return viaTransformers(image);
+        const resized = await resizeRgb({ data, width, height }, targetWidth, targetHeight, interpolator);
+        if (resized === undefined) return viaTransformers(image);
+        ({ data, width, height } = resized);
       }
     }
     let [cropWidth, cropHeight, left, top] = [width, height, 0, 0];
