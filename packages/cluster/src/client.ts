@@ -228,6 +228,7 @@ export async function createClusterClient(options: ClusterClientOptions): Promis
       timer = setTimeout(() => giveUp(new TimeoutError({ timeoutMs, message: `no worker answered request ${requestId} on endpoint ${endpoint} within ${timeoutMs} ms` })), timeoutMs);
       onAbort = () => giveUp(new AbortedError({ reason: 'signal aborted' }));
       signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) onAbort(); // aborted while the registry was consulted
       gaveUp.set(requestId, giveUp);
     });
     // It may settle (timeout, abort, an answer) while the publish is awaited; it is awaited below.

@@ -192,11 +192,9 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
             }
             answerOf = { kind: 'result', ok: true, output: done.output, provenance: done.provenance };
           } catch (error) {
-            if (connection.isClosed()) {
-              // A piece could not go out: stop the generation; the job will be redelivered to another worker.
-              entry.controller.abort();
-              throw error;
-            }
+            // A piece that could not go out leaves a generation running: stop it (a no-op once the request has settled).
+            entry.controller.abort();
+            if (connection.isClosed()) throw error; // the job will be redelivered to another worker
             answerOf = { kind: 'result', ok: false, error: serializeError(error) };
           }
           try {
