@@ -29,6 +29,8 @@ usage:
   accel bench [--quick] …                  speed against raw onnxruntime and transformers.js (accel bench --help)
   accel serve --config FILE [--check]      an OpenAI-compatible HTTP server for a config's endpoints (accel serve --help)
   accel serve <skill> [--model M]          the same for one endpoint of an installed skill
+  accel serve --config FILE --nats URL     the same as a gateway: also serves the endpoints of a NATS cluster's workers
+  accel worker --config FILE --nats URL    a cluster worker: serves a config's endpoints to gateways through NATS (accel worker --help)
   accel --version                          the versions of the CLI and each installed @accel package
 
 skills: ${skillNames.length > 0 ? skillNames.join(', ') : 'none installed (npm install @accel/skill-<name>, e.g. @accel/skill-sentence-embeddings)'}

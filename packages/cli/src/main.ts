@@ -6,6 +6,7 @@ import { collectDoctorRows, renderDoctor } from './commands/doctor.js';
 import { runSkill } from './commands/run.js';
 import { serveCommand, serveFlags } from './commands/serve.js';
 import { renderSmoke, runSmoke } from './commands/smoke.js';
+import { workerCommand, workerFlags } from './commands/worker.js';
 import { createDownloadProgress, type DownloadProgressOutput } from './download-progress.js';
 import { formatError } from './format-error.js';
 import { formatProvenance, toJsonValue } from './format-result.js';
@@ -28,7 +29,7 @@ export interface CommandIo {
 }
 
 /** Every flag of every command, to find the command and skill before parsing strictly. */
-const everyFlag: FlagTable = Object.assign({}, doctorFlags, runFlags, modelsFlags, serveFlags);
+const everyFlag: FlagTable = Object.assign({}, doctorFlags, runFlags, modelsFlags, serveFlags, workerFlags);
 
 /** `true` when the flag is on the command line (before a `--`). */
 function hasFlag(argv: readonly string[], flag: string): boolean {
@@ -138,6 +139,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     if (command === 'doctor') return await doctor(argv, io);
     if (command === 'bench') return await benchCommand(argv, io);
     if (command === 'serve') return await serveCommand(argv, { stdout: io.stdout, stderr: io.stderr, progress: io.progress ?? defaultProgress(io) });
+    if (command === 'worker') return await workerCommand(argv, { stdout: io.stdout, stderr: io.stderr, progress: io.progress ?? defaultProgress(io) });
     if (command === 'models') {
       const progress = createDownloadProgress(io.progress ?? defaultProgress(io));
       return await modelsCommand(argv, { stdout: io.stdout, stderr: io.stderr, onProgress: (event) => progress.update(event), onPullEnd: () => progress.finish() });

@@ -1,15 +1,33 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { Accel, AccelError, BackendUnavailableError, InvalidInputError, isDtype, type BackendV1, type EndpointStatus, type ModelStoreEvent, type SkillV1 } from '@accel/core';
+import { Accel, AccelError, BackendUnavailableError, InvalidInputError, isDtype, type BackendV1, type SkillV1 } from '@accel/core';
+import type * as ClusterPackage from '@accel/cluster';
 import { isHubId, ModelStore } from '@accel/core/model-store';
-import type * as ServerPackage from '@accel/server';
-import type { EndpointConfig, ServerConfig, ServerEndpointOptions } from '@accel/server';
-import { globalFlags, parseCommandLine, positiveInteger, type FlagTable } from '../command-line.js';
+import type { EndpointConfig, RemoteEndpoints, ServerConfig } from '@accel/server';
+import { globalFlags, parseCommandLine, type FlagTable } from '../command-line.js';
 import type { DownloadProgressOutput } from '../download-progress.js';
 import { createDownloadProgress } from '../download-progress.js';
 import { importKnown, knownBackends, type BackendFactory } from '../known-packages.js';
-import { installedSkills, loadSkill } from '../skill-packages.js';
-import { loadBackends } from './run.js';
+import { importOptional } from '../optional-package.js';
+import { installedSkills } from '../skill-packages.js';
+import {
+  assertSkillsLoaded,
+  catchStopSignals,
+  createConfigAccel,
+  endpointOptions,
+  integerFlag,
+  labelsOf,
+  loadSkills,
+  messageOf,
+  natsUrlOf,
+  nonEmpty,
+  readConfig,
+  watchEndpointLoads,
+  withModelFlags,
+  type ServerModule,
+  type Values,
+} from './endpoint-config.js';
 
 /** Flags of `accel serve`. */
 export const serveFlags = {
@@ -23,6 +41,7 @@ export const serveFlags = {
   'request-timeout': { type: 'string' },
   'shutdown-deadline': { type: 'string' },
   'metrics-auth': { type: 'boolean', default: false },
+  nats: { type: 'string' },
   check: { type: 'boolean', default: false },
   model: { type: 'string' },
   backend: { type: 'string' },
@@ -37,17 +56,24 @@ export const serveHelp = `usage:
   accel serve --config accel.json [options]        serve the endpoints a config file lists
   accel serve <skill> [--model M] [--backend B]    serve one endpoint of an installed skill
   accel serve --config accel.json --check          validate the config and exit (0 valid, 1 not): loads and binds nothing
+  accel serve --config gateway.json --nats URL     also a gateway: serves the endpoints of the cluster's accel workers
 
 An OpenAI-compatible HTTP server (@accel/server) on this machine's backends. It prints the URL it
 bound, each endpoint's load, and warnings. SIGTERM or SIGINT: /ready and new requests answer 503,
 requests in flight (streams too) finish, then the models are released and it exits 0; a second
 signal exits at once.
 
+As a gateway (--nats, $ACCEL_NATS_URL or the config's cluster.nats) it also serves, next to its own
+endpoints (it may list none), every endpoint the accel workers on that broker serve (accel worker
+--help): each request is a job on NATS JetStream, answered by one worker (header x-accel-worker);
+/ready answers 503 while an endpoint has no live worker, /v1/accel/status shows the cluster, a full
+endpoint queue answers 429. On SIGTERM it drains, then leaves the broker.
+
 config (JSON): { "endpoints": [ { "name": "minilm", "skill": "sentence-embeddings",
   "model": "<folder or hub id>", "backend": "cpu", "lazy": false, …any addEndpoint option } ],
   "server": { "host", "port", "apiKey", "adminKey", "metricsAuth", "cors": { "origin" },
   "limits": { … }, "shutdownDeadlineMs" }, "models": { "cacheDirectory", "offline", … },
-  "threads", "workers" }
+  "threads", "workers", "cluster": { "nats", "timeoutMs", "heartbeatMs", "maxQueuedPerEndpoint", … } }
 
 options (each overrides the config's server section):
   --config            the config file
@@ -57,7 +83,9 @@ options (each overrides the config's server section):
   --admin-key         turns on POST/DELETE /v1/accel/endpoints behind this key (also $ACCEL_ADMIN_KEY)
   --metrics-auth      require the API key on /metrics too
   --cors-origin       answer cross-origin requests from this origin (repeatable; default: CORS off)
-  --request-timeout   milliseconds an inference may take before it is answered 504 (default: none)
+  --request-timeout   milliseconds an inference may take before it is answered 504 (default: none; a
+                      gateway's remote requests: the config's cluster.timeoutMs, else this, else 60000)
+  --nats              be a gateway for the cluster on this broker, e.g. nats://10.0.0.5:4222 (also $ACCEL_NATS_URL)
   --shutdown-deadline milliseconds draining may take before open connections are closed (default 30000)
   --offline           never download a missing model (also ACCEL_OFFLINE=1)
   --cache-dir         model cache folder (default: $ACCEL_CACHE_DIR or ~/.cache/accel/models)
@@ -77,60 +105,12 @@ export interface ServeIo {
   readonly progress: DownloadProgressOutput;
 }
 
-type ServerModule = typeof ServerPackage;
-
-/** `undefined`, or the flag as an integer in `[min, max]`. */
-function integerFlag(value: string | undefined, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < min || number > max) throw new InvalidInputError({ reason: `--${flag} must be an integer from ${min} to ${max}, got ${value}` });
-  return number;
-}
-
-type Values = Record<string, string | boolean | string[] | undefined>;
-
-/** The config from `--config` (named in every error) or from the one-endpoint shortcut. */
-async function readConfig(server: ServerModule, values: Values, skillName: string | undefined): Promise<{ config: ServerConfig; source: string }> {
-  const file = values.config as string | undefined;
-  const shortcut = ['model', 'backend', 'dtype', 'name'].filter((flag) => values[flag] !== undefined);
-  if (file !== undefined) {
-    if (skillName !== undefined) throw new InvalidInputError({ reason: `accel serve takes a skill or --config, not both (got ${skillName} and --config ${file})` });
-    if (shortcut.length > 0) throw new InvalidInputError({ reason: `--${shortcut[0]} is for accel serve <skill>; with --config, set it in the config's endpoint entry` });
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      throw new InvalidInputError({ reason: `cannot read config ${file}: ${(error as Error).message}`, cause: error });
-    }
-    try {
-      return { config: server.parseServerConfig(text), source: file };
-    } catch (error) {
-      if (InvalidInputError.isInstance(error)) throw new InvalidInputError({ reason: `${file}: ${error.reason}`, cause: error });
-      throw error;
-    }
-  }
-  if (skillName === undefined) throw new InvalidInputError({ reason: 'accel serve needs --config <file> or a skill name, e.g. accel serve sentence-embeddings (accel serve --help)' });
-  const endpoint = {
-    name: (values.name as string | undefined) ?? skillName,
-    skill: skillName,
-    ...(values.model === undefined ? {} : { model: values.model }),
-    ...(values.backend === undefined ? {} : { backend: values.backend }),
-    ...(values.dtype === undefined ? {} : { dtype: values.dtype }),
-  };
-  try {
-    return { config: server.parseServerConfig({ endpoints: [endpoint] }), source: `accel serve ${skillName}` };
-  } catch (error) {
-    if (InvalidInputError.isInstance(error)) throw new InvalidInputError({ reason: `--${error.reason.replace(/^endpoints\[0\]\./, '')}`, cause: error });
-    throw error;
-  }
-}
-
 /** The config with the flags and environment applied: flags win, then `ACCEL_API_KEY` / `ACCEL_ADMIN_KEY`, then the file. */
-function withFlags(config: ServerConfig, values: Values): ServerConfig {
+function withFlags(fileConfig: ServerConfig, values: Values): ServerConfig {
+  const config = withModelFlags(fileConfig, values);
   const port = integerFlag(values.port as string | undefined, 'port', 0, 65535);
   const requestTimeoutMs = integerFlag(values['request-timeout'] as string | undefined, 'request-timeout', 1);
   const shutdownDeadlineMs = integerFlag(values['shutdown-deadline'] as string | undefined, 'shutdown-deadline', 0);
-  const threads = positiveInteger(values.threads as string | undefined, 'threads');
   const apiKey = (values['api-key'] as string | undefined) ?? nonEmpty(process.env.ACCEL_API_KEY) ?? config.server.apiKey;
   const adminKey = (values['admin-key'] as string | undefined) ?? nonEmpty(process.env.ACCEL_ADMIN_KEY) ?? config.server.adminKey;
   const origins = values['cors-origin'] as string[] | undefined;
@@ -145,30 +125,12 @@ function withFlags(config: ServerConfig, values: Values): ServerConfig {
     ...(requestTimeoutMs === undefined ? {} : { limits: { ...config.server.limits, requestTimeoutMs } }),
     ...(shutdownDeadlineMs === undefined ? {} : { shutdownDeadlineMs }),
   };
-  const models = {
-    ...config.models,
-    ...(values.offline === true ? { offline: true } : {}),
-    ...(values['cache-dir'] === undefined ? {} : { cacheDirectory: values['cache-dir'] as string }),
-  };
-  return { ...config, server, models, ...(threads === undefined ? {} : { threads }) };
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function messageOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? message;
+  return { ...config, server };
 }
 
 /** The backend names a device label needs: `cuda:0` → cuda; `auto` → every known backend. */
 function backendNamesOf(label: string): string[] {
   return label === 'auto' ? knownBackends.map((known) => known.name) : [label.split(':')[0]!];
-}
-
-function labelsOf(endpoint: EndpointConfig): string[] {
-  return [endpoint.backend ?? 'cpu', ...(endpoint.fallback ?? [])];
 }
 
 interface CheckLine {
@@ -222,9 +184,10 @@ async function checkModel(endpoint: EndpointConfig, skill: SkillV1, config: Serv
 }
 
 /** `accel serve --check`: every problem of the config, each at its path; loads no model and binds nothing. */
-async function checkConfig(config: ServerConfig, skills: Map<string, SkillV1 | Error>): Promise<CheckLine[]> {
+async function checkConfig(config: ServerConfig, skills: Map<string, SkillV1 | Error>, natsUrl: string | undefined): Promise<CheckLine[]> {
   const lines: CheckLine[] = [];
-  if (config.endpoints.length === 0 && config.server.adminKey === undefined) lines.push({ path: 'endpoints', ok: false, message: 'no endpoint to serve (and no adminKey to add one at run time)' });
+  if (natsUrl !== undefined) lines.push({ path: 'cluster.nats', ok: true, message: `gateway for the cluster at ${natsUrl} (not contacted by --check)` });
+  if (config.endpoints.length === 0 && config.server.adminKey === undefined && natsUrl === undefined) lines.push({ path: 'endpoints', ok: false, message: 'no endpoint to serve (and no adminKey to add one at run time)' });
   const probes = new Map<string, Promise<{ ok: boolean; message: string; backend?: BackendV1 }>>();
   const probe = (name: string) => {
     let found = probes.get(name);
@@ -276,29 +239,50 @@ async function checkConfig(config: ServerConfig, skills: Map<string, SkillV1 | E
   return lines;
 }
 
-function endpointOptions({ name, skill: _name, ...entry }: EndpointConfig, skill: SkillV1): ServerEndpointOptions & { id?: string } {
-  return { ...entry, skill, ...(name === undefined ? {} : { id: name }) };
+type ClusterModule = typeof ClusterPackage;
+
+/** The gateway's side of the cluster: its broker connection, the client, and the client as the server's remote endpoints. */
+interface Gateway {
+  readonly url: string;
+  readonly connection: Awaited<ReturnType<ClusterModule['connectToBroker']>>;
+  readonly client: Awaited<ReturnType<ClusterModule['createClusterClient']>>;
+  readonly remote: RemoteEndpoints;
 }
 
-/** Every endpoint's skill, imported from its package: the skill, or why it cannot be loaded. */
-async function loadSkills(config: ServerConfig): Promise<Map<string, SkillV1 | Error>> {
-  const skills = new Map<string, SkillV1 | Error>();
-  for (const { skill } of config.endpoints) {
-    if (skills.has(skill)) continue;
-    skills.set(skill, await loadSkill(skill).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
+/** The cluster client as the server's remote endpoints; `/v1/accel/status`'s `cluster` adds the client's counters (answers dropped as duplicates or late, broken streams). */
+function remoteEndpointsOf(client: Gateway['client']): RemoteEndpoints {
+  return {
+    endpoints: () => client.endpoints(),
+    infer: (skill, input, options) => client.infer(skill, input as never, options as never),
+    stream: (skill, input, options) => client.stream(skill, input as never, options as never),
+    describe: () => ({ ...client.describe(), requests: client.stats() }),
+  };
+}
+
+/** Connects to the broker and starts the cluster client with the config's `cluster` section; `timeoutMs` defaults to the server's request timeout. */
+async function startGateway(url: string, config: ServerConfig, io: ServeIo): Promise<Gateway> {
+  const cluster = await importOptional<ClusterModule>('@accel/cluster', 'accel serve --nats');
+  const { timeoutMs = config.server.limits?.requestTimeoutMs, heartbeatMs, maxQueuedPerEndpoint } = config.cluster ?? {};
+  const connection = await cluster.connectToBroker(url, { name: `accel serve ${hostname()}:${process.pid}`, onStatus: (line) => io.stderr(`accel serve: ${line}`) });
+  try {
+    const client = await cluster.createClusterClient({
+      connection,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(heartbeatMs === undefined ? {} : { heartbeatMs }),
+      ...(maxQueuedPerEndpoint === undefined ? {} : { maxQueuedPerEndpoint }),
+    });
+    return { url, connection, client, remote: remoteEndpointsOf(client) };
+  } catch (error) {
+    await connection.close();
+    throw error;
   }
-  return skills;
-}
-
-function describeEndpoint(status: EndpointStatus): string {
-  if (status.state === 'ready') return `ready on ${status.device}${status.loadMs === undefined ? '' : ` (${(status.loadMs / 1000).toFixed(1)} s)`}${status.fallbacks.length > 0 ? ` after falling back from ${status.fallbacks.map((step) => step.from).join(', ')}` : ''}`;
-  if (status.state === 'failed') return `failed: ${status.error?.code ?? 'error'}: ${status.error?.message ?? 'unknown error'}`;
-  return status.state;
 }
 
 /**
  * `accel serve`: validates the config, imports the skills and backends it names, serves them with
  * `@accel/server` until SIGTERM or SIGINT, then drains and exits 0. With `--check`, validates only.
+ * With a NATS URL (`--nats`, `$ACCEL_NATS_URL` or the config's `cluster.nats`) it is also a gateway:
+ * the endpoints `accel worker`s serve on that broker are served next to the local ones.
  */
 export async function serveCommand(argv: readonly string[], io: ServeIo): Promise<number> {
   const { values, positionals } = parseCommandLine(argv, serveFlags, 'accel serve');
@@ -309,12 +293,13 @@ export async function serveCommand(argv: readonly string[], io: ServeIo): Promis
   if (positionals.length > 2) throw new InvalidInputError({ reason: `accel serve takes one skill name at most (got ${positionals.slice(1).join(' ')})` });
   if (values.dtype !== undefined && !isDtype(values.dtype)) throw new InvalidInputError({ reason: `unknown dtype ${String(values.dtype)}` });
   const server = (await import('@accel/server')) as ServerModule;
-  const { config: fileConfig, source } = await readConfig(server, values as Values, positionals[1]);
+  const { config: fileConfig, source } = await readConfig(server, values as Values, positionals[1], 'accel serve');
   const config = withFlags(fileConfig, values as Values);
+  const natsUrl = natsUrlOf(config, values as Values);
   const skills = await loadSkills(config);
 
   if (values.check === true) {
-    const lines = await checkConfig(config, skills);
+    const lines = await checkConfig(config, skills, natsUrl);
     const valid = lines.every((line) => line.ok);
     if (values.json === true) io.stdout(JSON.stringify({ config: source, valid, checks: lines }, null, 2));
     else {
@@ -326,106 +311,71 @@ export async function serveCommand(argv: readonly string[], io: ServeIo): Promis
     return valid ? 0 : 1;
   }
 
-  for (const [index, endpoint] of config.endpoints.entries()) {
-    const skill = skills.get(endpoint.skill);
-    if (skill instanceof Error) throw new InvalidInputError({ reason: `${source}: endpoints[${index}].skill: ${messageOf(skill)}`, cause: skill });
-  }
-  if (config.endpoints.length === 0 && config.server.adminKey === undefined) throw new InvalidInputError({ reason: `${source}: endpoints: no endpoint to serve (and no adminKey to add one at run time)` });
-  const labels = [...new Set(config.endpoints.flatMap(labelsOf))];
-  const backends = await loadBackends(labels, undefined);
-  const registeredSkills = config.endpoints.map((endpoint) => skills.get(endpoint.skill) as SkillV1);
-  if (config.server.adminKey !== undefined) {
-    // Endpoints added at run time may name any installed skill and backend.
-    registeredSkills.push(...(await installedSkills()));
-    for (const known of knownBackends) {
-      if (backends.some((backend) => backend.name === known.name)) continue;
-      const imported = await importKnown<BackendFactory>(known);
-      if ('value' in imported) backends.push(imported.value());
-    }
+  assertSkillsLoaded(config, skills, source);
+  if (config.endpoints.length === 0 && config.server.adminKey === undefined && natsUrl === undefined) {
+    throw new InvalidInputError({ reason: `${source}: endpoints: no endpoint to serve (and no adminKey to add one at run time, nor a --nats broker whose workers serve some)` });
   }
   const progress = createDownloadProgress(io.progress);
-  const accel = new Accel({
-    backends,
-    skills: registeredSkills,
-    models: { ...config.models, onProgress: (event: ModelStoreEvent) => progress.update(event) },
-    ...(config.threads === undefined ? {} : { threads: config.threads }),
-    ...(config.workers === undefined ? {} : { workers: config.workers }),
-  });
+  const accel = await createConfigAccel(config, skills, (event) => progress.update(event), { anySkill: config.server.adminKey !== undefined });
   const { shutdownDeadlineMs = 30_000, ...serverSection } = config.server;
   const logger = { warn: (message: string) => io.stderr(`warning: ${message}`), error: (message: string) => io.stderr(`error: ${message}`) };
+  let gateway: Gateway | undefined;
   let app: ReturnType<ServerModule['createServer']>;
   try {
+    if (natsUrl !== undefined) gateway = await startGateway(natsUrl, config, io);
     app = server.createServer({
       accel,
       endpoints: config.endpoints.map((endpoint) => {
         const { id, ...options } = endpointOptions(endpoint, skills.get(endpoint.skill) as SkillV1);
         return { ...options, ...(id === undefined ? {} : { name: id }) };
       }),
+      // A remote endpoint may name any skill installed here (the gateway runs none of them itself).
+      ...(gateway === undefined ? {} : { remote: gateway.remote, skills: await installedSkills() }),
       ...serverSection,
       logger,
     });
   } catch (error) {
+    await closeGateway(gateway);
     await accel.dispose();
     throw error;
   }
 
   // Signals are caught from before the socket is bound, so a SIGTERM at any moment drains.
-  let stopping = false;
-  let signalled!: (signal: NodeJS.Signals) => void;
-  const received = new Promise<NodeJS.Signals>((resolve) => (signalled = resolve));
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      io.stderr(`accel serve: ${signal} again: exiting without waiting`);
-      process.exit(1);
-    }
-    stopping = true;
-    signalled(signal);
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  const stopListening = () => {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-  };
+  const signals = catchStopSignals('accel serve', io.stderr);
 
   let listening: { url: string };
   try {
     listening = await app.listen();
   } catch (error) {
-    stopListening();
+    signals.release();
     await app.close({ deadlineMs: 0 }).catch(() => undefined);
+    await closeGateway(gateway);
     await accel.dispose();
     throw error;
   }
   io.stdout(`accel serve: listening on ${listening.url}`);
   if (config.server.adminKey !== undefined) io.stdout(`accel serve: admin routes on (POST/DELETE ${listening.url}/v1/accel/endpoints)`);
+  if (gateway !== undefined) {
+    const remote = gateway.client.endpoints().map((status) => `${status.id}${status.state === 'ready' ? '' : ` (${status.state})`}`);
+    io.stdout(`accel serve: gateway for the cluster at ${gateway.url}; remote endpoints: ${remote.length === 0 ? 'none yet' : remote.join(', ')}`);
+  }
 
   // Each endpoint's state as it changes (added → loading → ready or failed).
-  const shown = new Map<string, string>();
-  const report = () => {
-    for (const status of accel.status()) {
-      const line = describeEndpoint(status);
-      if (shown.get(status.id) === line) continue;
-      shown.set(status.id, line);
-      (status.state === 'failed' ? io.stderr : io.stdout)(`endpoint ${status.id} (${status.skill}, ${status.model}): ${line}`);
-    }
-  };
-  report();
-  const watcher = setInterval(report, 200);
-  watcher.unref();
+  const loads = watchEndpointLoads(accel, io);
   void app.loaded.then(() => {
     progress.finish();
-    if (stopping) return;
-    report();
+    if (signals.stopping()) return;
+    loads.report();
     const failed = accel.status().filter((status) => status.state === 'failed');
     io.stdout(failed.length === 0 ? `accel serve: ready (${listening.url}/ready)` : `accel serve: not ready: ${failed.length} endpoint(s) failed to load (see above; /ready answers 503)`);
   });
 
-  const signal = await received;
-  clearInterval(watcher);
+  const signal = await signals.received;
+  loads.stop();
   io.stderr(`accel serve: ${signal}: draining (new requests get 503; in-flight ones finish; deadline ${shutdownDeadlineMs} ms)`);
   try {
     await app.close({ deadlineMs: shutdownDeadlineMs });
+    await closeGateway(gateway);
     await accel.dispose();
     io.stderr('accel serve: stopped');
     return 0;
@@ -433,6 +383,13 @@ export async function serveCommand(argv: readonly string[], io: ServeIo): Promis
     io.stderr(`accel serve: error while stopping: ${AccelError.isInstance(error) ? `${error.code}: ` : ''}${messageOf(error)}`);
     return 1;
   } finally {
-    stopListening();
+    signals.release();
   }
+}
+
+/** After the server drained: the cluster client stops (aborting what is left), then the connection drains and closes. */
+async function closeGateway(gateway: Gateway | undefined): Promise<void> {
+  if (gateway === undefined) return;
+  await gateway.client.close();
+  if (!gateway.connection.isClosed()) await gateway.connection.drain();
 }
