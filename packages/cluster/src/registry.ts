@@ -164,6 +164,8 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
       .finally(() => (beating = undefined));
   };
   const timer = setInterval(tick, heartbeatMs);
+  // A closed connection ends the heartbeat (the worker is gone), so the timer does not keep the process alive.
+  void connection.closed().then(() => clearInterval(timer));
   return {
     async beat() {
       await beating;
@@ -259,6 +261,7 @@ export async function watchRegistry(options: WatchRegistryOptions): Promise<Regi
   const heartbeatMs = livenessMs / heartbeatsToDeath;
   const endpointsKv = await new Kvm(connection).create(endpointsBucket, { history: 1 });
   const workers = new Map<string, SeenWorker>();
+  /** By KV key (`registryKey(endpoint)`). */
   const records = new Map<string, { record: EndpointRecord; revision: number }>();
   /** Per endpoint: the last worker this gateway saw serving it, and when (this gateway's clock). */
   const lastSeen = new Map<string, { worker: WorkerIdentity; at: string }>();
@@ -342,10 +345,8 @@ export async function watchRegistry(options: WatchRegistryOptions): Promise<Regi
   sweep.unref();
 
   const reason = (endpoint: string) => {
-    const seen = lastSeen.get(endpoint) ?? (() => {
-      const record = [...records.values()].find(({ record }) => record.id === endpoint)?.record;
-      return record === undefined ? undefined : { worker: record.lastWorker, at: record.lastSeenAt };
-    })();
+    const record = records.get(registryKey(endpoint))?.record;
+    const seen = lastSeen.get(endpoint) ?? (record === undefined ? undefined : { worker: record.lastWorker, at: record.lastSeenAt });
     return `no live worker serves endpoint ${endpoint}${seen === undefined ? '' : `; last seen ${seen.at} on worker ${seen.worker.id}`}`;
   };
 
@@ -373,7 +374,7 @@ export async function watchRegistry(options: WatchRegistryOptions): Promise<Regi
       };
     }
     const last =
-      [...records.values()].find(({ record }) => record.id === endpoint)?.record.status ??
+      records.get(registryKey(endpoint))?.record.status ??
       [...workers.values()].flatMap((seen) => seen.heartbeat.endpoints).find((served) => served.id === endpoint)!.status;
     return { ...last, id: endpoint, state: 'failed', error: { code: 'ACCEL_BACKEND_UNAVAILABLE', message: reason(endpoint) }, queue: { pending: 0, capacity: 0, busy: false } };
   };

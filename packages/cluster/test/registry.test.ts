@@ -4,9 +4,11 @@ import { forgeModel } from '@accel/model-forge';
 import { sentenceEmbeddingsSkill } from '@accel/skill-sentence-embeddings';
 import { largestDifference } from '@accel/testkit';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClusterClient, jobStream, startClusterWorker, type ClusterClient, type ClusterWorker } from '../src/index.js';
+import { createClusterClient, jobStream, startClusterWorker, workersBucket, type ClusterClient, type ClusterWorker } from '../src/index.js';
+import { advertiseEndpoint } from './advertise.js';
 import { findNatsServer, startNatsServer, type NatsServer } from './nats-server.js';
 
 const binary = findNatsServer();
@@ -177,5 +179,17 @@ suite(binary === undefined ? 'cluster registry on nats-server: skipped, nats-ser
     } finally {
       await later.close();
     }
+  });
+
+  it('a worker with another heartbeatMs sets the bucket ttl to 3 × its own (the last to start decides)', async () => {
+    const connection = await natsConnection();
+    const kv = await new Kvm(connection).open(workersBucket);
+    expect((await kv.status()).ttl).toBe(livenessMs);
+    const slower = await advertiseEndpoint(connection, 'slower', reference, 300);
+    expect((await kv.status()).ttl).toBe(900);
+    await slower.stop();
+    const restored = await advertiseEndpoint(connection, 'slower', reference, heartbeatMs);
+    expect((await kv.status()).ttl).toBe(livenessMs);
+    await restored.stop();
   });
 });
