@@ -234,6 +234,7 @@ export async function createClusterClient(options: ClusterClientOptions): Promis
     // It may settle (timeout, abort, an answer) while the publish is awaited; it is awaited below.
     answer.catch(() => undefined);
     try {
+      if (!pending.has(requestId)) return await answer; // aborted already: nothing to publish
       let ack;
       try {
         ack = await js.publish(subject, payload, { msgID: requestId });

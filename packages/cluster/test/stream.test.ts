@@ -1,5 +1,5 @@
 import { createCpuBackend } from '@accel/backend-cpu';
-import { AbortedError, InferenceError, createAccel, type Accel, type BackendV1 } from '@accel/core';
+import { AbortedError, InferenceError, TimeoutError, createAccel, type Accel, type BackendV1 } from '@accel/core';
 import { forgeModel } from '@accel/model-forge';
 import { gpt2Skill } from '@accel/skill-gpt2';
 import { collectStream, gatedBackend } from '@accel/testkit';
@@ -169,6 +169,24 @@ suite(binary === undefined ? 'streaming and abort across the cluster: skipped, n
     // The endpoint serves the next request as before.
     const next = await client.infer(gpt2Skill, prompt, { endpoint: 'abort', maxNewTokens: 12 });
     expect(next.output.tokens).toEqual(full.output.tokens.slice(0, 12));
+  });
+
+  it("a stream's timeout stops the worker's generation too", async () => {
+    const worker = await gpt2Worker('timeout');
+    await client.infer(gpt2Skill, prompt, { endpoint: 'timeout', maxNewTokens: 2 }); // loads the model
+    const requestId = 'times-out-mid-generation';
+    const tap = await tapReplies(requestId);
+    const timeoutMs = 150;
+    const stream = client.stream(gpt2Skill, prompt, { endpoint: 'timeout', maxNewTokens: 100, requestId, timeoutMs });
+    const error = await collectStream(stream).catch((caught: unknown) => caught);
+    expect(TimeoutError.isInstance(error)).toBe(true);
+    expect((error as TimeoutError).timeoutMs).toBe(timeoutMs);
+    await until(() => worker.stats().aborted === 1 && worker.stats().held === 0, 'the worker to stop and ack the timed-out job');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // 100 tokens take ~400 ms here; stopped at ~150 ms, well short of them.
+    expect(tap.pieces()).toBeLessThan(75);
+    expect(tap.results()).toBe(0);
+    expect(await consumerState('timeout')).toEqual({ pending: 0, ackPending: 0 });
   });
 
   it('an abort that reaches the worker before its job does: the worker acks the job without running it', async () => {
