@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { serialize } from 'node:v8';
+import type { ClusterClient, connectToBroker } from '@accel/cluster';
 import { Accel, AccelError, type BackendV1, type InferResult, type SkillV1 } from '@accel/core';
 import { describeError } from '../describe-error.js';
 import { benchSentences } from '../inputs/sentences.js';
@@ -41,13 +42,6 @@ const requestTimeoutMs = 60_000;
 const endpoint = 'minilm';
 
 type Embeddings = { embeddings: ArrayLike<number>[] };
-
-/** What the bench needs of `@accel/cluster`'s client (its stable API), and the registry view when this build has one. */
-interface BenchClusterClient {
-  infer(skill: SkillV1, input: unknown, options: Record<string, unknown> & { endpoint: string }): Promise<InferResult<unknown>>;
-  endpoints?: () => ReadonlyArray<{ id: string; state: string }>;
-  close(): Promise<void>;
-}
 
 function settingsFor(options: ClusterBenchOptions): ClusterBenchSettings {
   if (options.size === 'tiny') return smokeClusterSettings;
@@ -133,7 +127,7 @@ async function cpuSnapshot(broker: NatsBroker, workers: readonly ForkedWorker[])
 }
 
 interface Setup {
-  readonly client: BenchClusterClient;
+  readonly client: ClusterClient;
   readonly skill: SkillV1;
   readonly reference: Accel;
   readonly texts: readonly string[];
@@ -146,7 +140,7 @@ interface Setup {
   readonly log: (message: string) => void;
 }
 
-const clusterInfer = (setup: Setup, text: string) => setup.client.infer(setup.skill, text, { ...embeddingOptions, endpoint, timeoutMs: requestTimeoutMs });
+const clusterInfer = (setup: Setup, text: string) => setup.client.infer(setup.skill, text as never, { ...embeddingOptions, endpoint, timeoutMs: requestTimeoutMs } as never) as Promise<InferResult<unknown>>;
 
 async function measureThroughput(setup: Setup, bPulling: { value: boolean }): Promise<Omit<ClusterThroughputResult, 'description' | 'model' | 'backend' | 'notes'>> {
   const { settings, texts, vectors, log } = setup;
@@ -318,10 +312,15 @@ function embeddingOf(json: unknown): ArrayLike<number> | undefined {
  */
 async function measureHttpLatency(setup: Setup): Promise<Omit<ClusterLatencyResult, 'description' | 'model' | 'backend'>> {
   const { createServer } = await import('@accel/server');
-  const gateway = new Accel({ backends: [], skills: [setup.skill] });
-  // `remote` and `skills` are issue 15's server options; passed as data so that this builds against a server without them.
-  const serverOptions = { accel: gateway, remote: setup.client, skills: [setup.skill], port: 0, logger: { warn: (message: string) => setup.log(`gateway: ${message}`), error: (message: string) => setup.log(`gateway error: ${message}`) } };
-  const server = createServer(serverOptions as Parameters<typeof createServer>[0]);
+  // A gateway as `accel serve --nats` runs one: no local endpoint, the cluster client as its remote endpoints.
+  const gateway = new Accel({ backends: [] });
+  const server = createServer({
+    accel: gateway,
+    remote: setup.client,
+    skills: [setup.skill],
+    port: 0,
+    logger: { warn: (message: string) => setup.log(`gateway: ${message}`), error: (message: string) => setup.log(`gateway error: ${message}`) },
+  });
   try {
     const { url } = await server.listen();
     const models = (await (await fetch(`${url}/v1/models`)).json()) as { data?: Array<{ id?: string }> };
@@ -350,9 +349,8 @@ async function measureHttpLatency(setup: Setup): Promise<Omit<ClusterLatencyResu
   }
 }
 
-/** Waits until the client's registry view (when this build has one) shows the endpoint ready. */
-async function untilServed(client: BenchClusterClient, timeoutMs: number): Promise<void> {
-  if (client.endpoints === undefined) return;
+/** Waits until the client's registry view (the workers' heartbeats) shows the endpoint ready. */
+async function untilServed(client: ClusterClient, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!client.endpoints().some((status) => status.id === endpoint && status.state === 'ready')) {
     if (Date.now() > end) throw new Error(`the cluster client saw no live worker serving ${endpoint} within ${timeoutMs / 1000} s`);
@@ -420,8 +418,8 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
   log(`nats-server ${broker.version} on ${broker.url}`);
   const reference = new Accel({ backends: [backend], skills: [skill], threads: 1 });
   const workers: ForkedWorker[] = [];
-  let client: BenchClusterClient | undefined;
-  let connection: { close(): Promise<void> } | undefined;
+  let client: ClusterClient | undefined;
+  let connection: Awaited<ReturnType<typeof connectToBroker>> | undefined;
   try {
     reference.addEndpoint({ id: endpoint, skill, model, backend: 'cpu', maxBatchSize: settings.maxBatchSize });
     const [status] = await reference.init(endpoint);
@@ -440,15 +438,15 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
     await a.resume();
     const cluster = await import('@accel/cluster');
     connection = await cluster.connectToBroker(broker.url, { name: 'accel bench gateway' });
-    client = (await cluster.createClusterClient({ connection: connection as never, timeoutMs: requestTimeoutMs })) as unknown as BenchClusterClient;
+    client = await cluster.createClusterClient({ connection, timeoutMs: requestTimeoutMs });
     await untilServed(client, 30_000);
     const texts = benchSentences(settings.concurrency);
     const vectors: ArrayLike<number>[] = [];
     for (const text of texts) vectors.push(((await reference.infer(skill, text as never, { ...embeddingOptions, endpoint } as never)) as InferResult<Embeddings>).output.embeddings[0]!);
-    const first = await client.infer(skill, texts[0]!, { ...embeddingOptions, endpoint, timeoutMs: requestTimeoutMs });
+    const setup: Setup = { client, skill, reference, texts, vectors, broker, a, b, settings, log };
+    const first = await clusterInfer(setup, texts[0]!);
     const payloadBytes = { request: serialize({ input: texts[0], options: embeddingOptions }).byteLength, answer: serialize({ output: first.output, provenance: first.provenance }).byteLength };
     if (settings.settleMs > 0) await sleep(settings.settleMs);
-    const setup: Setup = { client, skill, reference, texts, vectors, broker, a, b, settings, log };
 
     const bPulling = { value: false };
     let throughput: ClusterThroughputResult;
