@@ -411,22 +411,24 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
     return skipAll(`could not load the cpu backend: ${describeError(error)}`);
   }
 
-  const skill = await miniLmProfile.skill.load();
-  const { directory: model } = await ensureModel(miniLmProfile.model, resolve(options.cacheDirectory), options.size, options.progress);
-  const broker = await startNatsBroker(binary);
-  versions['nats-server'] = broker.version;
-  log(`nats-server ${broker.version} on ${broker.url}`);
-  const reference = new Accel({ backends: [backend], skills: [skill], threads: 1 });
+  const reference = new Accel({ backends: [backend], threads: 1 });
   const workers: ForkedWorker[] = [];
+  let broker: NatsBroker | undefined;
   let client: ClusterClient | undefined;
   let connection: Awaited<ReturnType<typeof connectToBroker>> | undefined;
   try {
+    const skill = await miniLmProfile.skill.load();
+    const { directory: model } = await ensureModel(miniLmProfile.model, resolve(options.cacheDirectory), options.size, options.progress);
+    const running = await startNatsBroker(binary);
+    broker = running;
+    versions['nats-server'] = running.version;
+    log(`nats-server ${running.version} on ${running.url}`);
     reference.addEndpoint({ id: endpoint, skill, model, backend: 'cpu', maxBatchSize: settings.maxBatchSize });
     const [status] = await reference.init(endpoint);
     if (status?.state !== 'ready') throw new Error(status?.error?.message ?? 'the in-process MiniLM endpoint did not load');
     log('starting 2 worker processes');
     const started = await Promise.all(
-      ['a', 'b'].map((name) => ForkedWorker.start({ natsUrl: broker.url, model, endpoint, maxBatchSize: settings.maxBatchSize, maxInFlight: settings.maxInFlight, id: `bench-worker-${name}` })),
+      ['a', 'b'].map((name) => ForkedWorker.start({ natsUrl: running.url, model, endpoint, maxBatchSize: settings.maxBatchSize, maxInFlight: settings.maxInFlight, id: `bench-worker-${name}` })),
     );
     workers.push(...started.map(({ worker }) => worker));
     const [a, b] = workers as [ForkedWorker, ForkedWorker];
@@ -437,13 +439,13 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
     ];
     await a.resume();
     const cluster = await import('@accel/cluster');
-    connection = await cluster.connectToBroker(broker.url, { name: 'accel bench gateway' });
+    connection = await cluster.connectToBroker(running.url, { name: 'accel bench gateway' });
     client = await cluster.createClusterClient({ connection, timeoutMs: requestTimeoutMs });
     await untilServed(client, 30_000);
     const texts = benchSentences(settings.concurrency);
     const vectors: ArrayLike<number>[] = [];
     for (const text of texts) vectors.push(((await reference.infer(skill, text as never, { ...embeddingOptions, endpoint } as never)) as InferResult<Embeddings>).output.embeddings[0]!);
-    const setup: Setup = { client, skill, reference, texts, vectors, broker, a, b, settings, log };
+    const setup: Setup = { client, skill, reference, texts, vectors, broker: running, a, b, settings, log };
     const first = await clusterInfer(setup, texts[0]!);
     const payloadBytes = { request: serialize({ input: texts[0], options: embeddingOptions }).byteLength, answer: serialize({ output: first.output, provenance: first.provenance }).byteLength };
     if (settings.settleMs > 0) await sleep(settings.settleMs);
@@ -484,6 +486,6 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
     await connection?.close().catch(() => undefined);
     await Promise.all(workers.map((worker) => worker.close().catch(() => undefined)));
     await reference.dispose();
-    await broker.stop();
+    await broker?.stop();
   }
 }
