@@ -10,11 +10,12 @@ import {
   type CreateSessionOptions,
   type Dtype,
 } from '@accel/core';
+import { importOnnxRuntime } from './load-onnxruntime.js';
 import { detectPlatformFeatures } from './platform-features.js';
 import type { WasmBackendOptions } from './wasm-backend-options.js';
 
 const wasmDtypes: readonly Dtype[] = ['fp32', 'q8', 'int8', 'uint8', 'q4'];
-const loadRuntime = memoizeAsync(() => import('onnxruntime-web'));
+const loadRuntime = memoizeAsync(importOnnxRuntime);
 
 function validateOptions(options: WasmBackendOptions): void {
   if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {

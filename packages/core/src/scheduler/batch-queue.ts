@@ -2,6 +2,7 @@ import { AbortedError } from '../errors/aborted-error.js';
 import { QueueFullError } from '../errors/queue-full-error.js';
 import type { ItemControl, ItemOutcome } from '../skill/v1/loaded-skill-v1.js';
 import type { ProvenanceNote, TokenUsage } from '../provenance/provenance.js';
+import { nextTurn } from './next-turn.js';
 
 /** What one batch run returns: an outcome per item, and what ran it (recorded on each request). */
 export interface BatchRun<Value, Context> {
@@ -179,7 +180,8 @@ export class BatchQueue<Item, Value, Context = unknown> {
   }
 
   /**
-   * Starts the next batch after `batchWaitMs`. With no wait it starts on `setImmediate`: after
+   * Starts the next batch after `batchWaitMs`. With no wait it starts on `setImmediate` (a
+   * `MessageChannel` message in browsers, see `nextTurn`): after
    * the requests enqueued in this turn of the event loop (a `Promise.all` of singles), without
    * the ≥ 1 ms that Node's `setTimeout(0)` sleeps.
    */
@@ -193,8 +195,7 @@ export class BatchQueue<Item, Value, Context = unknown> {
       const handle = setTimeout(start, this.options.batchWaitMs);
       this.timer = () => clearTimeout(handle);
     } else {
-      const handle = setImmediate(start);
-      this.timer = () => clearImmediate(handle);
+      this.timer = nextTurn(start);
     }
   }
 
