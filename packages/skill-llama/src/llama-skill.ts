@@ -4,7 +4,8 @@ import { defineTextGenerationSkill, type TextGenerationOptions } from '@accel/tr
 export type LlamaOptions = TextGenerationOptions;
 
 /**
- * LLaMA- and OPT-family text generation (LlamaForCausalLM, OPTForCausalLM): a prompt or a chat
+ * LLaMA-family and OPT text generation (LlamaForCausalLM, Qwen2ForCausalLM, MistralForCausalLM,
+ * OPTForCausalLM): a prompt or a chat
  * (formatted with the model's chat template) in, generated text out; greedy unless `temperature`
  * > 0, seeded sampling, stop strings, streaming through `accel.stream()`.
  */
@@ -12,9 +13,10 @@ export const llamaSkill = defineTextGenerationSkill({
   name: 'llama',
   packageName: '@accel/skill-llama',
   exportName: 'llamaSkill',
-  description: 'LLaMA and OPT family text generation (causal LM) with streaming',
+  description: 'LLaMA-family (llama, qwen2, mistral) and OPT text generation (causal LM) with streaming',
   defaultModel: 'Xenova/opt-125m',
-  modelClasses: { llama: 'LlamaForCausalLM', opt: 'OPTForCausalLM' },
+  // Each model_type is run by a test on a forged model of that type (test/model-types.test.ts, test/generation.test.ts).
+  modelClasses: { llama: 'LlamaForCausalLM', opt: 'OPTForCausalLM', qwen2: 'Qwen2ForCausalLM', mistral: 'MistralForCausalLM' },
   maxBatchSize: 8,
   example: { input: 'Once upon a time', options: { maxNewTokens: 8 } },
 });

@@ -6,6 +6,7 @@ import type { ForgeFile } from './files/file-content.js';
 import { clipPresets } from './families/clip-presets.js';
 import { t5Presets } from './families/t5-presets.js';
 import { llamaPreset } from './families/llama.js';
+import { llamaVariantPreset } from './families/llama-variants.js';
 import { optPreset } from './families/opt.js';
 import { whisperPreset } from './families/whisper.js';
 import { llavaPresets } from './families/llava-presets.js';
@@ -69,6 +70,18 @@ export const presets: readonly Preset[] = [
     'HuggingFaceTB/SmolLM2-135M-Instruct',
     'LLaMA decoder with KV cache (LlamaForCausalLM: GQA, RoPE, RMSNorm, SwiGLU) and a ChatML chat template; full: 30 layers, hidden 576, 9 heads / 3 kv heads, head_dim 64, ffn 1536, vocab 49152',
     { layers: 30, hidden: 576, heads: 9, keyValueHeads: 3, headDim: 64, intermediate: 1536, maxPositions: 8192, ropeTheta: 100000, vocabularySize: 49152 },
+  ),
+  llamaVariantPreset(
+    'onnx-community/Qwen2.5-0.5B-Instruct',
+    'qwen2',
+    'Qwen2 decoder with KV cache (Qwen2ForCausalLM: the LLaMA graph with q/k/v biases, tied head) and a ChatML template; full: 24 layers, hidden 896, 14 heads / 2 kv heads, ffn 4864, vocab 151936',
+    { layers: 24, hidden: 896, heads: 14, keyValueHeads: 2, intermediate: 4864, maxPositions: 32768, ropeTheta: 1000000, bpePieces: 151643, vocabularySize: 151936 },
+  ),
+  llamaVariantPreset(
+    'Felladrin/onnx-TinyMistral-248M-Chat-v2',
+    'mistral',
+    'Mistral decoder with KV cache (MistralForCausalLM: the LLaMA graph with sliding-window attention, 8 tokens at tiny size) and an [INST] template; full: 12 layers, hidden 1024, 32 heads / 8 kv heads, ffn 4096, window 32, vocab 32005',
+    { layers: 12, hidden: 1024, heads: 32, keyValueHeads: 8, intermediate: 4096, maxPositions: 32768, ropeTheta: 10000, slidingWindow: 32, bpePieces: 32002, vocabularySize: 32005 },
   ),
   whisperPreset(
     'Xenova/whisper-tiny',

@@ -21,6 +21,10 @@ export interface LlamaGraphDimensions {
   readonly vocabularySize: number;
   readonly ropeTheta: number;
   readonly rmsNormEpsilon: number;
+  /** Biases on the query, key and value projections (Qwen2's `attention_bias`); default none, as LLaMA. */
+  readonly attentionBias?: boolean;
+  /** Each token attends to at most this many most recent tokens, itself included (Mistral's `sliding_window`); default unlimited. */
+  readonly slidingWindow?: number;
 }
 
 const totalLength = 'past_sequence_length + sequence_length';
@@ -29,6 +33,12 @@ const totalLength = 'past_sequence_length + sequence_length';
 function projection(graph: GraphBuilder, parameters: Parameters, name: string, input: Value, inFeatures: number, outFeatures: number): Value {
   const weight = parameters.uniform(`${name}.weight`, [inFeatures, outFeatures], inFeatures);
   return graph.scope(name, () => graph.op('MatMul', [input, weight]));
+}
+
+/** `input @ weight + bias` (Qwen2's query, key and value projections). */
+function biasedProjection(graph: GraphBuilder, parameters: Parameters, name: string, input: Value, inFeatures: number, outFeatures: number): Value {
+  const bias = parameters.uniform(`${name}.bias`, [outFeatures], inFeatures);
+  return graph.scope(name, () => graph.op('Add', [projection(graph, parameters, name, input, inFeatures, outFeatures), bias]));
 }
 
 /** RMSNorm: x / √(mean(x²) + ε) · weight. */
@@ -106,16 +116,17 @@ export function buildLlamaGraph(seed: string, dimensions: LlamaGraphDimensions):
   const tokenEmbeddingData = parameters.uniformData('model.embed_tokens.weight', [vocabularySize, hidden], hidden);
   const tokenEmbedding = graph.initializer('model.embed_tokens.weight', 'float32', [vocabularySize, hidden], tokenEmbeddingData);
   let hiddenStates = graph.scope('model.embed_tokens', () => graph.op('Gather', [tokenEmbedding, inputIds]));
-  const additiveMask = causalAttentionMask(graph, inputIds, attentionMask);
+  const additiveMask = causalAttentionMask(graph, inputIds, attentionMask, dimensions.slidingWindow);
+  const attentionProjection = dimensions.attentionBias === true ? biasedProjection : projection;
   const tables = rotaryTables(graph, positionIds, headDim, dimensions.ropeTheta);
 
   const presents: Array<{ key: Value; value: Value }> = [];
   for (const [layer, cache] of past.entries()) {
     const prefix = `model.layers.${layer}`;
     const normed = rmsNorm(graph, parameters, `${prefix}.input_layernorm`, hiddenStates, hidden, rmsNormEpsilon);
-    const query = splitHeads(graph, projection(graph, parameters, `${prefix}.self_attn.q_proj`, normed, hidden, heads * headDim), heads, headDim);
-    const key = splitHeads(graph, projection(graph, parameters, `${prefix}.self_attn.k_proj`, normed, hidden, keyValueHeads * headDim), keyValueHeads, headDim);
-    const value = splitHeads(graph, projection(graph, parameters, `${prefix}.self_attn.v_proj`, normed, hidden, keyValueHeads * headDim), keyValueHeads, headDim);
+    const query = splitHeads(graph, attentionProjection(graph, parameters, `${prefix}.self_attn.q_proj`, normed, hidden, heads * headDim), heads, headDim);
+    const key = splitHeads(graph, attentionProjection(graph, parameters, `${prefix}.self_attn.k_proj`, normed, hidden, keyValueHeads * headDim), keyValueHeads, headDim);
+    const value = splitHeads(graph, attentionProjection(graph, parameters, `${prefix}.self_attn.v_proj`, normed, hidden, keyValueHeads * headDim), keyValueHeads, headDim);
     const attended = graph.scope(`${prefix}.self_attn`, () => {
       const rotatedQuery = applyRotary(graph, query, tables, headDim);
       const present = {
