@@ -36,6 +36,24 @@ function embedded(schema: Record<string, unknown>): Record<string, unknown> {
 }
 
 /**
+ * What an endpoint's skill can serve besides `/v1/accel/infer/{name}`, as plain data: which
+ * standard route takes it (`embed` → `/v1/embeddings`, `classify` → `/v1/classify`, `transcribe`
+ * → `/v1/audio/*`, `generate` → `/v1/chat/completions` or `/v1/completions`) and with what. The
+ * playground picks its route from this; so can any client. `{}` for a skill without capabilities.
+ */
+export function capabilitySummary(skill: SkillV1 | undefined): Record<string, unknown> {
+  const capabilities = skill?.capabilities;
+  if (capabilities === undefined) return {};
+  const { embed, classify, transcribe, generate } = capabilities;
+  return {
+    ...(embed === undefined ? {} : { embed: { modalities: [...embed.modalities] } }),
+    ...(classify === undefined ? {} : { classify: { modalities: [...classify.modalities], zeroShot: classify.zeroShot } }),
+    ...(transcribe === undefined ? {} : { transcribe: { tasks: [...transcribe.tasks], granularities: [...transcribe.granularities] } }),
+    ...(generate === undefined ? {} : { generate: { chat: generate.chat, completion: generate.completion, images: generate.images } }),
+  };
+}
+
+/**
  * The OpenAPI 3.1 document of the server: the fixed routes, and one `POST /v1/accel/infer/{name}`
  * per endpoint whose request and response bodies are the skill's own input, options and output
  * schemas (JSON Schema draft 2020-12, the dialect of OpenAPI 3.1). No skill has code here.
@@ -75,6 +93,7 @@ export function openApiDocument(endpoints: readonly DocumentedEndpoint[], option
         operationId: `infer_${endpoint.name.replace(/[^A-Za-z0-9_]/g, '_')}`,
         summary: `Run skill ${endpoint.skillName} on endpoint ${endpoint.name}`,
         ...(endpoint.skill === undefined ? {} : { description: endpoint.skill.description }),
+        'x-accel-capabilities': capabilitySummary(endpoint.skill),
         requestBody: {
           required: true,
           content: {
