@@ -47,6 +47,7 @@ const serverSectionSchema = z.strictObject({
   cors: z.strictObject({ origin: z.union([nonEmpty, z.array(nonEmpty).min(1)]) }).optional(),
   limits: limitsSchema.optional(),
   shutdownDeadlineMs: z.number().int().nonnegative().optional(),
+  ui: z.boolean().optional().describe('Serve the playground page at / (default true); false answers / with 404'),
 });
 
 const modelsSectionSchema = z.strictObject({

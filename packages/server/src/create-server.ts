@@ -30,6 +30,7 @@ import { classifyPaths, registerClassifyRoutes } from './routes/classify.js';
 import { embeddingsPaths, registerEmbeddingsRoutes } from './routes/embeddings.js';
 import type { RemoteEndpoints } from './remote.js';
 import { registerNativeRoutes } from './routes/native.js';
+import { isPlaygroundPath, registerPlaygroundRoutes } from './playground/serve.js';
 
 export type { ServerLimits, ServerLogger } from './context.js';
 
@@ -75,6 +76,12 @@ export interface ServerOptions {
    * warning). Their skills must be known to the server (`skills`, or registered on `accel`).
    */
   readonly remote?: RemoteEndpoints;
+  /**
+   * Serve the playground, a static page to try the endpoints from a browser, at `/` (assets under
+   * `/playground/`; they need no API key, the API calls they make do). Default true; false answers
+   * `/` with 404.
+   */
+  readonly ui?: boolean;
 }
 
 export interface AccelServer {
@@ -123,6 +130,7 @@ export function createServer(options: ServerOptions): AccelServer {
   const createdAt = Math.floor(Date.now() / 1000);
   const expectedKey = options.apiKey === undefined ? undefined : digest(options.apiKey);
   const publicPaths = new Set(['/health', '/ready', ...(options.metricsAuth === true ? [] : ['/metrics'])]);
+  const ui = options.ui ?? true;
 
   const skills = new Map<string, SkillV1>();
   for (const skill of options.skills ?? []) skills.set(skill.name, skill);
@@ -287,7 +295,7 @@ export function createServer(options: ServerOptions): AccelServer {
     app.use('*', cors({ origin: typeof options.cors.origin === 'string' ? options.cors.origin : [...options.cors.origin], exposeHeaders: ['x-request-id', 'retry-after', 'x-should-retry', ...provenanceHeaderNames] }));
   }
   app.use('*', async (c, next) => {
-    if (expectedKey === undefined || publicPaths.has(c.req.path) || c.req.path.startsWith('/v1/accel/endpoints')) return next();
+    if (expectedKey === undefined || publicPaths.has(c.req.path) || c.req.path.startsWith('/v1/accel/endpoints') || (ui && isPlaygroundPath(c.req.path))) return next();
     checkBearer(c.req.header('authorization'), expectedKey);
     return next();
   });
@@ -324,6 +332,7 @@ export function createServer(options: ServerOptions): AccelServer {
     return c.json(options.adminKey === undefined ? document : withAdminSecurity(document));
   });
 
+  if (ui) registerPlaygroundRoutes(app);
   registerNativeRoutes(app, context, { createdAt });
   registerEmbeddingsRoutes(app, context);
   registerClassifyRoutes(app, context);

@@ -41,6 +41,7 @@ export const serveFlags = {
   'request-timeout': { type: 'string' },
   'shutdown-deadline': { type: 'string' },
   'metrics-auth': { type: 'boolean', default: false },
+  'no-ui': { type: 'boolean', default: false },
   nats: { type: 'string' },
   check: { type: 'boolean', default: false },
   model: { type: 'string' },
@@ -72,7 +73,7 @@ endpoint queue answers 429. On SIGTERM it drains, then leaves the broker.
 config (JSON): { "endpoints": [ { "name": "minilm", "skill": "sentence-embeddings",
   "model": "<folder or hub id>", "backend": "cpu", "lazy": false, …any addEndpoint option } ],
   "server": { "host", "port", "apiKey", "adminKey", "metricsAuth", "cors": { "origin" },
-  "limits": { … }, "shutdownDeadlineMs" }, "models": { "cacheDirectory", "offline", … },
+  "limits": { … }, "shutdownDeadlineMs", "ui" }, "models": { "cacheDirectory", "offline", … },
   "threads", "workers", "cluster": { "nats", "timeoutMs", "heartbeatMs", "maxQueuedPerEndpoint", … } }
 
 options (each overrides the config's server section):
@@ -82,6 +83,7 @@ options (each overrides the config's server section):
   --api-key           bearer key for every route but /health, /ready, /metrics (also $ACCEL_API_KEY)
   --admin-key         turns on POST/DELETE /v1/accel/endpoints behind this key (also $ACCEL_ADMIN_KEY)
   --metrics-auth      require the API key on /metrics too
+  --no-ui             serve no playground page at / (default: served; the config's server.ui)
   --cors-origin       answer cross-origin requests from this origin (repeatable; default: CORS off)
   --request-timeout   milliseconds an inference may take before it is answered 504 (default: none; a
                       gateway's remote requests: the config's cluster.timeoutMs, else this, else 60000)
@@ -121,6 +123,7 @@ function withFlags(fileConfig: ServerConfig, values: Values): ServerConfig {
     ...(apiKey === undefined ? {} : { apiKey }),
     ...(adminKey === undefined ? {} : { adminKey }),
     ...(values['metrics-auth'] === true ? { metricsAuth: true } : {}),
+    ...(values['no-ui'] === true ? { ui: false } : {}),
     ...(origins === undefined || origins.length === 0 ? {} : { cors: { origin: origins.length === 1 ? origins[0]! : origins } }),
     ...(requestTimeoutMs === undefined ? {} : { limits: { ...config.server.limits, requestTimeoutMs } }),
     ...(shutdownDeadlineMs === undefined ? {} : { shutdownDeadlineMs }),
@@ -354,6 +357,7 @@ export async function serveCommand(argv: readonly string[], io: ServeIo): Promis
     throw error;
   }
   io.stdout(`accel serve: listening on ${listening.url}`);
+  if (config.server.ui !== false) io.stdout(`accel serve: playground at ${listening.url}/ (--no-ui turns it off)`);
   if (config.server.adminKey !== undefined) io.stdout(`accel serve: admin routes on (POST/DELETE ${listening.url}/v1/accel/endpoints)`);
   if (gateway !== undefined) {
     const remote = gateway.client.endpoints().map((status) => `${status.id}${status.state === 'ready' ? '' : ` (${status.state})`}`);
