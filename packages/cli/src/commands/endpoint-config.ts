@@ -159,15 +159,22 @@ export function describeEndpoint(status: EndpointStatus): string {
 /**
  * Prints each endpoint's state as it changes (added → loading → ready or failed), one line each,
  * failures on stderr; `report()` prints what changed now, `stop()` ends the periodic check.
+ * `statuses` is the registry's `status()` (or a cluster's remote endpoints, with `label` `remote endpoint`);
+ * a line is printed when `changed(status)` differs from the last one printed (default: when the line would).
  */
-export function watchEndpointLoads(accel: Accel, io: { stdout: (text: string) => void; stderr: (text: string) => void }): { report(): void; stop(): void } {
+export function watchEndpointLoads(
+  statuses: () => readonly EndpointStatus[],
+  io: { stdout: (text: string) => void; stderr: (text: string) => void },
+  { label = 'endpoint', changed = describeEndpoint }: { label?: string; changed?: (status: EndpointStatus) => string } = {},
+): { report(): void; stop(): void } {
   const shown = new Map<string, string>();
   const report = () => {
-    for (const status of accel.status()) {
+    for (const status of statuses()) {
+      const key = changed(status);
+      if (shown.get(status.id) === key) continue;
+      shown.set(status.id, key);
       const line = describeEndpoint(status);
-      if (shown.get(status.id) === line) continue;
-      shown.set(status.id, line);
-      (status.state === 'failed' ? io.stderr : io.stdout)(`endpoint ${status.id} (${status.skill}, ${status.model}): ${line}`);
+      (status.state === 'failed' ? io.stderr : io.stdout)(`${label} ${status.id} (${status.skill}, ${status.model}): ${line}`);
     }
   };
   report();

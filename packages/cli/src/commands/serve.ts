@@ -364,8 +364,13 @@ export async function serveCommand(argv: readonly string[], io: ServeIo): Promis
     io.stdout(`accel serve: gateway for the cluster at ${gateway.url}; remote endpoints: ${remote.length === 0 ? 'none yet' : remote.join(', ')}`);
   }
 
-  // Each endpoint's state as it changes (added → loading → ready or failed).
-  const loads = watchEndpointLoads(accel, io);
+  // Each endpoint's state as it changes (added → loading → ready or failed); a gateway's remote ones too (ready, or failed: no live worker).
+  const loads = watchEndpointLoads(() => accel.status(), io);
+  const remoteLoads = gateway === undefined ? undefined : watchEndpointLoads(() => gateway.client.endpoints(), io, {
+          label: 'remote endpoint',
+          // Its state, not its text: a dead endpoint's "last seen" time moves as records are read.
+          changed: (status) => `${status.state} ${status.error?.code ?? ''}`,
+        });
   void app.loaded.then(() => {
     progress.finish();
     if (signals.stopping()) return;
@@ -376,6 +381,7 @@ export async function serveCommand(argv: readonly string[], io: ServeIo): Promis
 
   const signal = await signals.received;
   loads.stop();
+  remoteLoads?.stop();
   io.stderr(`accel serve: ${signal}: draining (new requests get 503; in-flight ones finish; deadline ${shutdownDeadlineMs} ms)`);
   try {
     await app.close({ deadlineMs: shutdownDeadlineMs });

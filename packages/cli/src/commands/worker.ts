@@ -121,7 +121,7 @@ export async function workerCommand(argv: readonly string[], io: WorkerIo, load?
       // At most one batch held per endpoint: a dead worker strands no more than that.
       return { id: registry.addEndpoint(options), maxInFlight: endpoint.maxBatchSize };
     });
-    const loads = watchEndpointLoads(accel, io);
+    const loads = watchEndpointLoads(() => registry.status(), io);
     const loaded = await Promise.race([accel.init().then(() => true), signals.received.then(() => false)]);
     loads.report();
     loads.stop();
