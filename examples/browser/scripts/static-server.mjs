@@ -31,13 +31,15 @@ function inside(root, relative) {
 /**
  * Starts the server. `root`: the built app (vite's dist); `mounts`: URL prefix → folder (e.g.
  * `{ '/models/': '.cache/models/tiny' }`); `files`: exact URL path → folder file. Port 0 picks a free one.
- * Resolves with `{ url, close() }`.
+ * Resolves with `{ url, requests, close() }`; `requests` lists every request as `METHOD /path`.
  */
 export async function startStaticServer({ root, mounts = {}, host = '127.0.0.1', port = 0 }) {
   const folders = Object.entries(mounts).map(([prefix, folder]) => [prefix, resolve(folder)]);
   const app = resolve(root);
+  const requests = [];
   const server = createServer(async (request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    requests.push(`${request.method} ${path}`);
     const mount = folders.find(([prefix]) => path.startsWith(prefix));
     let file = mount ? inside(mount[1], path.slice(mount[0].length)) : inside(app, path === '/' ? 'index.html' : path.slice(1));
     try {
@@ -64,6 +66,7 @@ export async function startStaticServer({ root, mounts = {}, host = '127.0.0.1',
   const address = server.address();
   return {
     url: `http://${host}:${address.port}`,
+    requests,
     close: () => new Promise((done) => server.close(() => done())),
   };
 }

@@ -29,8 +29,8 @@ export class AccelWorkerClient {
   }
 
   /** Adds the endpoints to a fresh registry in the worker and loads them. */
-  async init(endpoints: readonly EndpointSpec[], threads?: number): Promise<readonly unknown[]> {
-    const answer = await this.call({ type: 'init', id: (this.nextId += 1), endpoints, ...(threads === undefined ? {} : { threads }) });
+  async init(endpoints: readonly EndpointSpec[], options: { threads?: number; models?: Extract<ToWorker, { type: 'init' }>['models'] } = {}): Promise<readonly unknown[]> {
+    const answer = await this.call({ type: 'init', id: (this.nextId += 1), endpoints, ...options });
     return answer.type === 'ready' ? answer.statuses : [];
   }
 

@@ -26,7 +26,7 @@ async function handle(message: ToWorker): Promise<FromWorker> {
     // Threads need cross-origin isolation (SharedArrayBuffer); at least 2 where it is on, at most 4.
     const threads = message.threads ?? (self.crossOriginIsolated ? Math.min(4, Math.max(2, navigator.hardwareConcurrency)) : 1);
     const backend = createWasmBackend({ wasmPaths: new URL('/ort/', self.location.href).href, threads });
-    accel = createAccel({ backends: [backend] });
+    accel = createAccel({ backends: [backend], ...(message.models === undefined ? {} : { models: message.models }) });
     for (const endpoint of message.endpoints) accel.addEndpoint({ skill: skills[endpoint.skill], model: endpoint.model, backend: 'wasm' });
     const statuses = await accel.init();
     return { type: 'ready', id: message.id, statuses };

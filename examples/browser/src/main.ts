@@ -38,7 +38,9 @@ async function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | 
 const demo = {
   crossOriginIsolated: self.crossOriginIsolated,
   hardwareConcurrency: navigator.hardwareConcurrency,
-  init: (endpoints: EndpointSpec[] = defaultEndpoints, threads?: number) => client.init(endpoints, threads),
+  init: (endpoints: EndpointSpec[] = defaultEndpoints, options: Parameters<AccelWorkerClient['init']>[1] = {}) => client.init(endpoints, options),
+  /** The files the Cache API holds for hub models (cache `accel-models`). */
+  cachedModelFiles: async () => (await (await caches.open('accel-models')).keys()).map((request) => request.url),
   infer: (skill: SkillName, input: unknown, options?: Record<string, unknown>) => settle(client.infer(skill, input, options)),
   /** Fetches an audio file, decodes it on this page, and transcribes it, counting long tasks meanwhile. */
   async transcribe(url: string, options?: Record<string, unknown>) {

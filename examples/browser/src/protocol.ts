@@ -13,7 +13,14 @@ export interface EndpointSpec {
 }
 
 export type ToWorker =
-  | { readonly type: 'init'; readonly id: number; readonly endpoints: readonly EndpointSpec[]; readonly threads?: number }
+  | {
+      readonly type: 'init';
+      readonly id: number;
+      readonly endpoints: readonly EndpointSpec[];
+      readonly threads?: number;
+      /** Where hub ids come from (`remoteHost`, `revision`) and whether they may be fetched at all (`offline`: Cache API only). */
+      readonly models?: { readonly remoteHost?: string; readonly revision?: string; readonly offline?: boolean };
+    }
   | { readonly type: 'infer'; readonly id: number; readonly skill: SkillName; readonly input: unknown; readonly options?: Record<string, unknown> };
 
 export type FromWorker =

@@ -34,7 +34,8 @@ const browserBinary = findChromium();
 type Outcome = { ok: true; value: { output: unknown; provenance: { threads?: number; backend: string; isolation: string } } } | { ok: false; error: { name?: string; code?: string; message?: string } };
 interface Demo {
   crossOriginIsolated: boolean;
-  init(endpoints?: unknown, threads?: number): Promise<Array<{ id: string; state: string; error?: unknown }>>;
+  cachedModelFiles(): Promise<string[]>;
+  init(endpoints?: unknown, options?: unknown): Promise<Array<{ id: string; state: string; error?: unknown }>>;
   infer(skill: string, input: unknown, options?: unknown): Promise<Outcome>;
   transcribe(url: string, options?: unknown): Promise<{ outcome: Outcome; samples: number[]; longTasks: Array<{ start: number; duration: number }>; ms: number }>;
   clip(bytes: number[], input?: unknown, options?: unknown): Promise<Outcome>;
@@ -46,6 +47,8 @@ declare const accelDemo: Demo;
 const whisperOptions = { maxNewTokens: 24 };
 const texts = ['a cat sits on the mat', 'a dog', 'WebAssembly in a browser tab'];
 const sampleRate = 16_000;
+/** The static server plays the hub for one repository: `<remoteHost>/<id>/resolve/main/<file>`. */
+const hubPrefix = '/hub/Xenova/all-MiniLM-L6-v2/resolve/main/';
 // 1.5 s: a rising tone with a little deterministic noise, as 16-bit PCM.
 const pcm = Int16Array.from({ length: sampleRate * 1.5 }, (_, index) => {
   const t = index / sampleRate;
@@ -64,7 +67,7 @@ async function nodeOutcome(accel: Accel, skill: SkillV1, input: unknown, options
 describe.skipIf(browserBinary.missing !== undefined)(`accel in headless Chromium${browserBinary.missing ? ` — skipped: ${browserBinary.missing}` : ''}`, () => {
   let browser: Browser;
   let page: Page;
-  let server: { url: string; close(): Promise<void> };
+  let server: { url: string; requests: string[]; close(): Promise<void> };
   let node: Accel;
   let fixtures: string;
   const consoleErrors: string[] = [];
@@ -79,7 +82,7 @@ describe.skipIf(browserBinary.missing !== undefined)(`accel in headless Chromium
     }
     fixtures = mkdtempSync(join(tmpdir(), 'accel-browser-'));
     writeFileSync(join(fixtures, 'tone.wav'), wavBytes(pcm, sampleRate));
-    server = await startStaticServer({ root: appFolder, mounts: { '/models/': modelRoot, '/fixtures/': fixtures } });
+    server = await startStaticServer({ root: appFolder, mounts: { '/models/': modelRoot, '/fixtures/': fixtures, [hubPrefix]: models[0]!.directory } });
 
     node = createAccel({ backends: [createWasmBackend()] });
     node.addEndpoint({ skill: sentenceEmbeddingsSkill, model: models[0]!.directory, backend: 'wasm' });
@@ -195,6 +198,28 @@ describe.skipIf(browserBinary.missing !== undefined)(`accel in headless Chromium
       expect({ skill: skillName, name: pageError.name, code: pageError.code }).toEqual({ skill: skillName, name: nodeError.name, code: nodeError.code });
       expect(pageError.code).toBe('ACCEL_INVALID_INPUT');
     }
+  });
+
+  it('loads a hub id into the Cache API, then offline from the cache alone, with the same result', async () => {
+    const models = { remoteHost: `${server.url}/hub` };
+    const endpoints = [{ skill: 'sentence-embeddings', model: 'Xenova/all-MiniLM-L6-v2' }];
+    const online = await page.evaluate(([list, options]) => accelDemo.init(list, options), [endpoints, { models }] as const);
+    expect(online.map((status) => [status.state, status.error])).toEqual([['ready', undefined]]);
+    const downloaded = await page.evaluate((input) => accelDemo.infer('sentence-embeddings', input), texts);
+    const base = `${server.url}${hubPrefix}`;
+    const cached = await page.evaluate(() => accelDemo.cachedModelFiles());
+    expect(cached.every((url) => url.startsWith(base))).toBe(true);
+    expect(cached).toEqual(expect.arrayContaining([`${base}config.json`, `${base}tokenizer.json`, `${base}onnx/model.onnx`]));
+
+    const before = server.requests.length;
+    const offline = await page.evaluate(([list, options]) => accelDemo.init(list, options), [endpoints, { models: { ...models, offline: true } }] as const);
+    expect(offline.map((status) => [status.state, status.error])).toEqual([['ready', undefined]]);
+    const fromCache = await page.evaluate((input) => accelDemo.infer('sentence-embeddings', input), texts);
+    expect(server.requests.slice(before).filter((request) => request.includes('/hub/'))).toEqual([]);
+    expect(downloaded.ok && fromCache.ok).toBe(true);
+    const [first, second] = [downloaded, fromCache] as Array<Extract<Outcome, { ok: true }>>;
+    expect(firstDifference(second!.value.output, first!.value.output, 0)).toBeUndefined();
+    expect(second!.value.provenance).toMatchObject({ model: { id: 'Xenova/all-MiniLM-L6-v2', directory: `${server.url}/hub/Xenova/all-MiniLM-L6-v2/resolve/main` } });
   });
 
   it('printed no console error', () => {

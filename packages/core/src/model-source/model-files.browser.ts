@@ -30,15 +30,22 @@ function cacheStorage(): ModelCacheStorage | undefined {
 }
 
 /**
- * The file as a response: from the Cache API when the model came from a hub and the file was
- * fetched before, else over the network (and then into the cache). Undefined when the origin
- * answers 404.
+ * How a model's files are fetched: `network` for a folder on the page's origin, `cache-first` for
+ * a hub model being downloaded (the Cache API, else the network, then into the cache), `cache-only`
+ * for a hub model found offline (never the network).
  */
-export async function fetchModelFile(url: string, cached: boolean): Promise<Response | undefined> {
-  const storage = cached ? cacheStorage() : undefined;
+export type FetchPolicy = 'network' | 'cache-first' | 'cache-only';
+
+export function fetchPolicy(model: ResolvedModel): FetchPolicy {
+  return model.source === 'folder' ? 'network' : model.source === 'download' ? 'cache-first' : 'cache-only';
+}
+
+/** The file as a response, by `policy`; undefined when it is not there (the origin answers 404, or the cache lacks it offline). */
+export async function fetchModelFile(url: string, policy: FetchPolicy): Promise<Response | undefined> {
+  const storage = policy === 'network' ? undefined : cacheStorage();
   const cache = storage === undefined ? undefined : await storage.open(modelCacheName);
   const hit = await cache?.match(url);
-  if (hit !== undefined) return hit;
+  if (hit !== undefined || policy === 'cache-only') return hit;
   const response = await fetch(url);
   if (response.status === 404) {
     await response.body?.cancel();
@@ -49,12 +56,14 @@ export async function fetchModelFile(url: string, cached: boolean): Promise<Resp
   return response;
 }
 
-/** True when the file is in the cache (hub models) or the model's origin serves it. */
+/** True when the file is in the cache (hub models) or, unless offline, the model's origin serves it. */
 export async function modelFileExists(model: ResolvedModel, relativePath: string): Promise<boolean> {
   const url = modelFilePath(model, relativePath);
-  if (model.source !== 'folder') {
+  const policy = fetchPolicy(model);
+  if (policy !== 'network') {
     const storage = cacheStorage();
     if (storage !== undefined && (await (await storage.open(modelCacheName)).match(url)) !== undefined) return true;
+    if (policy === 'cache-only') return false;
   }
   const response = await fetch(url, { method: 'HEAD' });
   return response.ok;
@@ -63,7 +72,7 @@ export async function modelFileExists(model: ResolvedModel, relativePath: string
 /** The file's text; rejects when the origin lacks it. */
 export async function readModelText(model: ResolvedModel, relativePath: string): Promise<string> {
   const url = modelFilePath(model, relativePath);
-  const response = await fetchModelFile(url, model.source !== 'folder');
+  const response = await fetchModelFile(url, fetchPolicy(model));
   if (response === undefined) throw new Error(`${url} was not found`);
   return response.text();
 }
@@ -76,7 +85,7 @@ export async function readModelText(model: ResolvedModel, relativePath: string):
 export async function openSessionFile(model: ResolvedModel, relativePath: string): Promise<{ file: string; release(): void }> {
   const url = modelFilePath(model, relativePath);
   if (model.source === 'folder') return { file: url, release: () => undefined };
-  const response = await fetchModelFile(url, true);
+  const response = await fetchModelFile(url, fetchPolicy(model));
   if (response === undefined) throw new Error(`${url} was not found`);
   const objectUrl = URL.createObjectURL(await response.blob());
   return { file: objectUrl, release: () => URL.revokeObjectURL(objectUrl) };

@@ -1,7 +1,7 @@
 import { InvalidModelError } from '../errors/invalid-model-error.js';
 import { ModelNotFoundError } from '../errors/model-not-found-error.js';
 import type { RequiredFile } from '../skill/v1/skill-v1.js';
-import { fetchModelFile, modelFileExists, modelFilePath } from './model-files.browser.js';
+import { fetchModelFile, fetchPolicy, modelFileExists, modelFilePath } from './model-files.browser.js';
 import type { ModelSourceOptions } from './model-source-options.js';
 import type { ResolvedModel } from './resolved-model.js';
 
@@ -54,7 +54,7 @@ async function missingFiles(model: ResolvedModel, files: readonly RequiredFile[]
 async function checkModelType(model: ResolvedModel, name: string, expected: ModelExpectation | undefined): Promise<void> {
   if (expected?.modelTypes === undefined) return;
   const url = modelFilePath(model, 'config.json');
-  const response = await fetchModelFile(url, model.source !== 'folder');
+  const response = await fetchModelFile(url, fetchPolicy(model));
   if (response === undefined) return;
   let modelType: unknown;
   try {
