@@ -154,6 +154,8 @@ export async function createClusterClient(options: ClusterClientOptions): Promis
   const subscription: Subscription = connection.subscribe(inbox, {
     callback: (error, message) => {
       if (error) return;
+      // A result comes as a request: confirming it lets the worker ack its job (a piece needs no confirmation).
+      if (message.reply) message.respond();
       let reply;
       try {
         reply = decodeReply(message.data);

@@ -145,6 +145,23 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     return expires !== undefined && expires > Date.now();
   };
 
+  /**
+   * Sends a result as a request that the client confirms: core NATS drops a message nobody listens
+   * to, so a result published while the client's connection was down would be lost with its job
+   * acked. False when no client confirmed it (no responders, a timeout, a broken connection).
+   */
+  const delivered = async (message: JsMsg, subject: string, payload: Uint8Array): Promise<boolean> => {
+    try {
+      message.working(); // a full ack_wait for the round trip
+      // "No responders" comes back at once; the timeout only bounds a busy client or a link lost meanwhile (working() keeps the job).
+      await connection.request(subject, payload, { timeout: Math.max(5000, ackWaitMs) });
+      return true;
+    } catch (error) {
+      report(error);
+      return false;
+    }
+  };
+
   const answer = async (message: JsMsg, endpoint: string): Promise<void> => {
     if (message.redelivered) redelivered += 1;
     // Keeps the job ours while it waits for a batch or runs: ack_wait restarts at each working().
@@ -209,7 +226,16 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
         if (jobs.size === 0 && running.get(subject) === jobs) running.delete(subject);
       }
       // The client gave up on this request (abort, timeout, close): it would drop the answer, so none is sent.
-      if (!entry.abortedByClient) connection.publish(job.reply, result!);
+      if (!entry.abortedByClient && !(await delivered(message, job.reply, result!))) {
+        // No client confirmed it (its connection is down, e.g. while the broker restarts): not acked, so the job
+        // is run again once redelivered and its client, back by then, gets that answer (a repeat is dropped there).
+        try {
+          message.nak(ackWaitMs);
+        } catch (error) {
+          report(error); // redelivered after ack_wait all the same
+        }
+        return;
+      }
       // Ack only once the result is out (the broker handles one connection's messages in order, and
       // ackAck waits for its confirmation): a worker that dies before this leaves the job to be redelivered.
       await message.ackAck();

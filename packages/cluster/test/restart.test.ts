@@ -129,4 +129,31 @@ suite(binary === undefined ? 'cluster across a broker restart: skipped, nats-ser
     for (const [i, outcome] of after.entries()) await expectCorrect(outcome, base + 200 + i);
     expect(client.stats().pending).toBe(0);
   });
+
+  it('a gateway that reconnects later than the worker loses no answer: results wait, unacked, until it confirms one', async () => {
+    await until(() => client.endpoints().some((endpoint) => endpoint.id === 'minilm' && endpoint.state === 'ready'), 'the worker to be live', 10_000);
+    // The worker retries every 100 ms, this gateway every 2 s: the worker answers jobs while no one listens on the gateway's inbox.
+    const lateConnection = await connectToBroker(server.url, { name: 'late gateway', reconnectWaitMs: 2000 });
+    connections.push(lateConnection); // closed in afterAll with the others
+    const late = await createClusterClient({ connection: lateConnection, timeoutMs, heartbeatMs });
+    try {
+      const inputs = Array.from({ length: 40 }, (_, i) => 3000 + i);
+      const started = performance.now();
+      const answers = inputs.map((i) =>
+        late.infer(sentenceEmbeddingsSkill, [text(i)], { endpoint: 'minilm' }).then(
+          (result): Outcome => ({ ok: true, output: result.output, worker: result.provenance.worker.id, ms: performance.now() - started }),
+          (error: unknown): Outcome => ({ ok: false, error, ms: performance.now() - started }),
+        ),
+      );
+      const answeredBefore = worker.stats().answered;
+      await until(() => worker.stats().answered >= answeredBefore + 3, 'some requests to be answered before the kill');
+      await server.kill('SIGTERM');
+      await server.restart();
+      const outcomes = await Promise.all(answers);
+      for (const [n, outcome] of outcomes.entries()) await expectCorrect(outcome, inputs[n]!);
+      expect(late.stats()).toMatchObject({ pending: 0 });
+    } finally {
+      await late.close();
+    }
+  });
 });
