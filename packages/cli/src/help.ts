@@ -31,6 +31,7 @@ usage:
   accel serve <skill> [--model M]          the same for one endpoint of an installed skill
   accel serve --config FILE --nats URL     the same as a gateway: also serves the endpoints of a NATS cluster's workers
   accel worker --config FILE --nats URL    a cluster worker: serves a config's endpoints to gateways through NATS (accel worker --help)
+  accel sweep --map FILE [--expect DIR]    run each mapped model_type's skill example on every backend (accel sweep --help)
   accel --version                          the versions of the CLI and each installed @accel package
 
 skills: ${skillNames.length > 0 ? skillNames.join(', ') : 'none installed (npm install @accel/skill-<name>, e.g. @accel/skill-sentence-embeddings)'}

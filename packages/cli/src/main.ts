@@ -5,6 +5,7 @@ import { modelsCommand, modelsFlags } from './commands/models.js';
 import { collectDoctorRows, renderDoctor } from './commands/doctor.js';
 import { runSkill } from './commands/run.js';
 import { serveCommand, serveFlags } from './commands/serve.js';
+import { sweepCommand, sweepFlags } from './commands/sweep.js';
 import { renderSmoke, runSmoke } from './commands/smoke.js';
 import { workerCommand, workerFlags } from './commands/worker.js';
 import { createDownloadProgress, type DownloadProgressOutput } from './download-progress.js';
@@ -29,7 +30,7 @@ export interface CommandIo {
 }
 
 /** Every flag of every command, to find the command and skill before parsing strictly. */
-const everyFlag: FlagTable = Object.assign({}, doctorFlags, runFlags, modelsFlags, serveFlags, workerFlags);
+const everyFlag: FlagTable = Object.assign({}, doctorFlags, runFlags, modelsFlags, serveFlags, workerFlags, sweepFlags);
 
 /** `true` when the flag is on the command line (before a `--`). */
 function hasFlag(argv: readonly string[], flag: string): boolean {
@@ -139,6 +140,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     if (command === 'doctor') return await doctor(argv, io);
     if (command === 'bench') return await benchCommand(argv, io);
     if (command === 'serve') return await serveCommand(argv, { stdout: io.stdout, stderr: io.stderr, progress: io.progress ?? defaultProgress(io) });
+    if (command === 'sweep') return await sweepCommand(argv, { stdout: io.stdout, stderr: io.stderr, progress: io.progress ?? defaultProgress(io) });
     if (command === 'worker') return await workerCommand(argv, { stdout: io.stdout, stderr: io.stderr, progress: io.progress ?? defaultProgress(io) });
     if (command === 'models') {
       const progress = createDownloadProgress(io.progress ?? defaultProgress(io));
