@@ -196,8 +196,10 @@ export async function testSkillConformance<S extends SkillV1>(options: Conforman
   }
   const depth = options.memoryCheck ?? memoryCheckDepth();
   const quick = depth === 'quick';
-  // Quick: one check per skill, on the reference backend (or on this one when nothing is compared).
-  const measuresMemory = !quick || reference === undefined || isReference;
+  // Quick: one check per skill, on the reference backend (or on this one when nothing is compared,
+  // or when the reference cannot run here and so measures nothing).
+  const referenceRuns = async () => (await reference!.probe().catch(() => ({ available: false }))).available;
+  const measuresMemory = !quick || reference === undefined || isReference || !(await referenceRuns());
   const cycles = quick ? Math.min(configuredCycles, quickMemoryCheck.cycles) : configuredCycles;
   const requestCount = quick ? Math.min(configuredRequests, quickMemoryCheck.requests) : configuredRequests;
   const reduced = reducedMemoryCounts(cycles, requestCount);

@@ -47,9 +47,16 @@ const quickDirectory = await mkdtemp(join(tmpdir(), 'accel-matrix-quick-'));
 const quickKit = { ...kit, reportDirectory: quickDirectory, memoryCheck: 'quick' as const };
 await testSkillConformance({ ...quickKit, backend: () => arithmeticBackend() });
 await testSkillConformance({ ...quickKit, backend: () => arithmeticBackend({ name: 'other' }) });
+await testSkillConformance({
+  ...quickKit,
+  backend: () => arithmeticBackend({ name: 'orphan' }),
+  reference: () => arithmeticBackend({ available: false, reason: 'reference switched off' }),
+});
 
 afterAll(async () => {
-  const [quickReference, quickOther] = await readMatrixCells(quickDirectory);
+  const [quickReference, quickOrphan, quickOther] = await readMatrixCells(quickDirectory);
+  // A backend whose reference cannot run here measures its own memory, quickly.
+  expect(quickOrphan?.memory).toMatchObject({ cycles: 10, requests: 256, perCycleBoundBytes: 4 * 1024 * 1024 });
   expect(quickReference?.cases.map((entry) => [entry.name, entry.status])).toContainEqual([
     `memory: RSS grows ≤ 4.00 MiB per add/remove cycle over 10 cycles, heap ≤ 4.0 KiB per request over 256 requests (reduced: ${quickMemoryCheck.reason})`,
     'passed',
@@ -60,7 +67,7 @@ afterAll(async () => {
   expect(quickOther?.memory).toBeUndefined();
   expect(quickOther?.cases.map((entry) => entry.name).filter((name) => name.startsWith('memory'))).toEqual([]);
   expect(quickOther?.memoryNotMeasured).toMatch(/^npm test measures memory on arithmetic only; npm run matrix/);
-  expect(findMatrixContradictions({ cells: [quickReference!, quickOther!] })).toEqual([]);
+  expect(findMatrixContradictions({ cells: [quickReference!, quickOrphan!, quickOther!] })).toEqual([]);
   expect(await readFile(join(quickDirectory, 'matrix.md'), 'utf8')).toContain('- memory: not measured here: npm test measures memory on arithmetic only');
 
   const cells = await readMatrixCells(reportDirectory);
