@@ -12,6 +12,7 @@ import { whisperPreset } from './families/whisper.js';
 import { llavaPresets } from './families/llava-presets.js';
 import { clapWav2Vec2Presets } from './families/clap-wav2vec2-presets.js';
 import { textClassificationPreset } from './families/text-classification.js';
+import { textEncoderPreset } from './families/text-encoders.js';
 
 export type ForgeSize = 'tiny' | 'full';
 
@@ -54,6 +55,26 @@ export const presets: readonly Preset[] = [
     'Xenova/all-MiniLM-L6-v2',
     'sentence embeddings (BertModel + mean pooling files); full: 6 layers, hidden 384, 12 heads, ffn 1536, vocab 30522',
     { layers: 6, hidden: 384, heads: 12, intermediate: 1536, maxPositions: 512, vocabularySize: 30522 },
+    true,
+  ),
+  textEncoderPreset(
+    'Xenova/distilbert-base-uncased',
+    'distilbert',
+    'DistilBERT encoder (DistilBertModel, no token types) → last_hidden_state; full: 6 layers, dim 768, 12 heads, ffn 3072, vocab 30522',
+    { layers: 6, hidden: 768, heads: 12, intermediate: 3072, maxPositions: 512, vocabularySize: 30522 },
+  ),
+  textEncoderPreset(
+    'Xenova/all-distilroberta-v1',
+    'roberta',
+    'sentence embeddings on RoBERTa (RobertaModel: byte-level BPE, positions after padding_idx, + mean pooling files); full: 6 layers, hidden 768, 12 heads, ffn 3072, vocab 50265, 514 positions',
+    { layers: 6, hidden: 768, heads: 12, intermediate: 3072, maxPositions: 514, vocabularySize: 50265 },
+    true,
+  ),
+  textEncoderPreset(
+    'Xenova/paraphrase-multilingual-mpnet-base-v2',
+    'xlm-roberta',
+    'multilingual sentence embeddings on XLM-RoBERTa (XLMRobertaModel: SentencePiece Unigram, + mean pooling files); full: 12 layers, hidden 768, 12 heads, ffn 3072, vocab 250002, 514 positions',
+    { layers: 12, hidden: 768, heads: 12, intermediate: 3072, maxPositions: 514, vocabularySize: 250002 },
     true,
   ),
   gpt2Preset(

@@ -34,6 +34,12 @@ export function buildBertGraph(seed: string, dimensions: BertGraphDimensions): G
 export interface BertEncoderOptions {
   /** Declare a `token_type_ids` input and add token-type embeddings (BERT); false for DistilBERT. Default true. */
   readonly tokenTypeIds?: boolean;
+  /**
+   * RoBERTa's positions: counted over the tokens that are not padding, starting after
+   * `padding_idx` (`cumsum(input_ids != pad) · (input_ids != pad) + pad`), so padding tokens get
+   * position `pad`. Omitted: 0, 1, 2, … over the sequence (BERT, DistilBERT).
+   */
+  readonly paddingIndex?: number;
 }
 
 /** BERT's pooler: `tanh(dense(hidden state at position 0))` → [batch_size, hidden]. */
@@ -52,7 +58,7 @@ export function buildBertEncoder(
   graph: GraphBuilder,
   parameters: Parameters,
   dimensions: BertGraphDimensions,
-  { tokenTypeIds: withTokenTypes = true }: BertEncoderOptions = {},
+  { tokenTypeIds: withTokenTypes = true, paddingIndex }: BertEncoderOptions = {},
 ): Value {
   const { hidden, heads, intermediate, layerNormEpsilon } = dimensions;
   if (hidden % heads !== 0) throw new Error(`hidden size ${hidden} is not divisible by ${heads} heads`);
@@ -69,8 +75,16 @@ export function buildBertEncoder(
     const positions = parameters.uniform('embeddings.position_embeddings.weight', [dimensions.maxPositions, hidden], 1);
     const tokenTypes =
       tokenTypeIds === undefined ? undefined : parameters.uniform('embeddings.token_type_embeddings.weight', [dimensions.typeVocabularySize, hidden], 1);
-    const sequenceLength = graph.op('Gather', [graph.op('Shape', [inputIds]), graph.constant('int64', [1], [])], { axis: int(0) });
-    const positionIds = graph.op('Range', [graph.constant('int64', [0], []), sequenceLength, graph.constant('int64', [1], [])]);
+    let positionIds: Value;
+    if (paddingIndex === undefined) {
+      const sequenceLength = graph.op('Gather', [graph.op('Shape', [inputIds]), graph.constant('int64', [1], [])], { axis: int(0) });
+      positionIds = graph.op('Range', [graph.constant('int64', [0], []), sequenceLength, graph.constant('int64', [1], [])]);
+    } else {
+      const padding = graph.constant('int64', [paddingIndex], []);
+      const notPadding = graph.op('Cast', [graph.op('Not', [graph.op('Equal', [inputIds, padding])])], { to: int(7) });
+      const counted = graph.op('Mul', [graph.op('CumSum', [notPadding, graph.constant('int64', [1], [])]), notPadding]);
+      positionIds = graph.op('Add', [counted, padding]);
+    }
     const wordEmbeddings = graph.op('Gather', [words, inputIds]);
     const sum = graph.op('Add', [
       tokenTypes === undefined || tokenTypeIds === undefined

@@ -23,7 +23,8 @@ export interface TextClassificationOptions {
 const layerNormEpsilon = 1e-12;
 const typeVocabularySize = 2;
 
-function encoderConfig(modelType: TextClassificationModelType, dimensions: BertDimensions, vocabularySize: number): Record<string, unknown> {
+/** The encoder part of a bert or distilbert `config.json`. */
+export function encoderConfig(modelType: TextClassificationModelType, dimensions: BertDimensions, vocabularySize: number): Record<string, unknown> {
   if (modelType === 'distilbert') {
     return {
       activation: 'gelu',
