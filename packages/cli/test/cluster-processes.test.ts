@@ -283,6 +283,7 @@ suite(binary === undefined ? 'accel worker and accel serve --nats: skipped, nats
     expect(first.cli.output.stdout).toContain(`accel worker: serving minilm, gpt2 on ${nats.url} as worker-one`);
     expect(gateway.output.stdout).toContain(`accel serve: gateway for the cluster at ${nats.url}`);
     await until('/ready with both workers', async () => (await fetch(`${url}/ready`)).status === 200);
+    await gateway.waitFor(/remote endpoint minilm \(sentence-embeddings, .*\): ready on cpu/, 5_000);
     const models = (await (await fetch(`${url}/v1/models`)).json()) as { data: Array<{ id: string }> };
     expect(models.data.map((model) => model.id).sort()).toEqual(['gpt2', 'minilm']);
 
@@ -467,6 +468,7 @@ suite(binary === undefined ? 'accel worker and accel serve --nats: skipped, nats
     // A worker killed without a goodbye: after 3 heartbeats without one, its endpoint is 503 with the reason.
     worker.cli.child.kill('SIGKILL');
     await until('/ready 503', async () => (await fetch(`${front.url}/ready`)).status === 503, 5_000);
+    await front.cli.waitFor(/remote endpoint slowgen \(gpt2, .*\): failed: ACCEL_BACKEND_UNAVAILABLE: no live worker serves endpoint slowgen/, 5_000);
     expect(JSON.stringify(await (await fetch(`${front.url}/ready`)).json())).toMatch(/slowgen/);
     const refused = await fetch(`${front.url}/v1/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'slowgen', prompt: 'hi', max_tokens: 2 }) });
     expect(refused.status).toBe(503);
