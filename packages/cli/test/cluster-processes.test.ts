@@ -505,6 +505,11 @@ describe('accel worker and accel serve --nats: the command line', () => {
       } finally {
         if (saved !== undefined) process.env.ACCEL_NATS_URL = saved;
       }
+      // A broker that is not there: refused at once (before any model loads), typed, naming the URL.
+      const unreachable = await run('worker', '--config', config, '--nats', 'nats://127.0.0.1:1');
+      expect(unreachable.code).toBe(1);
+      expect(unreachable.stderr).toMatch(/^error: ACCEL_BACKEND_UNAVAILABLE: .*cannot connect to the NATS server at nats:\/\/127\.0\.0\.1:1/);
+      expect(unreachable.stdout).toBe('');
       const empty = join(folder, 'empty.json');
       await writeFile(empty, JSON.stringify({ cluster: { nats: 'nats://127.0.0.1:1' } }));
       expect((await run('worker', '--config', empty)).stderr).toMatch(/empty\.json: endpoints: a worker needs at least one endpoint to serve/);

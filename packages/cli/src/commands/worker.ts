@@ -114,6 +114,8 @@ export async function workerCommand(argv: readonly string[], io: WorkerIo, load?
   let accel: Accel | undefined;
   let connection: Awaited<ReturnType<ClusterModule['connectToBroker']>> | undefined;
   try {
+    // The broker first: a wrong URL fails at once, not after the models loaded.
+    connection = await cluster.connectToBroker(natsUrl, { name: `accel worker ${hostname()}:${process.pid}`, onStatus: (line) => io.stderr(`accel worker: ${line}`) });
     accel = await createConfigAccel(config, skills, (event) => progress.update(event));
     const registry = accel;
     const added = config.endpoints.map((endpoint) => {
@@ -133,7 +135,6 @@ export async function workerCommand(argv: readonly string[], io: WorkerIo, load?
     const served = loadedEndpoints(accel, added, io);
     if (served.length === 0) throw new InvalidInputError({ reason: `${source}: no endpoint loaded; nothing to serve` });
 
-    connection = await cluster.connectToBroker(natsUrl, { name: `accel worker ${hostname()}:${process.pid}`, onStatus: (line) => io.stderr(`accel worker: ${line}`) });
     const { ackWaitMs, maxDeliver, heartbeatMs, maxQueuedPerEndpoint } = config.cluster ?? {};
     let lastWarning = '';
     const worker = await cluster.startClusterWorker({
