@@ -10,7 +10,8 @@ import { bertSkill } from '@accel/skill-bert';
 import { gpt2Skill } from '@accel/skill-gpt2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareEntry, toExpected, type ExpectedEntry } from '../src/sweep/compare-expected.js';
-import type { SweepEntryResult } from '../src/sweep/run-sweep.js';
+import { chooseSkill, type SweepEntryResult } from '../src/sweep/run-sweep.js';
+import { installedSkills } from '../src/skill-packages.js';
 import type { SweepSummary } from '../src/sweep/sweep-report.js';
 import type { VectorSummary } from '../src/sweep/summarize.js';
 import { run } from './run-cli.js';
@@ -64,6 +65,27 @@ describe('the forged map', () => {
     for (const [type, value] of served) {
       if (!presetsByType.has(type)) continue;
       expect(presetsByType.get(type)).toContain(typeof value === 'string' ? value : value.model);
+    }
+  });
+});
+
+describe('mapped-models.json (the map a user with network sweeps)', () => {
+  it('marks unsupported exactly the types no installed skill runs, and records how each served checkpoint was checked', async () => {
+    const map = await readJson<Record<string, { model?: string; skill?: string; unsupported?: string; checked?: string }>>(new URL('../../../mapped-models.json', import.meta.url).pathname);
+    const verified = new Set(Object.values((await readJson<{ skills: Record<string, { repo: string; status: string }> }>(new URL('../../../docs/default-models.json', import.meta.url).pathname)).skills).filter((entry) => entry.status === 'verified').map((entry) => entry.repo));
+    const skills = await installedSkills();
+    const entries = Object.entries(map).filter(([key]) => !key.startsWith('$'));
+    expect(entries.length).toBe(47);
+    for (const [modelType, entry] of entries) {
+      const chosen = chooseSkill({ modelType, ...(entry.skill === undefined ? {} : { skill: entry.skill }) }, skills);
+      if (entry.unsupported === undefined) {
+        expect('skill' in chosen, `${modelType}: ${'unsupported' in chosen ? chosen.unsupported : ''}`).toBe(true);
+        expect(entry.checked, modelType).toMatch(/^(verified|unverified): /);
+        if (entry.checked!.startsWith('verified')) expect(verified, modelType).toContain(entry.model);
+      } else if (chosen.servedBy.length > 0) {
+        // A served type is marked unsupported only for want of a checkpoint, and the reason names the skill.
+        expect(chosen.servedBy.some((name) => entry.unsupported!.includes(`the ${name} skill serves it`)), `${modelType}: ${entry.unsupported}`).toBe(true);
+      }
     }
   });
 });
