@@ -524,6 +524,10 @@ describe('accel worker and accel serve --nats: the command line', () => {
       expect(checked.stdout).toContain('ok    cluster.nats: gateway for the cluster at nats://127.0.0.1:4222 (not contacted by --check)');
       expect(checked.code).toBe(0);
       expect((await run('serve', '--config', gateway, '--check')).code).toBe(1);
+      // No config at all: a gateway for the cluster alone, which goes as far as the broker.
+      const bare = await run('serve', '--nats', 'nats://127.0.0.1:1', '--port', '0');
+      expect(bare.stderr).toMatch(/^error: ACCEL_BACKEND_UNAVAILABLE: .*cannot connect to the NATS server at nats:\/\/127\.0\.0\.1:1/);
+      expect((await run('serve', '--nats', 'nats://127.0.0.1:1', '--model', 'x')).stderr).toMatch(/accel serve needs --config <file> or a skill name/);
 
       // Without @accel/cluster (an optional peer dependency) both say in one line what to install.
       const hidden = { ...process.env, ACCEL_HIDE_PACKAGES: '@accel/cluster', ACCEL_NATS_URL: '' };

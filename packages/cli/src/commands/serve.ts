@@ -58,6 +58,7 @@ export const serveHelp = `usage:
   accel serve <skill> [--model M] [--backend B]    serve one endpoint of an installed skill
   accel serve --config accel.json --check          validate the config and exit (0 valid, 1 not): loads and binds nothing
   accel serve --config gateway.json --nats URL     also a gateway: serves the endpoints of the cluster's accel workers
+  accel serve --nats URL [options]                 a gateway with no endpoint of its own (no config needed)
 
 An OpenAI-compatible HTTP server (@accel/server) on this machine's backends. It prints the URL it
 bound, each endpoint's load, and warnings. SIGTERM or SIGINT: /ready and new requests answer 503,
@@ -296,7 +297,13 @@ export async function serveCommand(argv: readonly string[], io: ServeIo): Promis
   if (positionals.length > 2) throw new InvalidInputError({ reason: `accel serve takes one skill name at most (got ${positionals.slice(1).join(' ')})` });
   if (values.dtype !== undefined && !isDtype(values.dtype)) throw new InvalidInputError({ reason: `unknown dtype ${String(values.dtype)}` });
   const server = (await import('@accel/server')) as ServerModule;
-  const { config: fileConfig, source } = await readConfig(server, values as Values, positionals[1], 'accel serve');
+  // A gateway needs no config: `accel serve --nats URL` serves the cluster's endpoints alone.
+  const bareGateway =
+    values.config === undefined &&
+    positionals[1] === undefined &&
+    ['model', 'backend', 'dtype', 'name'].every((flag) => values[flag] === undefined) &&
+    (values.nats !== undefined || nonEmpty(process.env.ACCEL_NATS_URL) !== undefined);
+  const { config: fileConfig, source } = bareGateway ? { config: server.parseServerConfig({}), source: 'accel serve --nats' } : await readConfig(server, values as Values, positionals[1], 'accel serve');
   const config = withFlags(fileConfig, values as Values);
   const natsUrl = natsUrlOf(config, values as Values);
   const skills = await loadSkills(config);
