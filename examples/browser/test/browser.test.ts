@@ -78,7 +78,7 @@ describe.skipIf(browserBinary.missing !== undefined)(`accel in headless Chromium
     if (!existsSync(join(appFolder, 'index.html'))) {
       // `npm test` builds first (the test target depends on build); a bare `npx vitest run` builds here.
       const { build } = await import('vite');
-      await build({ root: here('..'), configFile: here('../vite.config.ts'), logLevel: 'warn' });
+      await build({ root: here('..'), configFile: here('../vite.config.ts'), logLevel: 'error' });
     }
     fixtures = mkdtempSync(join(tmpdir(), 'accel-browser-'));
     writeFileSync(join(fixtures, 'tone.wav'), wavBytes(pcm, sampleRate));
