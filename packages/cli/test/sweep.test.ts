@@ -224,6 +224,7 @@ describe('comparing with expected results', () => {
     ]);
     const elsewhere = withCpu({ provenance: { ...base.cells[0]!.provenance!, backend: 'wasm', device: 'wasm' } });
     expect(compareEntry(elsewhere, expected).regressions).toEqual(['cpu: provenance names backend wasm', 'cpu: provenance backend wasm, expected cpu', 'cpu: provenance device wasm, expected cpu']);
+    expect(compareEntry({ ...base, example: { input: ['a dog'] } }, expected).regressions).toEqual([`skill bert's example changed since the expected results were recorded (example.input[0]: "a dog" where "a cat" was expected)`]);
     expect(compareEntry(base, undefined).regressions).toEqual(['no expected result for this model_type (record one on purpose with --update-expected)']);
     expect(compareEntry({ ...base, unsupported: 'gone', cells: [] }, expected).regressions).toEqual(['ran with skill bert before, now unsupported: gone']);
   });

@@ -149,7 +149,10 @@ export function compareEntry(collected: SweepEntryResult, expected: ExpectedEntr
   if (expected.unsupported !== undefined) notes.push(`was unsupported (${expected.unsupported}), now runs with skill ${collected.skill ?? '?'}`);
   else if (expected.skill !== collected.skill) regressions.push(`runs with skill ${collected.skill ?? '?'}, expected ${expected.skill ?? '?'}`);
   if (expected.model !== undefined && expected.model !== collected.model) notes.push(`model ${collected.model ?? '?'}, expected ${expected.model}`);
-  if (expected.example !== undefined && JSON.stringify(collected.example) !== JSON.stringify(expected.example)) regressions.push(`skill ${collected.skill ?? '?'}'s example changed since the expected results were recorded`);
+  if (expected.example !== undefined) {
+    const changed = summaryDifferences(collected.example as Summary | undefined, expected.example as Summary, 'example');
+    if (changed.length > 0) regressions.push(`skill ${collected.skill ?? '?'}'s example changed since the expected results were recorded (${changed[0]})`);
+  }
   for (const cell of collected.cells) {
     const wanted = expected.cells[cell.backend];
     const where = `${cell.backend}:`;
