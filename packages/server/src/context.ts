@@ -1,7 +1,7 @@
 import { AccelError, type Accel, type EndpointStatus, type InferResult, type InferStream, type SkillCapabilitiesV1, type SkillRequest, type SkillV1 } from '@accel/core';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { HttpError } from './errors.js';
+import { HttpError, invalidParameter } from './errors.js';
 import type { ServerMetrics } from './metrics.js';
 import { workerOf } from './remote.js';
 
@@ -113,6 +113,26 @@ export function provenanceHeaders(result: InferResult<unknown>): ProvenanceHeade
     'x-accel-inference-ms': provenance.timings.inferenceMs.toFixed(3),
     ...(worker === undefined ? {} : { 'x-accel-worker': worker.id }),
   };
+}
+
+/**
+ * The request header that asks an OpenAI-shaped route (embeddings, classify, transcription JSON) for
+ * accel's whole provenance as a top-level `provenance` field of its JSON body. Opt-in, so an OpenAI
+ * client that does not send it sees the body unchanged.
+ */
+export const provenanceRequestHeader = 'x-accel-provenance';
+
+/** True when the request sends `x-accel-provenance: full`, false without the header; another value is a 400 naming the header. */
+export function wantsFullProvenance(c: RequestContext): boolean {
+  const value = c.req.header(provenanceRequestHeader);
+  if (value === undefined) return false;
+  if (value.trim().toLowerCase() === 'full') return true;
+  throw invalidParameter(provenanceRequestHeader, `${provenanceRequestHeader}: expected full (or no header), got ${JSON.stringify(value)}`);
+}
+
+/** The body's `provenance` field when the request asked for it (`x-accel-provenance: full`), else nothing, so the body is as without accel. */
+export function provenanceField(full: boolean, result: InferResult<unknown>): { provenance?: InferResult<unknown>['provenance'] } {
+  return full ? { provenance: result.provenance } : {};
 }
 
 /** Labels the request with its route pattern for the metrics; goes first, so a 413 from the body limit is counted under its route. */

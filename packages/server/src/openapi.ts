@@ -29,6 +29,22 @@ export const promptUsageSchema = {
 
 export const jsonResponse = (description: string, schema: Record<string, unknown> = { type: 'object' }) => ({ description, content: { 'application/json': { schema } } });
 
+/** The `x-accel-provenance` request header of the OpenAI-shaped routes (embeddings, classify, transcription). */
+export const provenanceHeaderParameter = {
+  name: 'x-accel-provenance',
+  in: 'header',
+  required: false,
+  description: 'accel extension: full adds accel’s whole provenance (as POST /v1/accel/infer/{endpoint} returns it) as a top-level provenance field of the JSON body; without it the body is OpenAI’s, unchanged. Any other value is a 400.',
+  schema: { type: 'string', enum: ['full'] },
+} as const;
+
+/** The body's `provenance` field, present only when the request sent `x-accel-provenance: full`. */
+export const provenanceBodyField = {
+  type: 'object',
+  required: ['endpoint', 'skill', 'backend', 'device', 'dtype', 'model', 'timings'],
+  description: 'only with the request header x-accel-provenance: full: accel’s whole provenance (endpoint, backend, device, dtype, model files, timings, …), as POST /v1/accel/infer/{endpoint} returns it',
+} as const;
+
 /** A JSON Schema without its `$schema` line: inside an OpenAPI 3.1 document the dialect is the document's. */
 function embedded(schema: Record<string, unknown>): Record<string, unknown> {
   const { $schema: _dialect, ...rest } = schema;

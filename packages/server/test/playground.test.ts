@@ -213,8 +213,12 @@ describe.skipIf(missing !== undefined)(`the playground page in headless Chromium
     const vector = Array.from(local.output.embeddings[0]!);
     expect(shown.data[0]!.embedding).toHaveLength(vector.length);
     shown.data[0]!.embedding.forEach((value, index) => expect(Math.abs(value - vector[index]!)).toBeLessThan(1e-6));
+    expect(await json(page, '#output')).not.toHaveProperty('provenance');
+    // The whole provenance (x-accel-provenance: full), as the in-process call gives it, not the headers' subset.
     const provenance = await json(page, '#provenance');
-    expect(provenance).toMatchObject({ endpoint: 'minilm', backend: 'cpu', device: 'cpu' });
+    expect(provenance).toMatchObject({ endpoint: 'minilm', backend: 'cpu', device: 'cpu', dtype: local.provenance.dtype, skill: 'sentence-embeddings', model: { files: local.provenance.model.files } });
+    expect(local.provenance.model.files.length).toBeGreaterThan(0);
+    expect(await page.textContent('#provenance-source')).toBe('(from the response body)');
     expect((provenance.timings as { inferenceMs: number }).inferenceMs).toBeGreaterThan(0);
     expect(await page.textContent('#timing-label')).toMatch(/^queued \d+\.\d ms · inference \d+\.\d ms$/);
     expect(await page.isVisible('#error')).toBe(false);
@@ -236,7 +240,8 @@ describe.skipIf(missing !== undefined)(`the playground page in headless Chromium
     expect(api.text).toBe(local.output.transcripts[0]!.text);
     expect(shown).toBe(api.text);
     expect(shown!.length).toBeGreaterThan(0);
-    expect(await json(page, '#provenance')).toMatchObject({ endpoint: 'whisper', backend: 'cpu' });
+    expect(await json(page, '#provenance')).toMatchObject({ endpoint: 'whisper', backend: 'cpu', device: 'cpu', dtype: local.provenance.dtype, model: { files: local.provenance.model.files } });
+    expect(await page.textContent('#provenance-source')).toBe('(from the response body)');
     await screenshot(page, 'transcription');
     await page.close();
   });

@@ -123,18 +123,14 @@ function showProvenance(provenance, source) {
   $('timing-label').textContent = `queued ${queued.toFixed(1)} ms · inference ${inference.toFixed(1)} ms`;
 }
 
-/** What the standard routes say of their provenance: the `x-accel-*` headers. */
-function headerProvenance(response) {
-  const header = (name) => response.headers.get(`x-accel-${name}`);
-  const provenance = {
-    endpoint: header('endpoint'),
-    backend: header('backend'),
-    device: header('device'),
-    timings: { queuedMs: Number(header('queue-ms')), inferenceMs: Number(header('inference-ms')) },
-  };
-  const worker = header('worker');
-  if (worker !== null) provenance.worker = worker;
-  return provenance;
+/** Asks an OpenAI-shaped route (embeddings, classify, transcription) for accel's whole provenance in its JSON body. */
+const fullProvenance = { 'x-accel-provenance': 'full' };
+
+/** Shows an OpenAI-shaped body: the output without the `provenance` field it carries (that goes to the provenance panel). */
+function showBody(body) {
+  const { provenance, ...rest } = body;
+  $('output').textContent = pretty(rest);
+  showProvenance(provenance, '(from the response body)');
 }
 
 /** The ways to run an endpoint, from its skill's capabilities; the native route always. */
@@ -267,17 +263,17 @@ async function standardInput(action) {
   return action.modality === 'video' ? [uris] : uris[0];
 }
 
-async function runJson(route, body, signal) {
-  const response = await call(route, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
+async function runJson(route, body, signal, extraHeaders = {}) {
+  const response = await call(route, { method: 'POST', headers: { 'content-type': 'application/json', ...extraHeaders }, body: JSON.stringify(body), signal });
   return { response, body: await response.json() };
 }
 
 async function runEmbed(endpoint, action, signal) {
-  const { response, body } = await runJson('/v1/embeddings', { model: endpoint.id, input: await standardInput(action), modality: action.modality, encoding_format: 'float' }, signal);
+  const request = { model: endpoint.id, input: await standardInput(action), modality: action.modality, encoding_format: 'float' };
+  const { body } = await runJson('/v1/embeddings', request, signal, fullProvenance);
   const first = body.data[0]?.embedding ?? [];
   $('output-text').textContent = `${body.data.length} embedding(s) of ${first.length} dimensions · ${body.usage?.prompt_tokens ?? 0} prompt tokens`;
-  $('output').textContent = pretty(body);
-  showProvenance(headerProvenance(response), '(from the response headers)');
+  showBody(body);
 }
 
 async function runClassify(endpoint, action, signal) {
@@ -286,10 +282,9 @@ async function runClassify(endpoint, action, signal) {
     .map((label) => label.trim())
     .filter((label) => label.length > 0);
   const request = { model: endpoint.id, input: await standardInput(action), modality: action.modality, ...(action.zeroShot ? { labels } : {}) };
-  const { response, body } = await runJson('/v1/classify', request, signal);
+  const { body } = await runJson('/v1/classify', request, signal, fullProvenance);
   $('output-text').textContent = body.data.map((scores) => scores.slice(0, 3).map(({ label, score }) => `${label} ${score.toFixed(3)}`).join(' · ')).join('\n');
-  $('output').textContent = pretty(body);
-  showProvenance(headerProvenance(response), '(from the response headers)');
+  showBody(body);
 }
 
 async function runTranscribe(endpoint, action, signal) {
@@ -299,11 +294,10 @@ async function runTranscribe(endpoint, action, signal) {
   form.append('file', file, file.name);
   form.append('model', endpoint.id);
   form.append('response_format', 'json');
-  const response = await call(action.route, { method: 'POST', body: form, signal });
+  const response = await call(action.route, { method: 'POST', headers: fullProvenance, body: form, signal });
   const body = await response.json();
   $('output-text').textContent = body.text;
-  $('output').textContent = pretty(body);
-  showProvenance(headerProvenance(response), '(from the response headers)');
+  showBody(body);
 }
 
 async function runInfer(endpoint, signal) {

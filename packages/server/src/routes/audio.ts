@@ -1,9 +1,9 @@
 import { deflateSync } from 'node:zlib';
 import { InvalidInputError, UnsupportedError, type SkillRequest, type TranscribeCapabilityV1, type TranscribeRequest, type Transcript, type TranscriptGranularity } from '@accel/core';
-import { routeLabel, type App, type RequestContext, type ServerContext } from '../context.js';
+import { provenanceField, provenanceRequestHeader, routeLabel, wantsFullProvenance, type App, type RequestContext, type ServerContext } from '../context.js';
 import { HttpError, paramOf } from '../errors.js';
 import { invalid, unsupported } from './modality-items.js';
-import { inferenceErrorResponses } from '../openapi.js';
+import { inferenceErrorResponses, provenanceBodyField, provenanceHeaderParameter } from '../openapi.js';
 
 type Task = TranscribeRequest['task'];
 
@@ -207,7 +207,12 @@ function registerAudioRoute(app: App, context: ServerContext, path: string, task
     context.bodyLimit(context.limits.audioBodyBytes),
     async (c) => {
       context.assertOpen();
+      const full = wantsFullProvenance(c);
       const form = await readAudioForm(await readForm(c), task);
+      if (full && form.responseFormat !== 'json' && form.responseFormat !== 'verbose_json') {
+        // A text answer has no field to put it in: refused rather than silently left out (the x-accel-* headers still come).
+        throw unsupported('response_format', `${form.responseFormat} is text, and ${provenanceRequestHeader}: full puts the provenance in a JSON body: ask for json or verbose_json, or drop the header and read the x-accel-* response headers`);
+      }
       const endpoint = context.endpointFor(form.model, 'transcribe');
       const capability = endpoint.skill.capabilities!.transcribe as TranscribeCapabilityV1<unknown, unknown, unknown>;
       const model = form.model!;
@@ -236,7 +241,7 @@ function registerAudioRoute(app: App, context: ServerContext, path: string, task
         case 'vtt':
           return c.text(toVtt(cuesOf(transcript)));
         case 'json':
-          return c.json({ text: transcript.text, usage });
+          return c.json({ text: transcript.text, usage, ...provenanceField(full, result) });
         case 'verbose_json':
           return c.json({
             task,
@@ -262,6 +267,7 @@ function registerAudioRoute(app: App, context: ServerContext, path: string, task
               : {}),
             ...(timestamps.includes('word') ? { words: [...(transcript.words ?? [])] } : {}),
             usage,
+            ...provenanceField(full, result),
           });
       }
     },
@@ -292,7 +298,7 @@ const segmentSchema = {
 };
 const wordSchema = { type: 'object', required: ['word', 'start', 'end'], properties: { word: { type: 'string' }, start: { type: 'number' }, end: { type: 'number' } } };
 const usageSchema = { type: 'object', required: ['type', 'seconds'], properties: { type: { const: 'duration' }, seconds: { type: 'number' } } };
-const jsonSchema = { type: 'object', required: ['text'], properties: { text: { type: 'string' }, usage: usageSchema } };
+const jsonSchema = { type: 'object', required: ['text'], properties: { text: { type: 'string' }, usage: usageSchema, provenance: provenanceBodyField } };
 const verboseSchema = {
   type: 'object',
   required: ['task', 'language', 'duration', 'text'],
@@ -304,6 +310,7 @@ const verboseSchema = {
     segments: { type: 'array', items: segmentSchema },
     words: { type: 'array', items: wordSchema },
     usage: usageSchema,
+    provenance: provenanceBodyField,
   },
 };
 
@@ -337,6 +344,12 @@ function audioOperation(task: Task): Record<string, unknown> {
   return {
     operationId: task === 'translate' ? 'createTranslation' : 'createTranscription',
     summary: task === 'translate' ? 'Speech to English text (OpenAI-compatible)' : 'Speech to text (OpenAI-compatible)',
+    parameters: [
+      {
+        ...provenanceHeaderParameter,
+        description: `${provenanceHeaderParameter.description} json and verbose_json only: with text, srt or vtt the header is a 400 unsupported_parameter (param response_format).`,
+      },
+    ],
     requestBody: { required: true, content: { 'multipart/form-data': { schema: formSchema(task) } } },
     responses: {
       200: {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClassifyCapabilityV1, EmbeddingModality } from '@accel/core';
-import { routeLabel, type App, type ServerContext } from '../context.js';
-import { inferenceErrorResponses, jsonResponse, promptUsageSchema } from '../openapi.js';
+import { provenanceField, routeLabel, wantsFullProvenance, type App, type ServerContext } from '../context.js';
+import { inferenceErrorResponses, jsonResponse, promptUsageSchema, provenanceBodyField, provenanceHeaderParameter } from '../openapi.js';
 import { checkTextBodySize, invalid, modalityNames, optionalString, readModality, readModalityItems, readStandardBody, refuseUnknownFields, unsupported } from './modality-items.js';
 
 const fields = ['input', 'model', 'labels', 'modality', 'template', 'user'] as const;
@@ -18,7 +18,8 @@ function readLabels(value: unknown): string[] | undefined {
 /**
  * `POST /v1/classify` (Infinity's shape): every label with its score per input, best first — the
  * caller's labels for a zero-shot skill (CLIP, CLAP, X-CLIP), the model's own for a
- * sequence-classification head (text-classification).
+ * sequence-classification head (text-classification). `x-accel-provenance: full` adds the whole
+ * provenance to the body.
  */
 export function registerClassifyRoutes(app: App, context: ServerContext): void {
   app.post(
@@ -28,6 +29,7 @@ export function registerClassifyRoutes(app: App, context: ServerContext): void {
     context.bodyLimit(context.limits.mediaBodyBytes),
     async (c) => {
       context.assertOpen();
+      const full = wantsFullProvenance(c);
       const { body, bytes } = await readStandardBody(c, context);
       refuseUnknownFields(body, fields);
       const endpoint = context.endpointFor(body.model, 'classify');
@@ -59,6 +61,7 @@ export function registerClassifyRoutes(app: App, context: ServerContext): void {
         data: capability.scores(result.output).map((scores) => scores.map(({ label, score }) => ({ label, score }))),
         model: body.model as string,
         usage: { prompt_tokens: promptTokens, total_tokens: promptTokens + (usage?.outputTokens ?? 0) },
+        ...provenanceField(full, result),
       });
     },
   );
@@ -72,6 +75,7 @@ export const classifyPaths: Record<string, unknown> = {
     post: {
       operationId: 'classify',
       summary: 'Every label with its score per input, best first (Infinity’s shape): zero-shot against your labels, or the model’s own labels',
+      parameters: [provenanceHeaderParameter],
       requestBody: {
         required: true,
         content: {
@@ -115,6 +119,7 @@ export const classifyPaths: Record<string, unknown> = {
             data: { type: 'array', items: { type: 'array', items: labelScore } },
             model: { type: 'string' },
             usage: promptUsageSchema,
+            provenance: provenanceBodyField,
           },
         }),
         ...inferenceErrorResponses,

@@ -1,7 +1,7 @@
 import { endianness } from 'node:os';
 import type { EmbedCapabilityV1 } from '@accel/core';
-import { routeLabel, type App, type ServerContext } from '../context.js';
-import { inferenceErrorResponses, jsonResponse, promptUsageSchema } from '../openapi.js';
+import { provenanceField, routeLabel, wantsFullProvenance, type App, type ServerContext } from '../context.js';
+import { inferenceErrorResponses, jsonResponse, promptUsageSchema, provenanceBodyField, provenanceHeaderParameter } from '../openapi.js';
 import { checkTextBodySize, invalid, modalityNames, readModality, readModalityItems, readStandardBody, refuseUnknownFields, unsupported } from './modality-items.js';
 
 const fields = ['input', 'model', 'encoding_format', 'dimensions', 'user', 'modality'] as const;
@@ -42,7 +42,10 @@ export function float32Base64(vector: Float32Array): string {
   return bytes.toString('base64');
 }
 
-/** `POST /v1/embeddings` (OpenAI, with base64 and `dimensions`; media through Infinity's `modality`). */
+/**
+ * `POST /v1/embeddings` (OpenAI, with base64 and `dimensions`; media through Infinity's `modality`);
+ * `x-accel-provenance: full` adds the whole provenance to the body.
+ */
 export function registerEmbeddingsRoutes(app: App, context: ServerContext): void {
   app.post(
     '/v1/embeddings',
@@ -51,6 +54,7 @@ export function registerEmbeddingsRoutes(app: App, context: ServerContext): void
     context.bodyLimit(context.limits.mediaBodyBytes),
     async (c) => {
       context.assertOpen();
+      const full = wantsFullProvenance(c);
       const { body, bytes } = await readStandardBody(c, context);
       refuseUnknownFields(body, fields);
       const modality = readModality(body.modality, 'text');
@@ -77,6 +81,7 @@ export function registerEmbeddingsRoutes(app: App, context: ServerContext): void
         data: vectors.map((vector, index) => ({ object: 'embedding', index, embedding: encoding === 'base64' ? float32Base64(vector) : Array.from(vector) })),
         model: body.model as string,
         usage: { prompt_tokens: promptTokens, total_tokens: promptTokens + (usage?.outputTokens ?? 0) },
+        ...provenanceField(full, result),
       });
     },
   );
@@ -90,6 +95,7 @@ export const embeddingsPaths: Record<string, unknown> = {
     post: {
       operationId: 'createEmbedding',
       summary: 'Embeddings of texts, images, audio or videos (OpenAI’s request and response; media through Infinity’s modality field)',
+      parameters: [provenanceHeaderParameter],
       requestBody: {
         required: true,
         content: {
@@ -138,6 +144,7 @@ export const embeddingsPaths: Record<string, unknown> = {
             },
             model: { type: 'string' },
             usage: promptUsageSchema,
+            provenance: provenanceBodyField,
           },
         }),
         ...inferenceErrorResponses,
