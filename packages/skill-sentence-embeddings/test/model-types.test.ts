@@ -14,6 +14,7 @@ const modelTypes = [
   { modelType: 'distilbert', id: 'Xenova/distilbert-base-uncased' },
   { modelType: 'roberta', id: 'Xenova/all-distilroberta-v1' },
   { modelType: 'xlm-roberta', id: 'Xenova/paraphrase-multilingual-mpnet-base-v2' },
+  { modelType: 'mpnet', id: 'Xenova/all-mpnet-base-v2' },
 ];
 
 it('declares exactly the model types tested here', () => {

@@ -77,6 +77,13 @@ export const presets: readonly Preset[] = [
     { layers: 12, hidden: 768, heads: 12, intermediate: 3072, maxPositions: 514, vocabularySize: 250002 },
     true,
   ),
+  textEncoderPreset(
+    'Xenova/all-mpnet-base-v2',
+    'mpnet',
+    'sentence embeddings on MPNet (MPNetModel: relative position bias over 32 buckets, positions after padding_idx, WordPiece with <s> </s>, + mean pooling files); full: 12 layers, hidden 768, 12 heads, ffn 3072, vocab 30527, 514 positions',
+    { layers: 12, hidden: 768, heads: 12, intermediate: 3072, maxPositions: 514, vocabularySize: 30527 },
+    true,
+  ),
   gpt2Preset(
     'Xenova/gpt2',
     'GPT-2 decoder with KV cache (GPT2LMHeadModel); full: 12 layers, hidden 768, 12 heads, vocab 50257, 1024 positions',

@@ -16,6 +16,7 @@ afterAll(() => roots.removeAll());
 const encoders = [
   { id: 'Xenova/distilbert-base-uncased', modelType: 'distilbert', className: 'DistilBertModel', first: 2, last: 3, full: { dim: 768, n_layers: 6, vocab_size: 30522 } },
   { id: 'Xenova/all-distilroberta-v1', modelType: 'roberta', className: 'RobertaModel', first: 0, last: 2, full: { hidden_size: 768, num_hidden_layers: 6, vocab_size: 50265, max_position_embeddings: 514 } },
+  { id: 'Xenova/all-mpnet-base-v2', modelType: 'mpnet', className: 'MPNetModel', first: 0, last: 2, full: { hidden_size: 768, num_hidden_layers: 12, vocab_size: 30527, relative_attention_num_buckets: 32 } },
   { id: 'Xenova/paraphrase-multilingual-mpnet-base-v2', modelType: 'xlm-roberta', className: 'XLMRobertaModel', first: 0, last: 2, full: { hidden_size: 768, num_hidden_layers: 12, vocab_size: 250002 } },
 ];
 
@@ -46,7 +47,7 @@ describe.each(encoders)('tiny $id ($modelType)', ({ id, modelType, className, fi
     const { tokenizer } = await load();
     const ids = tokenizer.encode('the quick brown fox');
     expect([ids[0], ids.at(-1)]).toEqual([first, last]);
-    const text = modelType === 'distilbert' ? 'the quick brown fox' : 'The quick brown fox, déjà vu!';
+    const text = modelType === 'distilbert' || modelType === 'mpnet' ? 'the quick brown fox' : 'The quick brown fox, déjà vu!';
     expect(tokenizer.decode(tokenizer.encode(text), { skip_special_tokens: true })).toBe(text);
   });
 

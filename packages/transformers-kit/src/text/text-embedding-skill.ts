@@ -45,7 +45,7 @@ export interface TextEmbeddingSkillDefinition {
  * Only types a test runs on a forged model of that type, equal to transformers.js's
  * feature-extraction pipeline on the same files (the skills' test/model-types.test.ts).
  */
-export const textEncoderModelTypes: readonly string[] = ['bert', 'distilbert', 'roberta', 'xlm-roberta'];
+export const textEncoderModelTypes: readonly string[] = ['bert', 'distilbert', 'roberta', 'xlm-roberta', 'mpnet'];
 
 const dtypes: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4'];
 

@@ -4,6 +4,7 @@ import type { Value } from '../onnx/graph-builder.js';
 import { GraphBuilder } from '../onnx/graph-builder.js';
 import { gelu, layerNorm, linear, maskedScore, mergeHeads, scaledDotProductAttention, splitHeads } from './layers.js';
 import { Parameters } from './parameters.js';
+import { relativePositionBias } from './t5-layers.js';
 
 export interface BertGraphDimensions {
   readonly layers: number;
@@ -40,6 +41,12 @@ export interface BertEncoderOptions {
    * position `pad`. Omitted: 0, 1, 2, … over the sequence (BERT, DistilBERT).
    */
   readonly paddingIndex?: number;
+  /**
+   * MPNet's relative position bias: one learned [buckets, heads] table
+   * (`encoder.relative_attention_bias.weight`), bucketed as T5's bidirectional encoder buckets
+   * key − query, added to every layer's attention scores.
+   */
+  readonly relativeAttention?: { readonly buckets: number; readonly maxDistance: number };
 }
 
 /** BERT's pooler: `tanh(dense(hidden state at position 0))` → [batch_size, hidden]. */
@@ -58,7 +65,7 @@ export function buildBertEncoder(
   graph: GraphBuilder,
   parameters: Parameters,
   dimensions: BertGraphDimensions,
-  { tokenTypeIds: withTokenTypes = true, paddingIndex }: BertEncoderOptions = {},
+  { tokenTypeIds: withTokenTypes = true, paddingIndex, relativeAttention }: BertEncoderOptions = {},
 ): Value {
   const { hidden, heads, intermediate, layerNormEpsilon } = dimensions;
   if (hidden % heads !== 0) throw new Error(`hidden size ${hidden} is not divisible by ${heads} heads`);
@@ -95,12 +102,23 @@ export function buildBertEncoder(
     return layerNorm(graph, parameters, 'embeddings.LayerNorm', sum, hidden, layerNormEpsilon);
   });
 
-  const additiveMask = graph.scope('mask', () => {
+  const paddingMask = graph.scope('mask', () => {
     const mask = graph.op('Cast', [attentionMask], { to: int(1) });
     const expanded = graph.op('Unsqueeze', [mask, graph.constant('int64', [1, 2])]);
     const inverted = graph.op('Sub', [graph.constant('float32', [1], []), expanded]);
     return graph.op('Mul', [inverted, graph.constant('float32', [maskedScore], [])]);
   });
+  // The position bias is added to the scores with the mask: a masked score stays the lowest float.
+  const additiveMask =
+    relativeAttention === undefined
+      ? paddingMask
+      : graph.scope('encoder.relative_attention_bias', () => {
+          const table = parameters.uniform('encoder.relative_attention_bias.weight', [relativeAttention.buckets, heads], 1);
+          const sequenceLength = graph.op('Gather', [graph.op('Shape', [inputIds]), graph.constant('int64', [1], [])], { axis: int(0) });
+          const positions = graph.op('Range', [graph.constant('int64', [0], []), sequenceLength, graph.constant('int64', [1], [])]);
+          const bias = relativePositionBias(graph, table, positions, positions, { bidirectional: true, ...relativeAttention });
+          return graph.op('Add', [bias, paddingMask]);
+        });
 
   let hiddenStates: Value = embedded;
   for (let layer = 0; layer < dimensions.layers; layer += 1) {

@@ -1,6 +1,7 @@
 import { buildByteLevelBpe } from '../tokenizers/byte-level-bpe.js';
 import { commonEnglishWords } from '../tokenizers/english-words.js';
 import type { TokenizerFiles } from '../tokenizers/tokenizer-files.js';
+import { buildWordPieceVocabulary, wordPieceTokenizerFiles } from '../tokenizers/wordpiece.js';
 import { addedTokenEntry } from '../tokenizers/tokenizer-files.js';
 
 /** RoBERTa's and XLM-R's specials: `<s>` 0, `<pad>` 1, `</s>` 2, `<unk>` 3, and `<mask>` as the last id. */
@@ -128,4 +129,39 @@ export function xlmRobertaTokenizerFiles({ size, modelMaxLength }: RobertaTokeni
     model: { type: 'Unigram', unk_id: 3, vocab: pieces, byte_fallback: false },
   };
   return { tokenizer, tokenizerConfig: specialsConfig('XLMRobertaTokenizer', modelMaxLength) };
+}
+
+/**
+ * MPNet's tokenizer: BERT's uncased WordPiece (BertNormalizer, BertPreTokenizer, `[UNK]`) after
+ * `<s>`/`<pad>`/`</s>`/`<unk>` (ids 0–3), `<mask>` last, and `<s> A </s>` / `<s> A </s> </s> B </s>`.
+ */
+export function mpnetTokenizerFiles({ size, modelMaxLength }: RobertaTokenizerOptions): TokenizerFiles {
+  const leading = [robertaSpecials.start, robertaSpecials.pad, robertaSpecials.end, robertaSpecials.unknown];
+  const vocabulary = [...leading, ...buildWordPieceVocabulary(size === undefined ? {} : { size: size - leading.length - 1 }), robertaSpecials.mask];
+  const bert = wordPieceTokenizerFiles({ vocabulary, modelMaxLength });
+  const special = (id: string) => ({ SpecialToken: { id, type_id: 0 } });
+  const sequence = (id: 'A' | 'B') => ({ Sequence: { id, type_id: 0 } });
+  const { start, end } = robertaSpecials;
+  const tokenizer = {
+    ...bert.tokenizer,
+    added_tokens: [
+      ...leading.map((content, id) => addedTokenEntry({ id, content, special: true }, false)),
+      addedTokenEntry({ id: vocabulary.indexOf('[UNK]'), content: '[UNK]', special: true }, false),
+      { ...addedTokenEntry({ id: vocabulary.length - 1, content: robertaSpecials.mask, special: true }, false), lstrip: true },
+    ],
+    post_processor: {
+      type: 'TemplateProcessing',
+      single: [special(start), sequence('A'), special(end)],
+      pair: [special(start), sequence('A'), special(end), special(end), sequence('B'), special(end)],
+      special_tokens: Object.fromEntries([start, end].map((token) => [token, { id: token, ids: [vocabulary.indexOf(token)], tokens: [token] }])),
+    },
+  };
+  const tokenizerConfig = {
+    ...specialsConfig('MPNetTokenizer', modelMaxLength),
+    do_lower_case: true,
+    strip_accents: null,
+    tokenize_chinese_chars: true,
+    unk_token: '[UNK]',
+  };
+  return { tokenizer, tokenizerConfig };
 }

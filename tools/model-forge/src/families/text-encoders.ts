@@ -11,12 +11,12 @@ import type { BertDimensions } from './bert.js';
 import { buildBertEncoder } from './bert-graph.js';
 import { dynamicQuantizationNote, forgeNote } from './forge-note.js';
 import { Parameters } from './parameters.js';
-import { robertaPaddingIndex, robertaTokenizerFiles, xlmRobertaTokenizerFiles } from './roberta-tokenizers.js';
+import { mpnetTokenizerFiles, robertaPaddingIndex, robertaTokenizerFiles, xlmRobertaTokenizerFiles } from './roberta-tokenizers.js';
 import { sentenceTransformersFiles } from './sentence-transformers.js';
 import { encoderConfig } from './text-classification.js';
 
 /** BERT-shaped encoders (besides `bert` itself, see bert.ts) that the forge writes as feature extractors. */
-export type TextEncoderModelType = 'distilbert' | 'roberta' | 'xlm-roberta';
+export type TextEncoderModelType = 'distilbert' | 'roberta' | 'xlm-roberta' | 'mpnet';
 
 export interface TextEncoderOptions {
   /** Seeds the weights. */
@@ -28,13 +28,17 @@ export interface TextEncoderOptions {
   readonly sentenceTransformers?: boolean;
 }
 
-const architectures: Record<TextEncoderModelType, string> = { distilbert: 'DistilBertModel', roberta: 'RobertaModel', 'xlm-roberta': 'XLMRobertaModel' };
+const architectures: Record<TextEncoderModelType, string> = { distilbert: 'DistilBertModel', roberta: 'RobertaModel', 'xlm-roberta': 'XLMRobertaModel', mpnet: 'MPNetModel' };
+
+/** MPNet's `relative_attention_num_buckets` and its (fixed) maximum distance. */
+const mpnetRelativeAttention = { buckets: 32, maxDistance: 128 };
 
 /**
- * The feature-extraction export of a DistilBERT, RoBERTa or XLM-RoBERTa encoder: `input_ids`,
+ * The feature-extraction export of a DistilBERT, RoBERTa, XLM-RoBERTa or MPNet encoder: `input_ids`,
  * `attention_mask` [batch_size, sequence_length] (no `token_type_ids`, as optimum exports them) →
  * `last_hidden_state` [batch_size, sequence_length, hidden]. BERT's post-LayerNorm layers with
- * exact GELU; RoBERTa and XLM-R count positions from `padding_idx` + 1 over the non-padding tokens.
+ * exact GELU; RoBERTa, XLM-R and MPNet count positions from `padding_idx` + 1 over the non-padding
+ * tokens; MPNet adds its relative position bias (shared by all layers) to the attention scores.
  */
 export function buildTextEncoderGraph(seed: string, modelType: TextEncoderModelType, dimensions: BertDimensions & { vocabularySize: number }): GraphDefinition {
   const graph = new GraphBuilder();
@@ -44,13 +48,17 @@ export function buildTextEncoderGraph(seed: string, modelType: TextEncoderModelT
     graph,
     parameters,
     { ...dimensions, typeVocabularySize: 1, layerNormEpsilon: robertaLike ? 1e-5 : 1e-12 },
-    { tokenTypeIds: false, ...(robertaLike ? { paddingIndex: robertaPaddingIndex } : {}) },
+    {
+      tokenTypeIds: false,
+      ...(robertaLike ? { paddingIndex: robertaPaddingIndex } : {}),
+      ...(modelType === 'mpnet' ? { relativeAttention: mpnetRelativeAttention } : {}),
+    },
   );
   graph.output(hiddenStates, 'last_hidden_state', 'float32', ['batch_size', 'sequence_length', dimensions.hidden]);
   return graph.build();
 }
 
-function robertaConfig(modelType: 'roberta' | 'xlm-roberta', dimensions: BertDimensions, vocabularySize: number): Record<string, unknown> {
+function robertaConfig(modelType: 'roberta' | 'xlm-roberta' | 'mpnet', dimensions: BertDimensions, vocabularySize: number): Record<string, unknown> {
   return {
     attention_probs_dropout_prob: 0.1,
     bos_token_id: 0,
@@ -67,9 +75,9 @@ function robertaConfig(modelType: 'roberta' | 'xlm-roberta', dimensions: BertDim
     num_attention_heads: dimensions.heads,
     num_hidden_layers: dimensions.layers,
     pad_token_id: robertaPaddingIndex,
-    position_embedding_type: 'absolute',
-    type_vocab_size: 1,
-    use_cache: true,
+    ...(modelType === 'mpnet'
+      ? { relative_attention_num_buckets: mpnetRelativeAttention.buckets }
+      : { position_embedding_type: 'absolute', type_vocab_size: 1, use_cache: true }),
     vocab_size: vocabularySize,
   };
 }
@@ -81,12 +89,12 @@ function tokenizerFor(modelType: TextEncoderModelType, dimensions: BertDimension
     return { files: { ...files, tokenizerConfig: { ...files.tokenizerConfig, tokenizer_class: 'DistilBertTokenizer' } }, size: vocabulary.length };
   }
   const options = { ...(dimensions.vocabularySize === undefined ? {} : { size: dimensions.vocabularySize }), modelMaxLength: dimensions.maxPositions - 2 };
-  const files = modelType === 'roberta' ? robertaTokenizerFiles(options) : xlmRobertaTokenizerFiles(options);
+  const files = modelType === 'roberta' ? robertaTokenizerFiles(options) : modelType === 'mpnet' ? mpnetTokenizerFiles(options) : xlmRobertaTokenizerFiles(options);
   const vocabulary = (files.tokenizer.model as { vocab: Record<string, number> | unknown[] }).vocab;
   return { files, size: Array.isArray(vocabulary) ? vocabulary.length : Object.keys(vocabulary).length };
 }
 
-/** A DistilBertModel, RobertaModel or XLMRobertaModel folder: config, tokenizer, fp32 and int8 ONNX (+ sentence-transformers files). */
+/** A DistilBertModel, RobertaModel, XLMRobertaModel or MPNetModel folder: config, tokenizer, fp32 and int8 ONNX (+ sentence-transformers files). */
 export function textEncoderFiles({ id, modelType, dimensions, sentenceTransformers = false }: TextEncoderOptions): ForgeFile[] {
   const tokenizer = tokenizerFor(modelType, dimensions);
   const graph = buildTextEncoderGraph(id, modelType, { ...dimensions, vocabularySize: tokenizer.size });
@@ -112,6 +120,7 @@ const tinyEncoder: Record<TextEncoderModelType, BertDimensions> = {
   distilbert: { layers: 2, hidden: 32, heads: 4, intermediate: 64, maxPositions: 128 },
   roberta: { layers: 2, hidden: 32, heads: 4, intermediate: 64, maxPositions: 130 },
   'xlm-roberta': { layers: 2, hidden: 32, heads: 4, intermediate: 64, maxPositions: 130 },
+  mpnet: { layers: 2, hidden: 32, heads: 4, intermediate: 64, maxPositions: 130 },
 };
 
 /** A preset for `presets.ts`: tiny dimensions for tests, `full` for benchmarks. */
