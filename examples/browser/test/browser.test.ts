@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createWasmBackend } from '@accel/backend-wasm';
 import { AccelError, createAccel, type Accel, type SkillV1 } from '@accel/core';
@@ -18,7 +18,7 @@ import { firstDifference, plain, wavBytes } from './compare.js';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const appFolder = here('../dist');
 const modelRoot = here('../../../.cache/models/tiny');
-const reportFolder = join(process.env.ACCEL_REPORT_DIR ? join(here('../../..'), process.env.ACCEL_REPORT_DIR) : here('../../../.cache/reports'), 'browser');
+const reportFolder = join(process.env.ACCEL_REPORT_DIR ? resolve(here('../../..'), process.env.ACCEL_REPORT_DIR) : here('../../../.cache/reports'), 'browser');
 
 /** Debian's chromium (or CHROMIUM_PATH), or why there is none. CI installs it (.ci/run), so there a missing one fails instead of skipping. */
 function findChromium(): { path?: string; missing?: string } {
@@ -118,7 +118,7 @@ describe.skipIf(browserBinary.missing !== undefined)(`accel in headless Chromium
     if (fixtures) rmSync(fixtures, { recursive: true, force: true });
     if (report.length > 0) {
       mkdirSync(reportFolder, { recursive: true });
-      writeFileSync(join(reportFolder, 'e2e.md'), `# accel in headless Chromium\n\nWritten by \`examples/browser/test/browser.test.ts\` on ${new Date().toISOString()}.\n\n${report.join('\n')}\n`);
+      writeFileSync(join(reportFolder, 'e2e.md'), `# accel in headless Chromium\n\nWritten by \`examples/browser/test/browser.test.ts\` (\`cd examples/browser && ACCEL_REPORT_DIR=reports npx vitest run\`) on ${new Date().toISOString()}, Node ${process.version}.\n\n${report.join('\n')}\n`);
     }
   });
 
@@ -129,7 +129,8 @@ describe.skipIf(browserBinary.missing !== undefined)(`accel in headless Chromium
     const provenance = (outcome as Extract<Outcome, { ok: true }>).value.provenance;
     expect(provenance).toMatchObject({ backend: 'wasm', isolation: 'inline' });
     expect(provenance.threads).toBeGreaterThan(1);
-    report.push(`- crossOriginIsolated: true; provenance.threads: ${provenance.threads}`);
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    report.push(`- Chromium ${browser.version()} (headless), navigator.hardwareConcurrency ${cores}; crossOriginIsolated: true; provenance.threads: ${provenance.threads}`);
   });
 
   it('embeds sentences as Node does (within 1e-5)', async () => {
