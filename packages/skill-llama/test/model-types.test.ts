@@ -14,6 +14,10 @@ const modelTypes = [
   { modelType: 'mistral', id: 'Felladrin/onnx-TinyMistral-248M-Chat-v2', className: 'MistralForCausalLM', endOfSequence: 2 },
 ];
 
+it('declares exactly the model types a test runs: these and llama, opt (test/generation.test.ts)', () => {
+  expect([...(llamaSkill.modelTypes ?? [])].sort()).toEqual(['llama', 'opt', ...modelTypes.map(({ modelType }) => modelType)].sort());
+});
+
 describe.each(modelTypes)('llama skill on a forged $modelType model ($id)', ({ modelType, id, className, endOfSequence }) => {
   let directory = '';
   let accel: Accel;
