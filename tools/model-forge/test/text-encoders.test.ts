@@ -63,6 +63,19 @@ describe.each(encoders)('tiny $id ($modelType)', ({ id, modelType, className, fi
     expect(difference).toBeGreaterThan(1);
   });
 
+  it('runs the int8 model (dtype q8) close to the float one', async () => {
+    const tokenizer = await AutoTokenizer.from_pretrained(directory, { local_files_only: true });
+    const quantized = await AutoModel.from_pretrained(directory, { local_files_only: true, dtype: 'q8' });
+    const float = await AutoModel.from_pretrained(directory, { local_files_only: true, dtype: 'fp32' });
+    const inputs = tokenizer('the quick brown fox jumps over the lazy dog');
+    const a = ((await float(inputs)).last_hidden_state as Tensor).data as Float32Array;
+    const b = ((await quantized(inputs)).last_hidden_state as Tensor).data as Float32Array;
+    const dot = a.reduce((total, value, index) => total + value * b[index]!, 0);
+    const norm = (values: Float32Array) => Math.sqrt(values.reduce((total, value) => total + value * value, 0));
+    expect(dot / (norm(a) * norm(b))).toBeGreaterThan(0.99);
+    expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(false);
+  });
+
   it('describes the full-size model without writing it', () => {
     const files = findPreset(id).files('full');
     const config = JSON.parse(new TextDecoder().decode(files.find((file) => file.path === 'config.json')!.content.chunks[0] as Uint8Array)) as Record<string, unknown>;
