@@ -138,7 +138,7 @@ export async function sweepCommand(argv: readonly string[], io: SweepIo): Promis
     io.stdout(`results: ${outDirectory}`);
   }
   if (updating) {
-    io.stderr(`expected results rewritten in ${expectDirectory} (${results.length} model types)`);
+    io.stderr(`expected results rewritten in ${expectDirectory} (${results.length} model type${results.length === 1 ? '' : 's'})`);
     return 0;
   }
   if (comparisons !== undefined) {
