@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,7 +8,8 @@ import { forgeModel } from '@accel/model-forge';
 import { clipSkill } from '@accel/skill-clip';
 import { sentenceEmbeddingsSkill } from '@accel/skill-sentence-embeddings';
 import { whisperSkill } from '@accel/skill-whisper';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromiumMissing, launchChromium, type LaunchedChromium } from '@accel/testkit/chromium';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error -- a plain ES module without declarations (it runs under `node` as is)
 import { startStaticServer } from '../scripts/static-server.mjs';
@@ -19,17 +19,6 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const appFolder = here('../dist');
 const modelRoot = here('../../../.cache/models/tiny');
 const reportFolder = join(process.env.ACCEL_REPORT_DIR ? resolve(here('../../..'), process.env.ACCEL_REPORT_DIR) : here('../../../.cache/reports'), 'browser');
-
-/** Debian's chromium (or CHROMIUM_PATH), or why there is none. CI installs it (.ci/run), so there a missing one fails instead of skipping. */
-function findChromium(): { path?: string; missing?: string } {
-  if (process.env.CHROMIUM_PATH) return { path: process.env.CHROMIUM_PATH };
-  try {
-    return { path: execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim() };
-  } catch {
-    return process.env.CI ? { path: 'chromium' } : { missing: 'chromium is not installed (apt-get install chromium), or set CHROMIUM_PATH' };
-  }
-}
-const browserBinary = findChromium();
 
 type Outcome = { ok: true; value: { output: unknown; provenance: { threads?: number; backend: string; isolation: string } } } | { ok: false; error: { name?: string; code?: string; message?: string } };
 interface Demo {
@@ -64,8 +53,11 @@ async function nodeOutcome(accel: Accel, skill: SkillV1, input: unknown, options
   }
 }
 
-describe.skipIf(browserBinary.missing !== undefined)(`accel in headless Chromium${browserBinary.missing ? ` — skipped: ${browserBinary.missing}` : ''}`, () => {
-  let browser: Browser;
+// Debian's chromium through playwright-core (testkit's launcher); without one the suite is skipped with the reason.
+const missingChromium = chromiumMissing();
+
+describe.skipIf(missingChromium !== undefined)(`accel in headless Chromium${missingChromium ? ` — skipped: ${missingChromium}` : ''}`, () => {
+  let browser: LaunchedChromium;
   let page: Page;
   let server: { url: string; requests: string[]; close(): Promise<void> };
   let node: Accel;
@@ -90,12 +82,8 @@ describe.skipIf(browserBinary.missing !== undefined)(`accel in headless Chromium
     node.addEndpoint({ skill: clipSkill, model: models[2]!.directory, backend: 'wasm' });
     const nodeLoad = node.init();
 
-    browser = await chromium.launch({
-      executablePath: browserBinary.path!,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage();
+    browser = await launchChromium();
+    page = await browser.context.newPage();
     page.on('console', (message) => {
       if (message.type() === 'error') consoleErrors.push(message.text());
     });
@@ -129,8 +117,8 @@ describe.skipIf(browserBinary.missing !== undefined)(`accel in headless Chromium
     const provenance = (outcome as Extract<Outcome, { ok: true }>).value.provenance;
     expect(provenance).toMatchObject({ backend: 'wasm', isolation: 'inline' });
     expect(provenance.threads).toBeGreaterThan(1);
-    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-    report.push(`- Chromium ${browser.version()} (headless), navigator.hardwareConcurrency ${cores}; crossOriginIsolated: true; provenance.threads: ${provenance.threads}`);
+    const [cores, agent] = await page.evaluate(() => [navigator.hardwareConcurrency, navigator.userAgent] as const);
+    report.push(`- ${/HeadlessChrome\/[\d.]+/.exec(agent)?.[0] ?? agent}, navigator.hardwareConcurrency ${cores}; crossOriginIsolated: true; provenance.threads: ${provenance.threads}`);
   });
 
   it('embeds sentences as Node does (within 1e-5)', async () => {
