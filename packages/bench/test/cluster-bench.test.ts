@@ -77,7 +77,7 @@ describe('cluster bench goals and report', () => {
   it('writes the tables and the overheads it measured', () => {
     const report = result({ throughput: throughput(side(1, 100), side(2, 180)), latency, httpLatency: httpSkipped });
     const markdown = renderClusterMarkdownReport(report);
-    expect(markdown).toContain('| 2 worker processes | 180 items/s | 1.80× | 176, 180, 182 | 120 ms / 300 ms (900) | 0.40 ms / 0.10 ms / 5.20 ms | bench-worker-a 880, bench-worker-b 910 | 1000 | 1000 | 0 | 0 |');
+    expect(markdown).toContain('| 2 worker processes | 180 items/s | 1.80× | 176, 180, 182 | – | 120 ms / 300 ms (900) | 0.40 ms / 0.10 ms / 5.20 ms | bench-worker-a 880, bench-worker-b 910 | 1000 | 1000 | 0 | 0 |');
     expect(markdown).toContain('| cluster client → nats-server → worker | 10.5 ms | 12.0 ms | 80 | +1.50 ms / +2.00 ms |');
     expect(markdown).toContain('**+1.25 ms**');
     expect(markdown).toContain('skipped: this build of @accel/server does not serve remote endpoints');
@@ -139,6 +139,8 @@ suite(binary === undefined ? 'accel bench --cluster on tiny models: skipped, nat
       expect(current.accounting).toMatchObject({ errors: 0, lost: 0, examples: [] });
       expect(current.accounting.answered).toBe(current.accounting.sent);
       expect(current.itemsPerSecond).toBeGreaterThan(0);
+      // Where there is /proc: the other processes' CPU in every counted window.
+      if (existsSync('/proc/stat')) expect(current.otherProcessesCores).toHaveLength(current.rounds.length);
       expect(current.latency.p99).toBeGreaterThanOrEqual(current.latency.p50);
       expect(current.cpuMillisecondsPerRequest.gateway).toBeGreaterThan(0);
       expect(current.cpuMillisecondsPerRequest.workers).toBeGreaterThan(0);

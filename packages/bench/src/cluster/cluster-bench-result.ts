@@ -19,6 +19,11 @@ export interface ThroughputSide {
   readonly workers: number;
   /** Items per second of each counted window, in the order they ran. */
   readonly rounds: readonly number[];
+  /**
+   * Per counted window, the CPU the machine spent outside the bench's processes (bench, nats-server,
+   * workers), in cores (/proc/stat): other work sharing the cores during that round. Absent without /proc.
+   */
+  readonly otherProcessesCores?: readonly number[];
   /** The median of `rounds`. */
   readonly itemsPerSecond: number;
   /** Latency of the requests answered in the counted windows (queueing included: the load is saturating). */

@@ -41,11 +41,12 @@ export const quickClusterSettings: ClusterBenchSettings = {
 
 export const fullClusterSettings: ClusterBenchSettings = {
   mode: 'full',
-  rounds: 5,
+  // Many short rounds rather than a few long ones: on a shared machine, another process's burst then spoils one round of many.
+  rounds: 8,
   concurrency: 128,
   warmupMs: 3000,
   rampMs: 750,
-  windowMs: 6000,
+  windowMs: 4000,
   latencySampling: { warmup: 5, minSamples: 80, maxSamples: 400, budgetMs: 4000, limitMs: 10_000 },
   latencyRounds: 3,
   maxBatchSize: 16,

@@ -42,6 +42,23 @@ function processCpuMilliseconds(pid: number, ticks: number): number | undefined 
 }
 
 /**
+ * CPU time every process of the machine has spent so far (user, nice, system, irq, softirq and
+ * steal of /proc/stat's first line), in milliseconds; undefined where there is no /proc.
+ */
+export function machineCpuMilliseconds(): number | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const busy = [0, 1, 2, 5, 6, 7].reduce((sum, index) => sum + (fields[index] ?? 0), 0);
+    return (busy * 1000) / ticksPerSecond();
+  } catch {
+    return undefined;
+  }
+}
+
+let ticks: number | undefined;
+const ticksPerSecond = () => (ticks ??= clockTicks());
+
+/**
  * Starts `nats-server -js` on 127.0.0.1 with `-p -1` (the server picks a free port and logs it:
  * no race with another process taking a port chosen beforehand) and a fresh store folder.
  */
@@ -74,13 +91,12 @@ export async function startNatsBroker(binary: string): Promise<NatsBroker> {
     // Nothing reads the log any more: keep the pipes from filling up.
     child.stdout!.removeAllListeners('data').resume();
     child.stderr!.removeAllListeners('data').resume();
-    const ticks = clockTicks();
     const pid = child.pid!;
     return {
       url: `nats://127.0.0.1:${port}`,
       version: /Version:\s+(\S+)/.exec(log)?.[1] ?? 'unknown',
       pid,
-      cpuMilliseconds: () => processCpuMilliseconds(pid, ticks),
+      cpuMilliseconds: () => processCpuMilliseconds(pid, ticksPerSecond()),
       async stop() {
         if (child.exitCode === null && child.signalCode === null) {
           const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -19,7 +19,7 @@ import type { ClusterBenchResult, ClusterLatencyResult, ClusterThroughputResult,
 import { evaluateClusterGoals } from './cluster-goals.js';
 import { fullClusterSettings, quickClusterSettings, smokeClusterSettings, type ClusterBenchSettings } from './cluster-settings.js';
 import { ForkedWorker } from './forked-worker.js';
-import { findNatsServer, startNatsBroker, type NatsBroker } from './nats-broker.js';
+import { findNatsServer, machineCpuMilliseconds, startNatsBroker, type NatsBroker } from './nats-broker.js';
 
 export interface ClusterBenchOptions {
   readonly quick: boolean;
@@ -118,12 +118,19 @@ interface CpuSnapshot {
   readonly gateway: number;
   readonly broker: number | undefined;
   readonly workers: number;
+  /** Every process of the machine (/proc/stat). */
+  readonly machine: number | undefined;
 }
 
 async function cpuSnapshot(broker: NatsBroker, workers: readonly ForkedWorker[]): Promise<CpuSnapshot> {
   const usage = process.cpuUsage();
   const workerMicroseconds = await Promise.all(workers.map((worker) => worker.cpuMicroseconds()));
-  return { gateway: (usage.user + usage.system) / 1000, broker: broker.cpuMilliseconds(), workers: workerMicroseconds.reduce((sum, value) => sum + value, 0) / 1000 };
+  return {
+    gateway: (usage.user + usage.system) / 1000,
+    broker: broker.cpuMilliseconds(),
+    workers: workerMicroseconds.reduce((sum, value) => sum + value, 0) / 1000,
+    machine: machineCpuMilliseconds(),
+  };
 }
 
 interface Setup {
@@ -157,6 +164,7 @@ async function measureThroughput(setup: Setup, bPulling: { value: boolean }): Pr
     readonly workers: 1 | 2;
     readonly ledger: RequestLedger;
     readonly rounds: number[];
+    readonly otherCores: number[];
     readonly latencies: number[];
     readonly byWorker: Map<string, number>;
     answered: number;
@@ -167,6 +175,7 @@ async function measureThroughput(setup: Setup, bPulling: { value: boolean }): Pr
     workers,
     ledger: new RequestLedger(),
     rounds: [],
+    otherCores: [],
     latencies: [],
     byWorker: new Map(),
     answered: 0,
@@ -197,6 +206,11 @@ async function measureThroughput(setup: Setup, bPulling: { value: boolean }): Pr
         const seconds = (performance.now() - startedAt) / 1000;
         const after = await cpuSnapshot(setup.broker, [setup.a, setup.b]);
         current.rounds.push(load.counted / seconds);
+        // CPU the machine spent beyond the bench's own processes (other users of the cores), in cores.
+        if (before.machine !== undefined && after.machine !== undefined && before.broker !== undefined && after.broker !== undefined) {
+          const own = after.gateway - before.gateway + (after.broker - before.broker) + (after.workers - before.workers);
+          current.otherCores.push(Math.max(0, after.machine - before.machine - own) / 1000 / seconds);
+        }
         current.answered += load.counted;
         current.latencies.push(...load.latencies);
         for (const [worker, count] of load.byWorker) current.byWorker.set(worker, (current.byWorker.get(worker) ?? 0) + count);
@@ -220,6 +234,7 @@ async function measureThroughput(setup: Setup, bPulling: { value: boolean }): Pr
       label: current.label,
       workers: current.workers,
       rounds: current.rounds,
+      ...(current.otherCores.length === current.rounds.length ? { otherProcessesCores: current.otherCores } : {}),
       itemsPerSecond: percentile(current.rounds, 0.5),
       latency: { p50: percentile(current.latencies, 0.5), p99: percentile(current.latencies, 0.99), samples: current.latencies.length },
       cpuMillisecondsPerRequest: cpu,

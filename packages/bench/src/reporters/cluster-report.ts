@@ -24,6 +24,7 @@ function throughputRow(side: ThroughputSide, ratio: string): string[] {
     formatRate(side.itemsPerSecond, 'items/s'),
     ratio,
     side.rounds.map((value) => value.toFixed(0)).join(', '),
+    side.otherProcessesCores === undefined ? '–' : side.otherProcessesCores.map((value) => value.toFixed(2)).join(', '),
     `${formatMilliseconds(side.latency.p50)} / ${formatMilliseconds(side.latency.p99)} (${side.latency.samples})`,
     `${formatMilliseconds(cpu.gateway)} / ${formatMilliseconds(cpu.broker)} / ${formatMilliseconds(cpu.workers)}`,
     shares || '–',
@@ -45,11 +46,11 @@ function throughputSection(result: ClusterBenchResult): string[] {
     `${throughput.description}. ${(throughput.notes ?? []).join('; ')}.`,
     '',
     table(
-      ['workers', 'throughput (median of rounds)', '÷ 1 worker', 'items/s per round', 'request latency p50 / p99 (requests)', 'CPU per request: gateway / broker / workers', 'answers per worker', 'sent', 'answered', 'errors', 'lost'],
+      ['workers', 'throughput (median of rounds)', '÷ 1 worker', 'items/s per round', 'other processes\' CPU per round (cores)', 'request latency p50 / p99 (requests)', 'CPU per request: gateway / broker / workers', 'answers per worker', 'sent', 'answered', 'errors', 'lost'],
       [throughputRow(throughput.one, '–'), throughputRow(throughput.two, formatRatio(throughput.ratio))],
     ),
     '',
-    `The load is meant to saturate the workers: ${throughput.concurrency} requests are outstanding at every moment of a round, more than two workers hold at once (2 × their in-flight limit), so a worker that frees a slot finds jobs waiting in the stream as long as the client and the broker keep up (the CPU they spend per request is in the table); request latency therefore includes the time a job waited in the stream. CPU per request: the CPU time each process spent during the counted windows (gateway: the bench process, which runs the cluster client and the load; broker: nats-server, from /proc; workers: both worker processes, every thread), ÷ the requests answered in them. Answers per worker: which worker's provenance each counted answer named. Sent, answered, errors and lost count every request of the side (warm-up, ramps and the drain at the end of each round included); an answer is an error unless its vector equals the in-process one for its input (within 1e-4); a lost request got no answer within 60 s.`,
+    `The load is meant to saturate the workers: ${throughput.concurrency} requests are outstanding at every moment of a round, more than two workers hold at once (2 × their in-flight limit), so a worker that frees a slot finds jobs waiting in the stream as long as the client and the broker keep up (the CPU they spend per request is in the table); request latency therefore includes the time a job waited in the stream. CPU per request: the CPU time each process spent during the counted windows (gateway: the bench process, which runs the cluster client and the load; broker: nats-server, from /proc; workers: both worker processes, every thread), ÷ the requests answered in them. Other processes' CPU: what the machine spent outside the bench's own processes during each counted window (/proc/stat), in cores — other work competing for the cores in that round. Answers per worker: which worker's provenance each counted answer named. Sent, answered, errors and lost count every request of the side (warm-up, ramps and the drain at the end of each round included); an answer is an error unless its vector equals the in-process one for its input (within 1e-4); a lost request got no answer within 60 s.`,
     ...(examples.length > 0 ? ['', 'First problems:', '', ...examples.map((line) => `- ${line}`)] : []),
     '',
   ];
