@@ -177,13 +177,21 @@ async function complete(url: string, model: string, maxTokens: number, signal?: 
   return { status: response.status, worker: response.headers.get('x-accel-worker'), body: (await response.json()) as unknown };
 }
 
-/** `/v1/accel/status`'s `cluster` section (the gateway's view of the workers). */
-async function clusterOf(url: string): Promise<{
-  workers: Array<{ worker: { id: string }; held: number; answered: number; endpoints: Array<{ id: string; queue: { busy: boolean } }> }>;
-  requests?: { duplicatesDropped: number; lateDropped: number };
-}> {
-  const status = (await (await fetch(`${url}/v1/accel/status`)).json()) as { cluster: never };
-  return status.cluster;
+interface ClusterWorkerView {
+  worker: { id: string };
+  live: boolean;
+  held: number;
+  answered: number;
+  endpoints: Array<{ id: string; queue: { busy: boolean } }>;
+}
+
+/**
+ * `/v1/accel/status`'s `cluster` section (the gateway's view), with `workers` narrowed to the live
+ * ones (a dead worker stays in the view a while, marked `live: false`, with its last heartbeat's counts).
+ */
+async function clusterOf(url: string): Promise<{ workers: ClusterWorkerView[]; requests?: { duplicatesDropped: number; lateDropped: number } }> {
+  const { cluster } = (await (await fetch(`${url}/v1/accel/status`)).json()) as { cluster: { workers: ClusterWorkerView[]; requests?: { duplicatesDropped: number; lateDropped: number } } };
+  return { ...cluster, workers: cluster.workers.filter((worker) => worker.live) };
 }
 
 /** The counters `accel worker` prints when it stops. */
@@ -345,8 +353,8 @@ suite(binary === undefined ? 'accel worker and accel serve --nats: skipped, nats
     const cluster = await clusterOf(url);
     expect(cluster.requests?.duplicatesDropped).toBeGreaterThanOrEqual(0);
     console.log(`SIGKILL: ${answeredByFirst} embeddings answered by the killed worker, ${afterKill.length} sent after the kill; the gateway dropped ${cluster.requests?.duplicatesDropped} duplicate answers, ${cluster.requests?.lateDropped} late ones`);
-    // The dead worker leaves the gateway's view within 3 heartbeats (its key is not deleted: it was killed).
-    await until('the killed worker to leave the cluster view', async () => !(await clusterOf(url)).workers.some((worker) => worker.worker.id === first.id), 5_000);
+    // The dead worker is no longer live in the gateway's view within 3 heartbeats (its key is not deleted: it was killed).
+    await until('the killed worker to be counted dead', async () => !(await clusterOf(url)).workers.some((worker) => worker.worker.id === first.id), 5_000);
     expect((await fetch(`${url}/ready`)).status).toBe(200);
   });
 
@@ -385,8 +393,8 @@ suite(binary === undefined ? 'accel worker and accel serve --nats: skipped, nats
     expect(generated.map((each) => each.provenance?.worker?.id).sort()).toEqual([workers.second.id, third.id].sort());
     // Every job it answered reached its HTTP client: the embeddings it sent and the generation it drained.
     expect(stoppedLine(third.cli).answered).toBe(counts.get(third.id)! + 1);
-    // Its heartbeat key is deleted when it stops: it leaves the view at once.
-    await until('the stopped worker to leave the cluster view', async () => !(await clusterOf(url)).workers.some((worker) => worker.worker.id === third.id), 2_000);
+    // Its heartbeat key is deleted when it stops: it is no longer a live worker at once.
+    await until('the stopped worker to leave the live workers', async () => !(await clusterOf(url)).workers.some((worker) => worker.worker.id === third.id), 2_000);
   });
 
   it('streams gpt2 through gateway → worker; an HTTP client that goes away stops the worker’s generation', async () => {
