@@ -21,12 +21,13 @@ export const benchFlags = {
   out: { type: 'string' },
   size: { type: 'string' },
   replicas: { type: 'string' },
+  repeat: { type: 'string' },
   'cache-dir': { type: 'string' },
   server: { type: 'boolean' },
   cluster: { type: 'boolean' },
 } as const;
 
-export const benchUsage = 'accel bench [--quick] [--skills bert-tiny,minilm,…] [--backends cpu,wasm] [--replicas N] [--cache-dir DIR] [--out DIR] [--json]\n       accel bench --server [--quick] [--replicas N] [--cache-dir DIR] [--out DIR] [--json]\n       accel bench --cluster [--quick] [--cache-dir DIR] [--out DIR] [--json]';
+export const benchUsage = 'accel bench [--quick] [--skills bert-tiny,minilm,…] [--backends cpu,wasm] [--replicas N] [--repeat N] [--cache-dir DIR] [--out DIR] [--json]\n       accel bench --server [--quick] [--replicas N] [--cache-dir DIR] [--out DIR] [--json]\n       accel bench --cluster [--quick] [--cache-dir DIR] [--out DIR] [--json]';
 
 /** `accel bench --help`. */
 export const benchHelp = `usage: ${benchUsage}
@@ -46,10 +47,12 @@ to in-process accel.infer; writes bench.json and bench.md under --out (default r
 Without nats-server the run is reported skipped, with the reason.
 
 options:
-  --quick      the quick subset, with fewer samples: bert-tiny on cpu and wasm; MiniLM, CLIP batch 1 and gpt2 on cpu; two models
+  --quick      the quick subset, with fewer samples: bert-tiny on cpu and wasm; MiniLM, MiniLM q8, CLIP batch 1, gpt2, gpt2 q8 and
+               whisper-tiny (one 30 s window, 32 tokens) on cpu; two models
   --skills     bench profiles or skill names to run, e.g. bert-tiny,minilm,gpt2
   --backends   backends to measure, e.g. cpu,wasm; unavailable ones are listed as skipped with the reason
   --replicas   copies of the model behind each accel endpoint (default 1): see @accel/core's replicas
+  --repeat     run the whole selection N times (default 1) and report min/median/max of each ratio; a goal is met only if met in the median
   --cache-dir  where the full-size forged models are written and reused (default .cache/models/full)
   --server     measure the HTTP server against in-process calls (see above); --skills and --backends do not apply
   --cluster    measure 1 against 2 cluster workers on NATS JetStream (see above); --skills, --backends and --replicas do not apply
@@ -66,6 +69,7 @@ export interface BenchCommandFlags {
   readonly out?: string;
   readonly size?: string;
   readonly replicas?: string;
+  readonly repeat?: string;
   readonly 'cache-dir'?: string;
   readonly server?: boolean;
   readonly cluster?: boolean;
@@ -103,8 +107,13 @@ export async function runBenchCommand(flags: BenchCommandFlags, positionals: rea
   const progress: ProgressOutput = { interactive, write: interactive ? (text) => void process.stderr.write(text) : (text) => io.stderr(text.trimEnd()) };
   const replicas = flags.replicas === undefined ? 1 : Number(flags.replicas);
   if (!Number.isInteger(replicas) || replicas < 1) throw new InvalidInputError({ reason: `--replicas must be a positive integer, got ${flags.replicas}` });
+  const repeat = flags.repeat === undefined ? 1 : Number(flags.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new InvalidInputError({ reason: `--repeat must be a positive integer, got ${flags.repeat}` });
   const skills = list(flags.skills);
   const backends = list(flags.backends);
+  if ((flags.cluster === true || flags.server === true) && flags.repeat !== undefined) {
+    throw new InvalidInputError({ reason: '--repeat applies to accel bench itself, not to --server or --cluster (they alternate their own rounds)' });
+  }
   if (flags.cluster === true) {
     if (flags.server === true) throw new InvalidInputError({ reason: '--cluster and --server are two different benchmarks: run one at a time' });
     if (skills !== undefined || backends !== undefined || flags.replicas !== undefined) {
@@ -147,6 +156,7 @@ export async function runBenchCommand(flags: BenchCommandFlags, positionals: rea
     cacheDirectory: resolve(flags['cache-dir'] ?? `.cache/models/${size}`),
     size,
     replicas,
+    repeat,
     command: ['accel', ...argv].join(' '),
     log: (message) => io.stderr(message),
     progress,

@@ -1,3 +1,4 @@
+import type { AgreementResult } from './agreement.js';
 import type { Summary } from './statistics.js';
 
 /** Who ran a measurement: accel, the runtime called directly, or the transformers.js pipeline. */
@@ -101,10 +102,14 @@ export interface CellResult {
   readonly model: string;
   readonly family: ProfileFamily;
   readonly backend: string;
+  /** The weights' dtype, for a quantized profile (absent: fp32). */
+  readonly dtype?: string;
   readonly status: 'measured' | 'failed' | 'skipped';
   readonly reason?: string;
   readonly subjects: readonly SubjectResult[];
   readonly ratios: readonly RatioResult[];
+  /** A quantized profile's agreement with fp32 on the same inputs (accel's outputs, untimed). */
+  readonly agreement?: AgreementResult;
 }
 
 /** Each model's throughput when served together with another, ÷ its throughput alone. */
@@ -138,6 +143,49 @@ export interface GoalResult {
   readonly status: 'met' | 'not met' | 'not measured';
   /** The peer's value in the same run, for context, or why it was not measured. */
   readonly note: string;
+  /** With `--repeat N`: the value of each run; `measured` is their median, and the status is the median's. */
+  readonly spread?: GoalSpread;
+}
+
+/** A value over the runs of `accel bench --repeat N`. */
+export interface Spread {
+  readonly min: number;
+  readonly median: number;
+  readonly max: number;
+  /** Each run's value, in run order (runs that did not measure it are left out). */
+  readonly values: readonly number[];
+}
+
+export interface GoalSpread extends Spread {
+  /** Runs in which the goal was measured, of `runs`. */
+  readonly measuredIn: number;
+  readonly runs: number;
+}
+
+/** One ratio of one cell over the runs of `--repeat N`. */
+export interface RatioSpread extends Spread {
+  readonly profile: string;
+  readonly backend: string;
+  readonly id: string;
+  readonly label: string;
+  readonly better: 'lower' | 'higher';
+}
+
+/** One run of `--repeat N`, as measured. */
+export interface RunResult {
+  readonly durationSeconds: number;
+  readonly loadAverageStart: number;
+  readonly loadAverageEnd: number;
+  readonly cells: readonly CellResult[];
+  readonly coServing?: CoServingResult;
+  /** This run's goals, each evaluated on this run alone. */
+  readonly goals: readonly GoalResult[];
+}
+
+/** `accel bench --repeat N`: every run, and every ratio's spread over them. */
+export interface RepeatResult {
+  readonly runs: readonly RunResult[];
+  readonly ratios: readonly RatioSpread[];
 }
 
 export interface BackendAvailability {
@@ -172,5 +220,8 @@ export interface BenchResult {
   readonly backends: readonly BackendAvailability[];
   readonly cells: readonly CellResult[];
   readonly coServing?: CoServingResult;
+  /** Goals: with `--repeat N`, each one's median over the runs (met only if met in the median) with its spread. */
   readonly goals: readonly GoalResult[];
+  /** With `--repeat N` (N > 1): `cells` and `coServing` are run 1's; every run and every ratio's spread are here. */
+  readonly repeat?: RepeatResult;
 }

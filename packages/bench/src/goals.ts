@@ -48,6 +48,54 @@ function batchGoal(id: string, profile: string, model: string, threshold: number
   };
 }
 
+/**
+ * A quantized profile's accel throughput ÷ its fp32 profile's accel throughput, in the same run
+ * (two cells measured one after the other, not alternating), with the agreement of the outputs.
+ */
+function quantizedSpeedupGoal(id: string, profile: string, baseline: string, measure: string, threshold: number, rate: (measurements: SubjectMeasurements) => number | undefined, unit: string): GoalDefinition {
+  return {
+    id,
+    measure,
+    comparison: '≥',
+    threshold,
+    unit: '×',
+    read(result) {
+      const quantized = cell(result, profile);
+      const float = cell(result, baseline);
+      if (quantized === undefined || float === undefined) return { note: missing(quantized === undefined ? profile : baseline) };
+      const quantizedRate = rateOf(quantized, 'accel', rate);
+      const floatRate = rateOf(float, 'accel', rate);
+      const measured = quantizedRate !== undefined && floatRate !== undefined && floatRate > 0 ? quantizedRate / floatRate : undefined;
+      const agreement = quantized.agreement;
+      const agreementNote =
+        agreement === undefined ? 'agreement not taken' : agreement.status === 'measured' ? `${agreement.measure} with fp32: ${format(agreement.value, 4)} (${agreement.detail ?? ''})` : `agreement failed: ${agreement.reason ?? ''}`;
+      return { ...(measured === undefined ? {} : { measured }), note: `accel q8 ${format(quantizedRate, 1)} ${unit}, fp32 ${format(floatRate, 1)} ${unit}; ${agreementNote}` };
+    },
+  };
+}
+
+function rateOf(target: CellResult, role: SubjectRole, rate: (measurements: SubjectMeasurements) => number | undefined): number | undefined {
+  const measurements = measurementsOf(target, role);
+  return measurements === undefined ? undefined : rate(measurements);
+}
+
+/** accel ÷ raw onnxruntime on the same quantized file. */
+function quantizedOverheadGoal(id: string, profile: string, measure: string, ratio: string): GoalDefinition {
+  return {
+    id,
+    measure,
+    comparison: '≤',
+    threshold: 1.1,
+    unit: '×',
+    read(result) {
+      const target = cell(result, profile);
+      if (target === undefined) return { note: missing(profile) };
+      const measured = findRatio(target.ratios, ratio);
+      return { ...(measured === undefined ? {} : { measured }), note: `${target.dtype ?? 'fp32'} file for both (onnx/model_quantized.onnx)` };
+    },
+  };
+}
+
 export const goalDefinitions: readonly GoalDefinition[] = [
   batchGoal('bert-tiny-batch', 'bert-tiny', 'bert-tiny', 1.15, '~1.8'),
   batchGoal('minilm-batch', 'minilm', 'MiniLM', 1.1, '~1.2'),
@@ -153,6 +201,11 @@ export const goalDefinitions: readonly GoalDefinition[] = [
       return { measured: lowest(coServing.accel)!, note: `naive (two pipelines): ${format(lowest(coServing.naive ?? []))} here (issue: ~0.27)` };
     },
   },
+  // Issue 17 §2: int8 (q8) on the CPU.
+  quantizedSpeedupGoal('gpt2-q8-vs-fp32', 'gpt2-q8', 'gpt2', 'gpt2 q8 ÷ fp32 tokens/s (accel, greedy)', 1.8, (measurements) => measurements.generation?.tokensPerSecond, 'tokens/s'),
+  quantizedSpeedupGoal('minilm-q8-vs-fp32', 'minilm-q8', 'minilm', 'MiniLM q8 ÷ fp32 items/s (accel, batch 32)', 1.5, (measurements) => measurements.batch?.itemsPerSecond, 'items/s'),
+  quantizedOverheadGoal('minilm-q8-batch', 'minilm-q8', 'MiniLM q8, batch 32: accel ÷ raw ORT time', 'batch-time/onnxruntime'),
+  quantizedOverheadGoal('gpt2-q8-greedy', 'gpt2-q8', 'gpt2 q8, greedy generation: accel ÷ raw ORT loop (time per token)', 'token-time/onnxruntime'),
 ];
 
 type CoServingSides = NonNullable<NonNullable<BenchResult['coServing']>['accel']>;
@@ -178,4 +231,13 @@ export function formatGoalMeasured(goal: GoalResult): string {
   if (goal.unit === 'ms') return `${goal.measured.toFixed(1)} ms`;
   const digits = goal.measured.toFixed(2) === goal.threshold.toFixed(2) ? 3 : 2;
   return `${goal.measured.toFixed(digits)}×`;
+}
+
+/** A goal's min – max over the runs of `--repeat`, in its unit (`1.02× – 1.19×`); `–` without. */
+export function formatGoalSpread(goal: GoalResult): string {
+  const spread = goal.spread;
+  if (spread === undefined) return '–';
+  const format = (value: number) => formatGoalMeasured({ ...goal, measured: value });
+  const partly = spread.measuredIn < spread.runs ? ` (${spread.measuredIn} of ${spread.runs} runs)` : '';
+  return `${format(spread.min)} – ${format(spread.max)}${partly}`;
 }

@@ -28,7 +28,9 @@ export { benchProfiles } from './profiles/index.js';
 export type { BenchProfile, BenchSkill, MeasureName, PreparedProfile, ProfileContext } from './profiles/bench-profile.js';
 export type { ModelSize } from './model-cache.js';
 export type { ProgressOutput } from './progress-bar.js';
-export { evaluateGoals } from './goals.js';
+export { evaluateGoals, formatGoalMeasured, formatGoalSpread } from './goals.js';
+export { combineGoals, combineRatios, spreadOf } from './repeat.js';
+export { cosineSimilarity, embeddingAgreement, tokenAgreement, type AgreementResult } from './agreement.js';
 export { computeRatios, findRatio } from './ratios.js';
 export { renderConsoleSummary, type TableRenderer } from './reporters/console-summary.js';
 export { renderJsonReport } from './reporters/json-report.js';
@@ -45,12 +47,17 @@ export type {
   ConcurrentMeasurement,
   GenerationMeasurement,
   GoalResult,
+  GoalSpread,
   LatencyMeasurement,
   MachineDescription,
   MemoryMeasurement,
   ProfileFamily,
   RatioResult,
+  RatioSpread,
+  RepeatResult,
+  RunResult,
   SpeechMeasurement,
+  Spread,
   SubjectMeasurements,
   SubjectResult,
   SubjectRole,

@@ -2,7 +2,8 @@ import { open, readdir } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, platform, totalmem, arch } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidInputError, type BackendV1, type SkillV1 } from '@accel/core';
-import type { BackendAvailability, BenchResult, CellResult, CoServingResult, MachineDescription } from './bench-result.js';
+import type { AgreementResult } from './agreement.js';
+import type { BackendAvailability, BenchResult, CellResult, CoServingResult, MachineDescription, RunResult } from './bench-result.js';
 import { fullSettings, quickSettings, smokeSettings, type BenchSettings } from './bench-settings.js';
 import { benchBackends, probeBackends } from './backends.js';
 import { measureCoServing } from './co-serving.js';
@@ -14,6 +15,7 @@ import type { BenchProfile, PreparedProfile } from './profiles/bench-profile.js'
 import { benchProfiles } from './profiles/index.js';
 import type { ProgressOutput } from './progress-bar.js';
 import { computeRatios } from './ratios.js';
+import { combineGoals, combineRatios } from './repeat.js';
 import { transformersName } from './subjects/transformers-library.js';
 
 export interface BenchOptions {
@@ -30,6 +32,8 @@ export interface BenchOptions {
   readonly command: string;
   /** Replicas of each accel endpoint (`--replicas`); default 1. */
   readonly replicas?: number;
+  /** Runs of the whole selection (`--repeat`); default 1. With more, goals are taken on the median of the runs. */
+  readonly repeat?: number;
   readonly log: (message: string) => void;
   readonly progress: ProgressOutput;
 }
@@ -39,7 +43,7 @@ function settingsFor(options: BenchOptions): BenchSettings {
   return options.quick ? quickSettings : fullSettings;
 }
 
-/** The profiles a run measures: `--skills` picks by profile id or skill name; `--quick` keeps the quick ones. */
+/** The profiles a run measures: `--skills` picks by profile id or else by skill name; `--quick` keeps the quick ones. */
 export function selectProfiles(profiles: readonly BenchProfile[], options: Pick<BenchOptions, 'quick' | 'skills'>): BenchProfile[] {
   const wanted = options.skills;
   if (wanted !== undefined) {
@@ -47,7 +51,9 @@ export function selectProfiles(profiles: readonly BenchProfile[], options: Pick<
     if (unknown.length > 0) {
       throw new InvalidInputError({ reason: `unknown bench profile or skill ${unknown.join(', ')} (known: ${profiles.map((profile) => `${profile.id} (${profile.skill.name})`).join(', ')})` });
     }
-    return profiles.filter((profile) => wanted.includes(profile.id) || wanted.includes(profile.skill.name));
+    // A name that is a profile id picks that profile alone (`gpt2` is not also `gpt2-q8`); a skill name picks each of its profiles.
+    const ids = new Set(profiles.map((profile) => profile.id));
+    return profiles.filter((profile) => wanted.includes(profile.id) || wanted.some((name) => !ids.has(name) && name === profile.skill.name));
   }
   return options.quick ? profiles.filter((profile) => profile.quickBackends !== undefined) : [...profiles];
 }
@@ -66,7 +72,11 @@ export function describeMachine(loadAverageStart: number): MachineDescription {
 }
 
 function skippedCell(profile: BenchProfile, backend: string, reason: string): CellResult {
-  return { profile: profile.id, skill: profile.skill.name, model: profile.model, family: profile.family, backend, status: 'skipped', reason, subjects: [], ratios: [] };
+  return { ...cellIdentity(profile, backend), status: 'skipped', reason, subjects: [], ratios: [] };
+}
+
+function cellIdentity(profile: BenchProfile, backend: string): Pick<CellResult, 'profile' | 'skill' | 'model' | 'family' | 'backend' | 'dtype'> {
+  return { profile: profile.id, skill: profile.skill.name, model: profile.model, family: profile.family, backend, ...(profile.dtype ? { dtype: profile.dtype } : {}) };
 }
 
 async function measureCell(
@@ -90,11 +100,7 @@ async function measureCell(
     const accel = results.find((subject) => subject.role === 'accel');
     const failed = accel?.status !== 'measured';
     return {
-      profile: profile.id,
-      skill: profile.skill.name,
-      model: profile.model,
-      family: profile.family,
-      backend: backend.name,
+      ...cellIdentity(profile, backend.name),
       status: failed ? 'failed' : 'measured',
       ...(failed ? { reason: `accel: ${accel?.reason ?? 'not measured'}` } : {}),
       subjects: results,
@@ -102,6 +108,16 @@ async function measureCell(
     };
   } catch (error) {
     return { ...skippedCell(profile, backend.name, describeError(error)), status: 'failed' };
+  }
+}
+
+/** A quantized cell's agreement with fp32 (accel's outputs, untimed); a failure is reported, not thrown. */
+async function agreementOf(prepared: PreparedProfile, skill: SkillV1, backend: BackendV1, profile: BenchProfile, options: Pick<BenchOptions, 'log'>): Promise<AgreementResult> {
+  options.log(`  ${profile.id} on ${backend.name}: agreement of ${profile.dtype ?? 'fp32'} with fp32`);
+  try {
+    return await prepared.agreement!(skill, backend);
+  } catch (error) {
+    return { reference: 'fp32', measure: 'agreement with fp32', status: 'failed', reason: describeError(error) };
   }
 }
 
@@ -134,12 +150,49 @@ async function readThrough(folder: string): Promise<void> {
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const startedAt = performance.now();
   const loadAverageStart = loadavg()[0] ?? 0;
+  const repeat = options.repeat ?? 1;
+  if (!Number.isInteger(repeat) || repeat < 1) throw new InvalidInputError({ reason: `repeat must be a positive integer, got ${repeat}` });
   const settings = settingsFor(options);
   const profiles = selectProfiles(benchProfiles, options);
   const backends = await probeBackends(options.backends);
   for (const name of options.backends ?? []) {
     if (!backends.some((row) => row.backend === name)) throw new InvalidInputError({ reason: `unknown backend ${name} (known: ${backends.map((row) => row.backend).join(', ')})` });
   }
+  const runs: RunResult[] = [];
+  for (let run = 0; run < repeat; run += 1) {
+    if (repeat > 1) options.log(`run ${run + 1} of ${repeat}`);
+    runs.push(await measureRun(profiles, backends, settings, options));
+  }
+  const versions: Record<string, string> = { node: process.version };
+  for (const row of backends) if (row.runtime) versions[row.backend] = row.runtime;
+  versions['transformers.js'] = await transformersName().catch(() => 'not installed');
+  const first = runs[0]!;
+  return {
+    generatedAt: new Date().toISOString(),
+    command: options.command,
+    mode: options.quick ? 'quick' : 'full',
+    modelSize: options.size,
+    replicas: options.replicas ?? 1,
+    machine: describeMachine(loadAverageStart),
+    versions,
+    durationSeconds: (performance.now() - startedAt) / 1000,
+    backends: backends.map(({ instance: _instance, ...row }) => row),
+    cells: first.cells,
+    ...(first.coServing ? { coServing: first.coServing } : {}),
+    goals: repeat === 1 ? first.goals : combineGoals(runs.map((entry) => entry.goals)),
+    ...(repeat === 1 ? {} : { repeat: { runs, ratios: combineRatios(runs) } }),
+  };
+}
+
+/** One run over every selected profile and backend, and the two-model measure; its goals evaluated on it alone. */
+async function measureRun(
+  profiles: readonly BenchProfile[],
+  backends: ReadonlyArray<BackendAvailability & { instance?: BackendV1 }>,
+  settings: BenchSettings,
+  options: BenchOptions,
+): Promise<RunResult> {
+  const startedAt = performance.now();
+  const loadAverageStart = loadavg()[0] ?? 0;
   const cacheDirectory = resolve(options.cacheDirectory);
   const inputsDirectory = join(cacheDirectory, '.bench-inputs');
   const cells: CellResult[] = [];
@@ -174,26 +227,18 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       else if (excluded !== undefined) cells.push(skippedCell(profile, row.backend, excluded));
       else {
         await readThrough(folders.get(profile.id)!);
-        cells.push(await measureCell(profile, prepared, skill, row.instance, settings, options));
+        const measured = await measureCell(profile, prepared, skill, row.instance, settings, options);
+        cells.push(measured.status === 'measured' && prepared.agreement ? { ...measured, agreement: await agreementOf(prepared, skill, row.instance, profile, options) } : measured);
       }
     }
   }
 
   const coServing = await coServe(profiles, backends, folders, settings, options);
-  const versions: Record<string, string> = { node: process.version };
-  for (const row of backends) if (row.runtime) versions[row.backend] = row.runtime;
-  versions['transformers.js'] = await transformersName().catch(() => 'not installed');
   const partial = { cells, ...(coServing ? { coServing } : {}) };
   return {
-    generatedAt: new Date().toISOString(),
-    command: options.command,
-    mode: options.quick ? 'quick' : 'full',
-    modelSize: options.size,
-    replicas: options.replicas ?? 1,
-    machine: describeMachine(loadAverageStart),
-    versions,
     durationSeconds: (performance.now() - startedAt) / 1000,
-    backends: backends.map(({ instance: _instance, ...row }) => row),
+    loadAverageStart,
+    loadAverageEnd: loadavg()[0] ?? 0,
     ...partial,
     goals: evaluateGoals(partial),
   };

@@ -8,7 +8,7 @@ import { findWorkspaceRoot } from '@accel/testkit/reports';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BenchResult, CellResult, SubjectResult } from '../src/bench-result.js';
 import { EventLoopDelayRecorder } from '../src/event-loop-delay.js';
-import { evaluateGoals, formatGoalMeasured } from '../src/goals.js';
+import { evaluateGoals, formatGoalMeasured, formatGoalSpread } from '../src/goals.js';
 import { encodeTestPng } from '../src/inputs/test-image.js';
 import { benchSentences } from '../src/inputs/sentences.js';
 import { benchProfiles } from '../src/profiles/index.js';
@@ -23,6 +23,11 @@ import { median, percentile, summarize } from '../src/statistics.js';
 import { batchesFormed } from '../src/subjects/accel-subject.js';
 import { argmax } from '../src/subjects/raw-decoder-loop.js';
 import { benchFlags, runBenchCommand, type BenchCommandFlags } from '../src/index.js';
+import { cosineSimilarity, embeddingAgreement, inferWithDtype, tokenAgreement } from '../src/agreement.js';
+import { combineGoals, combineRatios } from '../src/repeat.js';
+import type { GoalResult, RunResult } from '../src/bench-result.js';
+import { forgeModel } from '@accel/model-forge';
+import type { BackendV1, SkillV1 } from '@accel/core';
 
 const summary = (value: number) => ({ median: value, p95: value * 1.5, samples: 5 });
 
@@ -212,6 +217,90 @@ describe('ratios and goals', () => {
   });
 });
 
+describe('q8 goals, agreement and --repeat', () => {
+  const q8Cells: CellResult[] = [
+    cell('gpt2', 'generation', 'cpu', gpt2Subjects),
+    {
+      ...cell('gpt2-q8', 'generation', 'cpu', [
+        subject('accel', 'accel', { generation: { newTokens: 32, milliseconds: summary(400), tokensPerSecond: 80, firstTokenMilliseconds: summary(30) } }),
+        subject('onnxruntime', 'onnxruntime-node greedy loop', { generation: { newTokens: 32, milliseconds: summary(380), tokensPerSecond: 84.2, firstTokenMilliseconds: summary(28) } }),
+      ]),
+      dtype: 'q8',
+      agreement: { reference: 'fp32', measure: 'greedy-token agreement over 32 tokens', status: 'measured', value: 0.75, detail: '24 of 32 positions' },
+    },
+    cell('minilm', 'text-embedding', 'cpu', miniLmSubjects),
+    {
+      ...cell('minilm-q8', 'text-embedding', 'cpu', [
+        subject('accel', 'accel', { batch: { batchSize: 32, milliseconds: summary(40), itemsPerSecond: 800 } }),
+        subject('onnxruntime', 'onnxruntime-node session.run', { batch: { batchSize: 32, milliseconds: summary(32), itemsPerSecond: 1000 } }),
+      ]),
+      dtype: 'q8',
+    },
+  ];
+
+  it('takes q8 ÷ fp32 throughput across the two cells of a run, and accel ÷ raw on the quantized file', () => {
+    const byId = new Map(evaluateGoals({ cells: q8Cells }).map((goal) => [goal.id, goal]));
+    expect(byId.get('gpt2-q8-vs-fp32')).toMatchObject({ status: 'met', measured: expect.closeTo(2, 10) });
+    expect(byId.get('gpt2-q8-vs-fp32')?.note).toContain('greedy-token agreement over 32 tokens with fp32: 0.7500 (24 of 32 positions)');
+    expect(byId.get('minilm-q8-vs-fp32')).toMatchObject({ status: 'not met', measured: expect.closeTo(800 / (32000 / 52.5), 10) });
+    expect(byId.get('minilm-q8-vs-fp32')?.note).toContain('agreement not taken');
+    expect(byId.get('minilm-q8-batch')).toMatchObject({ status: 'not met', measured: expect.closeTo(1.25, 10) });
+    expect(byId.get('gpt2-q8-greedy')).toMatchObject({ status: 'met', measured: expect.closeTo(400 / 380, 10) });
+    const withoutFloat = new Map(evaluateGoals({ cells: q8Cells.filter((entry) => entry.profile !== 'gpt2') }).map((goal) => [goal.id, goal]));
+    expect(withoutFloat.get('gpt2-q8-vs-fp32')).toMatchObject({ status: 'not measured', note: 'no measured gpt2 cell on cpu in this run' });
+  });
+
+  it('measures agreement: 1 for identical outputs, in [0, 1] otherwise', () => {
+    expect(cosineSimilarity([0.3, -2, 5], [0.3, -2, 5])).toBeCloseTo(1, 12);
+    expect(cosineSimilarity([1, 0], [1, 1])).toBeCloseTo(Math.SQRT1_2, 12);
+    expect(cosineSimilarity([1, 0], [0, 2])).toBe(0);
+    expect(() => cosineSimilarity([1], [1, 2])).toThrow(RangeError);
+    expect(embeddingAgreement([[1, 0], [0, 1]], [[1, 0], [1, 1]])).toEqual({ mean: expect.closeTo((1 + Math.SQRT1_2) / 2, 12), lowest: expect.closeTo(Math.SQRT1_2, 12) });
+    expect(tokenAgreement([5, 6, 7], [5, 6, 7])).toEqual({ agreeing: 3, positions: 3, share: 1 });
+    // A generation that stopped early disagrees on the positions it lacks.
+    expect(tokenAgreement([1, 2, 3], [1, 9, 3, 4])).toEqual({ agreeing: 2, positions: 4, share: 0.5 });
+  });
+
+  const goal = (id: string, comparison: '≤' | '≥', threshold: number, measured?: number): GoalResult => ({
+    id,
+    measure: id,
+    goal: `${comparison} ${threshold}`,
+    threshold,
+    unit: '×',
+    ...(measured === undefined ? { status: 'not measured' as const } : { measured, status: (comparison === '≤' ? measured <= threshold : measured >= threshold) ? ('met' as const) : ('not met' as const) }),
+    note: `note of ${id}`,
+  });
+
+  it('meets a goal over several runs only if its median meets it', () => {
+    const combined = combineGoals([
+      [goal('batch', '≤', 1.15, 1.1), goal('speed', '≥', 1.5, 1.4), goal('absent', '≤', 1, undefined)],
+      [goal('batch', '≤', 1.15, 1.3), goal('speed', '≥', 1.5, undefined), goal('absent', '≤', 1, undefined)],
+      [goal('batch', '≤', 1.15, 1.2), goal('speed', '≥', 1.5, 1.7), goal('absent', '≤', 1, undefined)],
+    ]);
+    // Met in run 1 (1.1), but the median of 1.1, 1.3, 1.2 is 1.2.
+    expect(combined[0]).toMatchObject({ status: 'not met', measured: expect.closeTo(1.2, 12), spread: { min: 1.1, max: 1.3, values: [1.1, 1.3, 1.2], measuredIn: 3, runs: 3 } });
+    expect(combined[1]).toMatchObject({ status: 'met', measured: expect.closeTo(1.55, 12), spread: { min: 1.4, max: 1.7, measuredIn: 2, runs: 3 } });
+    expect(combined[1]?.note).toBe('note of speed; measured in 2 of 3 runs');
+    expect(combined[2]).toMatchObject({ status: 'not measured' });
+    expect(combined[2]?.measured).toBeUndefined();
+    expect(formatGoalSpread(combined[0]!)).toBe('1.10× – 1.30×');
+    expect(formatGoalSpread(combined[1]!)).toBe('1.40× – 1.70× (2 of 3 runs)');
+  });
+
+  it('gives each ratio of each cell its min, median and max over the runs', () => {
+    const run = (batchRatio: number): RunResult => ({
+      durationSeconds: 1,
+      loadAverageStart: 0,
+      loadAverageEnd: 0,
+      goals: [],
+      cells: [{ ...q8Cells[3]!, ratios: [{ id: 'batch-time/onnxruntime', label: 'batch time', value: batchRatio, better: 'lower', peer: 'onnxruntime' }] }],
+    });
+    expect(combineRatios([run(1.3), run(1.1), run(1.2)])).toEqual([
+      { profile: 'minilm-q8', backend: 'cpu', id: 'batch-time/onnxruntime', label: 'batch time', better: 'lower', min: 1.1, median: 1.2, max: 1.3, values: [1.3, 1.1, 1.2] },
+    ]);
+  });
+});
+
 describe('reporters', () => {
   it('lays the Markdown out as tables with the ratio columns and the goals', () => {
     const markdown = renderMarkdownReport(result);
@@ -302,8 +391,10 @@ describe('bench inputs and helpers', () => {
   });
 
   it('selects profiles by id or skill name, and the quick subset', () => {
-    expect(selectProfiles(benchProfiles, { quick: false, skills: ['sentence-embeddings', 'gpt2'] }).map((profile) => profile.id)).toEqual(['minilm', 'gpt2']);
-    expect(selectProfiles(benchProfiles, { quick: true }).map((profile) => profile.id)).toEqual(['bert-tiny', 'minilm', 'clip', 'gpt2']);
+    // A skill name picks each of its profiles; a profile id (gpt2 is also a skill name) picks that profile alone.
+    expect(selectProfiles(benchProfiles, { quick: false, skills: ['sentence-embeddings', 'gpt2'] }).map((profile) => profile.id)).toEqual(['minilm', 'minilm-q8', 'gpt2']);
+    expect(selectProfiles(benchProfiles, { quick: false, skills: ['gpt2-q8'] }).map((profile) => profile.id)).toEqual(['gpt2-q8']);
+    expect(selectProfiles(benchProfiles, { quick: true }).map((profile) => profile.id)).toEqual(['bert-tiny', 'minilm', 'minilm-q8', 'clip', 'gpt2', 'gpt2-q8', 'whisper-tiny']);
     expect(() => selectProfiles(benchProfiles, { quick: false, skills: ['nope'] })).toThrow(/unknown bench profile or skill nope/);
   });
 });
@@ -353,7 +444,7 @@ describe('accel bench on tiny models', () => {
 
     const markdown = readFileSync(join(out, 'bench.md'), 'utf8');
     expect(markdown).toMatch(/\| cuda \| no \| skipped \| .+ \|/);
-    expect(markdown).toContain('## Goals (issue 6)');
+    expect(markdown).toContain('## Goals (issues 6 and 17)');
     expectWellFormedXml(readFileSync(join(out, 'ratios.svg'), 'utf8'));
     expect(stdout.join('\n')).toContain(`wrote ${join(out, 'bench.md')}`);
   }, 120_000);
@@ -373,12 +464,71 @@ describe('accel bench on tiny models', () => {
     expect(readFileSync(join(out, 'bench.md'), 'utf8')).toContain('2 replicas each (--replicas)');
   }, 120_000);
 
+  it('runs the q8 profiles next to fp32 --repeat 2 times: goals on the median with their spread, agreement with fp32 in [0, 1]', async () => {
+    const stdout: string[] = [];
+    const out = join(folder, 'repeat');
+    const code = await bench(
+      ['bench', '--quick', '--size', 'tiny', '--skills', 'minilm,minilm-q8,gpt2,gpt2-q8', '--backends', 'cpu', '--repeat', '2', '--cache-dir', join(folder, 'models'), '--out', out],
+      { stdout: (text) => stdout.push(text), stderr: () => undefined },
+    );
+    expect(code).toBe(0);
+    const written = JSON.parse(readFileSync(join(out, 'bench.json'), 'utf8')) as BenchResult;
+    expect(written.repeat?.runs).toHaveLength(2);
+    for (const run of written.repeat!.runs) {
+      expect(run.cells.filter((entry) => entry.status === 'measured').map((entry) => `${entry.profile}:${entry.dtype ?? 'fp32'}`)).toEqual(['minilm:fp32', 'minilm-q8:q8', 'gpt2:fp32', 'gpt2-q8:q8']);
+      for (const profile of ['minilm-q8', 'gpt2-q8']) {
+        const agreement = run.cells.find((entry) => entry.profile === profile)?.agreement;
+        expect(agreement?.status, agreement?.reason).toBe('measured');
+        expect(agreement!.value).toBeGreaterThanOrEqual(0);
+        expect(agreement!.value).toBeLessThanOrEqual(1);
+      }
+    }
+    expect(written.cells).toEqual(written.repeat!.runs[0]!.cells);
+    for (const id of ['minilm-q8-vs-fp32', 'gpt2-q8-vs-fp32', 'minilm-q8-batch', 'gpt2-q8-greedy', 'minilm-batch', 'gpt2-greedy']) {
+      const combined = written.goals.find((entry) => entry.id === id)!;
+      const perRun = written.repeat!.runs.map((run) => run.goals.find((entry) => entry.id === id)!.measured!);
+      expect(combined.spread?.values).toEqual(perRun);
+      expect(combined.measured).toBeCloseTo((perRun[0]! + perRun[1]!) / 2, 12);
+      expect(combined.spread!.min).toBe(Math.min(...perRun));
+      expect(combined.spread!.max).toBe(Math.max(...perRun));
+    }
+    const q8Cell = written.cells.find((entry) => entry.profile === 'gpt2-q8')!;
+    expect(q8Cell.subjects.find((entry) => entry.role === 'onnxruntime')?.notes).toContain('onnx/model_quantized.onnx');
+    expect(q8Cell.subjects.find((entry) => entry.role === 'accel')?.notes).toContain('dtype q8');
+    expect(written.repeat!.ratios.find((entry) => entry.profile === 'minilm-q8' && entry.id === 'batch-time/onnxruntime')?.values).toHaveLength(2);
+    const markdown = readFileSync(join(out, 'bench.md'), 'utf8');
+    expect(markdown).toContain('## Spread over 2 runs');
+    expect(markdown).toContain('## int8 (q8) on the CPU');
+    expect(markdown).toContain('| measure | goal | median of 2 runs | min – max | status | run 1 |');
+    expect(stdout.join('\n')).toMatch(/gpt2-q8 on cpu: greedy-token agreement over 32 tokens with fp32: [01]\.\d{4}/);
+  }, 180_000);
+
+  it('gives agreement 1 for fp32 against fp32 through accel itself', async () => {
+    const root = join(folder, 'models');
+    const { directory: miniLm } = await forgeModel('Xenova/all-MiniLM-L6-v2', { root, size: 'tiny' });
+    const { directory: gpt2 } = await forgeModel('Xenova/gpt2', { root, size: 'tiny' });
+    const backend = (await (await import('@accel/backend-cpu')).createCpuBackend()) as BackendV1;
+    const embeddingSkill = (await import('@accel/skill-sentence-embeddings')).sentenceEmbeddingsSkill as SkillV1;
+    const gpt2Skill = (await import('@accel/skill-gpt2')).gpt2Skill as SkillV1;
+    const texts = { input: benchSentences(4), options: { pooling: 'mean', normalize: true } };
+    const embeddings = async () => ((await inferWithDtype(embeddingSkill, backend, miniLm, 'fp32', texts)) as { embeddings: number[][] }).embeddings;
+    expect(embeddingAgreement(await embeddings(), await embeddings()).lowest).toBeCloseTo(1, 6);
+    const prompt = { input: 'Once upon a time', options: { maxNewTokens: 8 } };
+    const tokens = async () => ((await inferWithDtype(gpt2Skill, backend, gpt2, 'fp32', prompt)) as { tokens: number[] }).tokens;
+    const first = await tokens();
+    expect(first.length).toBeGreaterThan(0);
+    expect(tokenAgreement(first, await tokens()).share).toBe(1);
+  }, 60_000);
+
   it('refuses unknown backends, stray arguments and wrong values with an InvalidInputError, before measuring', async () => {
     for (const argv of [
       ['bench', '--backends', 'tpu', '--size', 'tiny', '--cache-dir', join(folder, 'models'), '--out', join(folder, 'unused')],
       ['bench', 'bert'],
       ['bench', '--size', 'huge'],
       ['bench', '--replicas', '0'],
+      ['bench', '--repeat', '0'],
+      ['bench', '--repeat', '1.5'],
+      ['bench', '--server', '--repeat', '3'],
     ]) {
       const stderr: string[] = [];
       const error: unknown = await bench(argv, { stdout: () => undefined, stderr: (text) => stderr.push(text) }).catch((thrown: unknown) => thrown);

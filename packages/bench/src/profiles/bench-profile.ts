@@ -1,4 +1,5 @@
-import type { BackendV1, SkillV1 } from '@accel/core';
+import type { BackendV1, Dtype, SkillV1 } from '@accel/core';
+import type { AgreementResult } from '../agreement.js';
 import type { ProfileFamily } from '../bench-result.js';
 import type { BenchSettings } from '../bench-settings.js';
 import type { AccelEndpointSettings } from '../subjects/accel-subject.js';
@@ -28,6 +29,8 @@ export interface PreparedProfile {
   peers(backend: string): Promise<Array<BenchSubject | SkippedSubject>>;
   /** Length of the audio each request carries (speech). */
   readonly audioSeconds?: number;
+  /** A quantized profile: how closely accel's output with its dtype follows accel's fp32 output on the same inputs (run once, untimed). */
+  agreement?(skill: SkillV1, backend: BackendV1): Promise<AgreementResult>;
 }
 
 /**
@@ -41,6 +44,10 @@ export interface BenchProfile {
   /** The model forge preset. */
   readonly model: string;
   readonly family: ProfileFamily;
+  /** The weights' dtype when not fp32 (`q8`: `onnx/model_quantized.onnx`, dynamic int8 MatMul). */
+  readonly dtype?: Dtype;
+  /** The fp32 profile of the same model, which a quantized profile's speed-up is taken against. */
+  readonly baseline?: string;
   readonly measures: readonly MeasureName[];
   /** The backends `--quick` runs it on; absent: not part of `--quick`. */
   readonly quickBackends?: readonly string[];

@@ -15,6 +15,8 @@ export const whisperTinyProfile: BenchProfile = {
   model: 'Xenova/whisper-tiny',
   family: 'speech',
   measures: ['speech'],
+  // A seed headline: --quick measures one 30 s window, 32 tokens, on the CPU (about 1 s a sample).
+  quickBackends: ['cpu'],
   async prepare({ model, settings }) {
     const audio = synthesizeAudio(audioSeconds);
     const newTokens = settings.newTokens;

@@ -1,7 +1,7 @@
 import type { BenchResult, SubjectResult } from '../bench-result.js';
 import { findRatio } from '../ratios.js';
 import { formatMilliseconds, formatRate, formatRatio } from './format-values.js';
-import { formatGoalMeasured } from '../goals.js';
+import { formatGoalMeasured, formatGoalSpread } from '../goals.js';
 
 /** Lays rows out as a plain-text table under their headers (the accel CLI passes its own). */
 export type TableRenderer = (headers: readonly string[], rows: readonly (readonly string[])[]) => string;
@@ -45,22 +45,25 @@ export function renderConsoleSummary(result: BenchResult, files: readonly string
       ];
     }),
   );
+  const runs = result.repeat?.runs.length;
   const goals = renderTable(
-    ['goal', 'target', 'measured', 'status'],
-    result.goals.map((goal) => [
-      goal.id,
-      goal.goal,
-      formatGoalMeasured(goal),
-      goal.status,
-    ]),
+    ['goal', 'target', runs === undefined ? 'measured' : `median of ${runs}`, ...(runs === undefined ? [] : ['min – max']), 'status'],
+    result.goals.map((goal) => [goal.id, goal.goal, formatGoalMeasured(goal), ...(runs === undefined ? [] : [formatGoalSpread(goal)]), goal.status]),
   );
+  const agreements = result.cells.flatMap((cell) => {
+    const agreement = cell.agreement;
+    if (agreement === undefined) return [];
+    const value = agreement.status === 'measured' ? `${agreement.value!.toFixed(4)} (${agreement.detail ?? ''})` : `failed: ${agreement.reason ?? ''}`;
+    return [`${cell.profile} on ${cell.backend}: ${agreement.measure} with ${agreement.reference}: ${value}`];
+  });
   return [
-    `accel bench ${result.mode}${result.replicas > 1 ? `, ${result.replicas} replicas per endpoint` : ''}: ${result.durationSeconds.toFixed(0)} s on ${result.machine.cpu}, ${result.machine.cores} cores (load average ${result.machine.loadAverageStart.toFixed(1)} → ${result.machine.loadAverageEnd.toFixed(1)})`,
+    `accel bench ${result.mode}${result.replicas > 1 ? `, ${result.replicas} replicas per endpoint` : ''}${runs === undefined ? '' : `, ${runs} runs (goals on the median)`}: ${result.durationSeconds.toFixed(0)} s on ${result.machine.cpu}, ${result.machine.cores} cores (load average ${result.machine.loadAverageStart.toFixed(1)} → ${result.machine.loadAverageEnd.toFixed(1)})`,
     '',
     cells,
     '',
     goals,
     '',
+    ...(agreements.length > 0 ? [...agreements, ''] : []),
     ...files.map((file) => `wrote ${file}`),
   ].join('\n');
 }

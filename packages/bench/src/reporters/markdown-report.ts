@@ -1,7 +1,7 @@
 import type { BenchResult, CellResult, ProfileFamily, SubjectResult } from '../bench-result.js';
 import { findRatio } from '../ratios.js';
 import { favoursAccel, formatMegabytes, formatMilliseconds, formatRate, formatRatio } from './format-values.js';
-import { formatGoalMeasured } from '../goals.js';
+import { formatGoalMeasured, formatGoalSpread } from '../goals.js';
 
 interface Column {
   readonly header: string;
@@ -111,16 +111,54 @@ function ratioTable(cells: readonly CellResult[]): string {
 }
 
 function goalsTable(result: BenchResult): string {
+  const runs = result.repeat?.runs.length;
   return table(
-    ['measure', 'goal', 'measured', 'status', 'same run'],
+    ['measure', 'goal', runs === undefined ? 'measured' : `median of ${runs} runs`, ...(runs === undefined ? [] : ['min – max']), 'status', runs === undefined ? 'same run' : 'run 1'],
     result.goals.map((goal) => [
       goal.measure,
       goal.goal,
       formatGoalMeasured(goal),
+      ...(runs === undefined ? [] : [formatGoalSpread(goal)]),
       goal.status === 'met' ? 'met' : goal.status === 'not met' ? '**not met**' : 'not measured',
       goal.note,
     ]),
   );
+}
+
+function spreadSection(result: BenchResult): string {
+  const repeat = result.repeat;
+  if (repeat === undefined) return '';
+  const runs = table(
+    ['run', 'duration', 'load average (1 min)', 'goals met'],
+    repeat.runs.map((run, index) => [
+      String(index + 1),
+      `${run.durationSeconds.toFixed(0)} s`,
+      `${run.loadAverageStart.toFixed(2)} → ${run.loadAverageEnd.toFixed(2)}`,
+      `${run.goals.filter((goal) => goal.status === 'met').length} of ${run.goals.length}`,
+    ]),
+  );
+  const ratios = table(
+    ['model', 'platform', 'ratio', 'min', 'median', 'max', 'direction'],
+    repeat.ratios.map((ratio) => [ratio.profile, ratio.backend, ratio.label, formatRatio(ratio.min), formatRatio(ratio.median), formatRatio(ratio.max), `${ratio.better} is better`]),
+  );
+  return `## Spread over ${repeat.runs.length} runs\n\nThe same selection run ${repeat.runs.length} times in one process, one after another (each run alternates its subjects' rounds). The result tables above are run 1's; bench.json holds every run.\n\n${runs}\n\n${ratios}\n`;
+}
+
+function quantizedSection(result: BenchResult): string {
+  const cells = result.cells.filter((cell) => cell.dtype !== undefined);
+  if (cells.length === 0) return '';
+  const rows = cells.map((cell) => {
+    const agreement = cell.agreement;
+    return [
+      cell.profile,
+      cell.backend,
+      cell.dtype!,
+      cell.status === 'measured' ? formatRatio(findRatio(cell.ratios, `${mainRatio[cell.family].id}/onnxruntime`)) : `${cell.status}: ${cell.reason ?? ''}`,
+      agreement === undefined ? '–' : agreement.measure,
+      agreement === undefined ? 'not taken' : agreement.status === 'measured' ? `${agreement.value!.toFixed(4)} (${agreement.detail ?? ''})` : `failed: ${agreement.reason ?? ''}`,
+    ];
+  });
+  return `## int8 (q8) on the CPU\n\nThe q8 profiles load \`onnx/model_quantized.onnx\` (dynamic int8 MatMul, as transformers.js's \`_quantized\` files are); the raw peer runs the same file. Agreement compares accel's q8 output with accel's fp32 output on the same inputs, outside the timing (run 1).\n\n${table(['model', 'platform', 'dtype', 'accel ÷ raw ORT', 'agreement with fp32', 'value'], rows)}\n`;
 }
 
 function coServingSection(result: BenchResult): string {
@@ -153,6 +191,7 @@ export function renderMarkdownReport(result: BenchResult): string {
     `- load average (1 min): ${machine.loadAverageStart.toFixed(2)} at the start, ${machine.loadAverageEnd.toFixed(2)} at the end${loaded ? ' — other work was running, so absolute numbers are low; ratios are taken within this run' : ''}`,
     `- versions: ${Object.entries(result.versions).map(([name, version]) => `${name} ${version}`).join(', ')}`,
     '- models: random weights at real size from @accel/model-forge; medians over alternating rounds; ratios are accel ÷ peer in this run',
+    ...(result.repeat ? [`- runs: ${result.repeat.runs.length} (--repeat); each goal is the median of the runs and is met only if the median meets it`] : []),
     `- accel endpoints: ${result.replicas === 1 ? '1 replica (the default)' : `${result.replicas} replicas each (--replicas), the endpoint's threads split between them`}`,
     '',
     '## Backends',
@@ -162,7 +201,7 @@ export function renderMarkdownReport(result: BenchResult): string {
       result.backends.map((row) => [row.backend, row.available ? 'yes' : 'no', row.selected ? (row.available ? 'yes' : 'skipped') : 'not selected', row.available ? (row.runtime ?? '') : (row.reason ?? '')]),
     ),
     '',
-    '## Goals (issue 6)',
+    '## Goals (issues 6 and 17)',
     '',
     goalsTable(result),
     '',
@@ -170,6 +209,8 @@ export function renderMarkdownReport(result: BenchResult): string {
     '',
     ...families.flatMap((family) => [familyTable(family, result.cells.filter((cell) => cell.family === family), result.backends), '']),
     coServingSection(result),
+    quantizedSection(result),
+    spreadSection(result),
     '## Every ratio',
     '',
     ratioTable(result.cells),

@@ -17,9 +17,11 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** The bars of a result: every ratio of every measured cell, and the two-model fractions. */
+/** The bars of a result: every ratio of every measured cell (with `--repeat`, each one's median over the runs), and run 1's two-model fractions. */
 export function chartBars(result: BenchResult): ChartBar[] {
-  const bars: ChartBar[] = result.cells.flatMap((cell) => cell.ratios.map((ratio) => ({ label: `${cell.profile} · ${cell.backend} · ${ratio.label}`, value: ratio.value, better: ratio.better })));
+  const bars: ChartBar[] = result.repeat
+    ? result.repeat.ratios.map((ratio) => ({ label: `${ratio.profile} · ${ratio.backend} · ${ratio.label} (median of ${ratio.values.length})`, value: ratio.median, better: ratio.better }))
+    : result.cells.flatMap((cell) => cell.ratios.map((ratio) => ({ label: `${cell.profile} · ${cell.backend} · ${ratio.label}`, value: ratio.value, better: ratio.better })));
   const naive = result.coServing?.naive ?? [];
   for (const side of result.coServing?.accel ?? []) {
     const peer = naive.find((candidate) => candidate.model === side.model);

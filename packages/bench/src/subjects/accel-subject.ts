@@ -1,4 +1,4 @@
-import { Accel, type BackendV1, type InferResult, type SkillV1 } from '@accel/core';
+import { Accel, type BackendV1, type Dtype, type InferResult, type SkillV1 } from '@accel/core';
 import type { BenchSubject } from './bench-subject.js';
 
 /** A request as the skill takes it. */
@@ -18,6 +18,8 @@ export interface AccelSubjectOptions<Sample> {
   readonly endpoint: AccelEndpointSettings;
   /** Model folder. */
   readonly model: string;
+  /** The weights' dtype (default fp32, the endpoint's default): `q8` loads `onnx/model_quantized.onnx`. */
+  readonly dtype?: Dtype;
   readonly samples: readonly Sample[];
   /** The request for these samples; `newTokens` is set for generation. */
   readonly request: (samples: readonly Sample[], newTokens?: number) => SkillRequest;
@@ -60,11 +62,18 @@ export function createAccelSubject<Sample>(options: AccelSubjectOptions<Sample>)
     },
     notes,
     async load() {
-      accel.addEndpoint({ skill: options.skill, model: options.model, backend: options.backend.name, replicas: options.endpoint.replicas });
+      accel.addEndpoint({
+        skill: options.skill,
+        model: options.model,
+        backend: options.backend.name,
+        replicas: options.endpoint.replicas,
+        ...(options.dtype === undefined ? {} : { dtype: options.dtype }),
+      });
       const [status] = await accel.init();
       if (status?.state !== 'ready') throw new Error(status?.error?.message ?? 'the endpoint did not load');
       const threads = `${status.threads ?? 'default'} intra-op thread${status.threads === 1 ? '' : 's'}`;
       notes.push(`${status.isolation} isolation, ${status.replicas > 1 ? `${status.replicas} replicas × ${threads}` : threads}`);
+      if (options.dtype !== undefined) notes.push(`dtype ${options.dtype}`);
       runtime = status.probe?.runtime ?? runtime;
     },
     async runSingle(index) {

@@ -23,7 +23,7 @@ export function argmax(values: Float32Array, start: number, length: number): num
  * a plain greedy loop with the KV cache: the prompt is tokenized before timing, and every step
  * is one `session.run` plus an argmax. It never stops early, so it always generates the tokens asked.
  */
-export function createRawDecoderLoopSubject(options: { runtime: OnnxRuntime; model: string; prompt: string }): BenchSubject {
+export function createRawDecoderLoopSubject(options: { runtime: OnnxRuntime; model: string; prompt: string ; file?: string }): BenchSubject {
   let session: RuntimeSession | undefined;
   let promptIds: bigint[] = [];
   const { runtime } = options;
@@ -43,12 +43,12 @@ export function createRawDecoderLoopSubject(options: { runtime: OnnxRuntime; mod
     role: 'onnxruntime',
     label: `${runtime.name.split(' ')[0]} greedy loop`,
     runtime: runtime.name,
-    notes: ['prompt tokenized before timing; session.run + argmax per token, KV cache', runtime.sessionNote],
+    notes: ['prompt tokenized before timing; session.run + argmax per token, KV cache', runtime.sessionNote, ...(options.file ? [options.file] : [])],
     async load() {
       const { AutoTokenizer } = await loadTransformers();
       const tokenizer = await AutoTokenizer.from_pretrained(options.model, { local_files_only: true });
       promptIds = (tokenizer.encode(options.prompt) as number[]).map((id) => BigInt(id));
-      session = await runtime.createSession(join(options.model, 'onnx', 'model.onnx'));
+      session = await runtime.createSession(join(options.model, options.file ?? 'onnx/model.onnx'));
     },
     async generate(newTokens) {
       let cache = emptyCache();

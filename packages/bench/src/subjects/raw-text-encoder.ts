@@ -12,7 +12,7 @@ interface TokenizerOutput {
  * A BERT-style encoder's `onnx/model.onnx` run directly: the texts are tokenized and the
  * tensors built before timing starts, so only `session.run` is timed (no pooling).
  */
-export function createRawTextEncoderSubject(options: { runtime: OnnxRuntime; model: string; texts: readonly string[] }): BenchSubject {
+export function createRawTextEncoderSubject(options: { runtime: OnnxRuntime; model: string; texts: readonly string[] ; file?: string }): BenchSubject {
   let session: RuntimeSession | undefined;
   let tokenize: ((texts: string[]) => TokenizerOutput) | undefined;
   const feedsBySize = new Map<string, Record<string, RuntimeTensor>>();
@@ -37,12 +37,12 @@ export function createRawTextEncoderSubject(options: { runtime: OnnxRuntime; mod
     role: 'onnxruntime',
     label: `${options.runtime.name.split(' ')[0]} session.run`,
     runtime: options.runtime.name,
-    notes: ['prepared tensors, session.run only', options.runtime.sessionNote],
+    notes: ['prepared tensors, session.run only', options.runtime.sessionNote, ...(options.file ? [options.file] : [])],
     async load() {
       const { AutoTokenizer } = await loadTransformers();
       const tokenizer = await AutoTokenizer.from_pretrained(options.model, { local_files_only: true });
       tokenize = (texts) => tokenizer(texts, { padding: true, truncation: true }) as unknown as TokenizerOutput;
-      session = await options.runtime.createSession(join(options.model, 'onnx', 'model.onnx'));
+      session = await options.runtime.createSession(join(options.model, options.file ?? 'onnx/model.onnx'));
     },
     async runSingle(index) {
       await session!.run(feeds(pick(index, 1)));
