@@ -6,7 +6,7 @@ import {
   modelFileForDtype,
   type SkillLoadContext,
 } from '@accel/core';
-import { buildTokenFeeds, encodeTexts, loadTokenizer, loadTransformers } from '@accel/transformers-kit';
+import { buildTokenFeeds, encodeTexts, loadTokenizer, loadTransformers, onDemand } from '@accel/transformers-kit';
 import type { CLIPImageProcessor } from '@huggingface/transformers';
 import type { ClipItem } from './clip-prepare.js';
 import { createPixelValuesReader, type PixelValues } from '@accel/transformers-kit';
@@ -20,8 +20,11 @@ type ProcessorConfig = ConstructorParameters<typeof CLIPImageProcessor>[0];
 type ImageItem = Extract<ClipItem, { kind: 'image' }>;
 type TextItem = Extract<ClipItem, { kind: 'text' }>;
 
-function checkSession(context: SkillLoadContext, session: InferenceSessionV1, name: string, input: string, output: string): void {
-  if (session.inputNames.includes(input) && session.outputNames.includes(output)) return;
+/** Opens a tower's session and checks its graph; a session that fails the check is released before the error is thrown. */
+async function openTower(context: SkillLoadContext, name: string, input: string, output: string): Promise<InferenceSessionV1> {
+  const session = await context.createSession(name);
+  if (session.inputNames.includes(input) && session.outputNames.includes(output)) return session;
+  await session.release().catch(() => undefined);
   throw new InvalidModelError({
     model: context.model.id,
     file: modelFileForDtype(name, context.dtype),
@@ -42,32 +45,57 @@ function describeImage(item: ImageItem): string {
 /**
  * Loads CLIP's two towers — `onnx/text_model*.onnx` (`input_ids`, `attention_mask` → `text_embeds`)
  * and `onnx/vision_model*.onnx` (`pixel_values` → `image_embeds`) — with transformers.js's CLIP
- * tokenizer and CLIPImageProcessor. Each item becomes its raw projection; images that fail to
- * decode fail alone.
+ * tokenizer and CLIPImageProcessor. Each tower (with its tokenizer or image processor) loads on
+ * the first batch that needs it, so image-only traffic never holds the text tower and text-only
+ * traffic never the vision tower; with `preload` (`EndpointOptions.preload`) both load here.
+ * Each item becomes its raw projection; images that fail to decode fail alone.
  */
 export async function loadClipModel(context: SkillLoadContext): Promise<LoadedSkillV1<ClipItem, Float32Array>> {
   const config = await context.readJson<ClipConfig>('config.json');
-  const processorConfig = await context.readJson<ProcessorConfig>('preprocessor_config.json');
-  const tokenizer = await loadTokenizer(context);
-  const textSession = await context.createSession('text_model');
-  checkSession(context, textSession, 'text_model', 'input_ids', 'text_embeds');
-  const visionSession = await context.createSession('vision_model');
-  checkSession(context, visionSession, 'vision_model', 'pixel_values', 'image_embeds');
 
-  const { CLIPImageProcessor } = await loadTransformers();
-  const toPixelValues = await createPixelValuesReader(new CLIPImageProcessor(processorConfig));
-  const { readImage } = await import('@accel/core/media');
-
-  const limits = [context.contextLength, config.text_config?.max_position_embeddings, tokenizer.model_max_length].filter(
-    (limit): limit is number => typeof limit === 'number' && Number.isFinite(limit) && limit > 0,
+  const textTower = onDemand(
+    async () => {
+      const tokenizer = await loadTokenizer(context);
+      const session = await openTower(context, 'text_model', 'input_ids', 'text_embeds');
+      const limits = [context.contextLength, config.text_config?.max_position_embeddings, tokenizer.model_max_length].filter(
+        (limit): limit is number => typeof limit === 'number' && Number.isFinite(limit) && limit > 0,
+      );
+      const contextLength = Math.min(...limits, Number.MAX_SAFE_INTEGER);
+      const padTokenId = tokenizer.pad_token_id ?? config.text_config?.pad_token_id ?? 0;
+      return { tokenizer, session, contextLength, padTokenId };
+    },
+    (tower) => tower.session.release(),
   );
-  const contextLength = Math.min(...limits, Number.MAX_SAFE_INTEGER);
-  const padTokenId = tokenizer.pad_token_id ?? config.text_config?.pad_token_id ?? 0;
+
+  const visionTower = onDemand(
+    async () => {
+      const processorConfig = await context.readJson<ProcessorConfig>('preprocessor_config.json');
+      const session = await openTower(context, 'vision_model', 'pixel_values', 'image_embeds');
+      try {
+        const { CLIPImageProcessor } = await loadTransformers();
+        const toPixelValues = await createPixelValuesReader(new CLIPImageProcessor(processorConfig));
+        const { readImage } = await import('@accel/core/media');
+        return { session, toPixelValues, readImage };
+      } catch (error) {
+        await session.release().catch(() => undefined);
+        throw error;
+      }
+    },
+    (tower) => tower.session.release(),
+  );
+
+  if (context.preload) {
+    // Both at once; a failure is thrown once both settled, so every opened session is in the context's list the registry releases.
+    const loads = await Promise.allSettled([textTower.get(), visionTower.get()]);
+    const failed = loads.find((load): load is PromiseRejectedResult => load.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+  }
 
   async function embedTexts(items: readonly TextItem[]): Promise<ItemOutcome<Float32Array>[]> {
+    const { tokenizer, session, contextLength, padTokenId } = await textTower.get();
     const { sequences, notes } = encodeTexts(tokenizer, items.map((item) => item.text), contextLength);
-    const { feeds } = buildTokenFeeds(textSession.inputNames, sequences, padTokenId);
-    const outputs = await textSession.run(feeds);
+    const { feeds } = buildTokenFeeds(session.inputNames, sequences, padTokenId);
+    const outputs = await session.run(feeds);
     return rows(outputs.text_embeds!.data as Float32Array, items.length).map((value, index) => {
       const note = notes[index];
       return note === undefined ? { ok: true, value } : { ok: true, value, notes: [note] };
@@ -75,6 +103,7 @@ export async function loadClipModel(context: SkillLoadContext): Promise<LoadedSk
   }
 
   async function embedImages(items: readonly ImageItem[]): Promise<ItemOutcome<Float32Array>[]> {
+    const { session, toPixelValues, readImage } = await visionTower.get();
     const decoded = await Promise.all(
       items.map(async (item): Promise<PixelValues | Error> => {
         try {
@@ -90,7 +119,7 @@ export async function loadClipModel(context: SkillLoadContext): Promise<LoadedSk
       const imageLength = ready[0]!.data.length;
       const pixels = new Float32Array(ready.length * imageLength);
       ready.forEach((entry, row) => pixels.set(entry.data, row * imageLength));
-      const outputs = await visionSession.run({ pixel_values: { type: 'float32', data: pixels, dims: [ready.length, ...ready[0]!.dims] } });
+      const outputs = await session.run({ pixel_values: { type: 'float32', data: pixels, dims: [ready.length, ...ready[0]!.dims] } });
       embeddings = rows(outputs.image_embeds!.data as Float32Array, ready.length);
     }
     let next = 0;
@@ -108,12 +137,14 @@ export async function loadClipModel(context: SkillLoadContext): Promise<LoadedSk
       };
       const texts = items.filter((item): item is TextItem => item.kind === 'text');
       const images = items.filter((item): item is ImageItem => item.kind === 'image');
+      // A batch needing both towers before either loaded loads them side by side.
+      await Promise.all([texts.length > 0 ? textTower.get() : undefined, images.length > 0 ? visionTower.get() : undefined]);
       if (texts.length > 0) place('text', await embedTexts(texts));
       if (images.length > 0) place('image', await embedImages(images));
       return outcomes;
     },
     async dispose() {
-      await Promise.all([textSession.release(), visionSession.release()]);
+      await Promise.all([textTower.dispose(), visionTower.dispose()]);
     },
   };
 }

@@ -183,8 +183,9 @@ describe('clip model folders', () => {
     }
   });
 
-  it('refuses a folder whose vision graph is not a CLIP vision tower, naming the file', async () => {
-    // An X-CLIP folder whose config.json claims to be CLIP: the graph check still catches it.
+  it('refuses a folder whose vision graph is not a CLIP vision tower on the first image request, naming the file', async () => {
+    // An X-CLIP folder whose config.json claims to be CLIP: the graph check still catches it when
+    // the vision tower loads (on demand; lazy-towers.test.ts checks the same at init with preload).
     const { directory: xclip } = await forgeModel('microsoft/xclip-base-patch32', { root: modelRoot });
     const scratch = await mkdtemp(join(tmpdir(), 'accel-clip-'));
     const other = new Accel({ backends: [createCpuBackend({ threads: 1 })], skills: [clipSkill] });
@@ -194,7 +195,7 @@ describe('clip model folders', () => {
       const config = JSON.parse(await readFile(join(disguised, 'config.json'), 'utf8')) as Record<string, unknown>;
       await writeFile(join(disguised, 'config.json'), JSON.stringify({ ...config, model_type: 'clip' }));
       other.addEndpoint({ skill: clipSkill, model: disguised });
-      const error = await other.infer(clipSkill, { texts: 'a cat' }).catch((caught: unknown) => caught);
+      const error = await other.infer(clipSkill, { images: images.files.red }).catch((caught: unknown) => caught);
       expect(InvalidModelError.isInstance(error), String(error)).toBe(true);
       expect((error as Error).message).toMatch(/onnx\/vision_model\.onnx.*an input named pixel_values and an output named image_embeds/);
     } finally {

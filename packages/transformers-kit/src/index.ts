@@ -2,6 +2,8 @@
 export { loadTransformers, loadTransformersBuild, type LoadedTransformers, type TransformersModule, type TransformersTensorClass } from './transformers/load-transformers.js';
 export type { TransformersImageProcessor, TransformersTokenizer, TransformersTypes } from './transformers/transformers-types.js';
 export { withTransformersTensorOutputs } from './transformers/transformers-tensors.js';
+// Model parts that only some requests need, loaded by the first one that does.
+export { onDemand, type OnDemand } from './model/on-demand.js';
 // Tokenizers.
 export { loadTokenizer } from './transformers/load-tokenizer.js';
 export { loadTextTokenizer } from './transformers/load-text-tokenizer.js';

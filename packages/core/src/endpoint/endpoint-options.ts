@@ -55,6 +55,15 @@ export interface EndpointOptions {
   readonly replicas?: number;
   /** Merge identical in-flight requests (same content id) into one run. Default true. Streams are never merged. */
   readonly deduplicate?: boolean;
+  /**
+   * Load every session of the model when the endpoint loads. By default (false) a skill whose
+   * sessions serve different requests loads each on the first request that needs it — CLIP's
+   * vision tower for images, its text tower for texts — so image-only traffic never holds the
+   * text tower in memory; status `modelFiles` and provenance `model.files` name the sessions
+   * loaded so far. `true` makes `init` (and a server's `/ready`) mean every request runs without
+   * a load. Skills whose sessions every request needs load them at init either way.
+   */
+  readonly preload?: boolean;
 }
 
 /** Backends and skills a registry starts with. */

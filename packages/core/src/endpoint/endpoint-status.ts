@@ -29,7 +29,10 @@ export interface EndpointStatus {
   readonly group?: string;
   /** Why loading failed, when `state` is `failed`. */
   readonly error?: { readonly code: string; readonly message: string };
-  /** Absolute model folder and files loaded, once ready. */
+  /**
+   * Absolute model folder and files loaded, once ready. Sessions a skill opens on demand (see
+   * `EndpointOptions.preload`) join `modelFiles` when the first request that needs them loads them.
+   */
   readonly modelDirectory?: string;
   readonly modelFiles: readonly string[];
   readonly loadMs?: number;

@@ -16,9 +16,11 @@ export interface LoadContextOptions {
   readonly contextLength: number | undefined;
   /** Intra-op threads for each session; the backend's own budget applies when undefined. */
   readonly threads?: number | undefined;
+  /** Open every session at load (see `SkillLoadContext.preload`). Default false. */
+  readonly preload?: boolean | undefined;
 }
 
-/** A load context plus the list of files it loaded and the sessions it opened. */
+/** A load context plus the list of files it loaded and the sessions it opened (both grow when a skill opens a session on demand). */
 export interface TrackedLoadContext {
   readonly context: SkillLoadContext;
   readonly files: string[];
@@ -26,7 +28,7 @@ export interface TrackedLoadContext {
 }
 
 
-export function createLoadContext({ model, backend, device, dtype, contextLength, threads }: LoadContextOptions): TrackedLoadContext {
+export function createLoadContext({ model, backend, device, dtype, contextLength, threads, preload = false }: LoadContextOptions): TrackedLoadContext {
   const files: string[] = [];
   const sessions: InferenceSessionV1[] = [];
   const context: SkillLoadContext = {
@@ -35,6 +37,7 @@ export function createLoadContext({ model, backend, device, dtype, contextLength
     device,
     dtype,
     contextLength,
+    preload,
     async createSession(sessionNames) {
       // Alternatives: the first session name whose file the folder holds (see SkillV1.requiredFiles).
       const names = typeof sessionNames === 'string' ? [sessionNames] : sessionNames;

@@ -151,6 +151,7 @@ export class Accel {
         },
         models: this.modelOptions,
         verify: options.verify ?? false,
+        preload: options.preload ?? false,
       }),
     );
     return id;

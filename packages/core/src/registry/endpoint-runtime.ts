@@ -45,6 +45,8 @@ export interface EndpointRuntimeOptions {
   readonly models: ModelSourceOptions;
   /** Hash the model's files against its manifest on load (sizes are always checked). */
   readonly verify: boolean;
+  /** Open every session at load, not on the first request that needs it (see `EndpointOptions.preload`). */
+  readonly preload: boolean;
   /** Id of the `…:*` endpoint this one was expanded from. */
   readonly group?: string;
 }
@@ -74,7 +76,8 @@ interface ActiveStage {
   readonly device: string;
   readonly probe: BackendProbe;
   readonly model: ResolvedModel;
-  readonly files: readonly string[];
+  /** Per replica: the files it has loaded, a live list that grows when the skill opens a session on demand. */
+  readonly files: readonly (readonly string[])[];
   readonly loadMs: number;
   /** The loaded copies (one unless the endpoint asked for replicas). */
   readonly replicas: readonly LoadedSkillV1<unknown, unknown>[];
@@ -235,6 +238,7 @@ export class EndpointRuntime {
           dtype,
           contextLength,
           threads,
+          preload: this.options.preload,
         },
         replicas,
       );
@@ -242,7 +246,7 @@ export class EndpointRuntime {
     }
     const threads = share;
     const { createLoadContext } = await import('../model-source/create-load-context.js');
-    const tracked = createLoadContext({ model, backend, device, dtype, contextLength, threads });
+    const tracked = createLoadContext({ model, backend, device, dtype, contextLength, threads, preload: this.options.preload });
     let loaded: LoadedSkillV1<unknown, unknown>;
     try {
       loaded = await skill.doLoad(tracked.context);
@@ -252,21 +256,22 @@ export class EndpointRuntime {
     }
     const reported = tracked.sessions.map((session) => session.threads).filter((count): count is number => typeof count === 'number');
     const runThreads = reported.length > 0 ? Math.max(...reported) : threads;
-    return { ...this.stageFields(backend, device, probe, model, tracked.files, startedAt), isolation: 'inline', threads, runThreads, replicas: [loaded], idle: [0] };
+    return { ...this.stageFields(backend, device, probe, model, [tracked.files], startedAt), isolation: 'inline', threads, runThreads, replicas: [loaded], idle: [0] };
   }
 
-  private stageFields(backend: BackendV1, device: string, probe: BackendProbe, model: ResolvedModel, files: readonly string[], startedAt: number) {
+  private stageFields(backend: BackendV1, device: string, probe: BackendProbe, model: ResolvedModel, files: readonly (readonly string[])[], startedAt: number) {
     return { backend, device, probe, model, files, loadMs: performance.now() - startedAt, retired: false };
   }
 
-  private context(active: ActiveStage): BatchContext {
+  /** What ran a batch on `replica`, read after the batch: its files include any session the batch opened. */
+  private context(active: ActiveStage, replica: number): BatchContext {
     return {
       isolation: active.isolation,
       backend: active.backend.name,
       device: active.device,
       runtime: active.probe.runtime,
       model: active.model,
-      files: active.files,
+      files: [...active.files[replica]!],
       loadMs: active.loadMs,
       threads: active.runThreads,
       fallbacks: [...this.trail],
@@ -296,7 +301,7 @@ export class EndpointRuntime {
       if (replica === undefined) throw new InferenceError({ endpoint: this.id, message: `endpoint ${this.id} has no free replica (a scheduler bug)` });
       try {
         const outcomes = await active.replicas[replica]!.run(items, controls);
-        return { outcomes, context: this.context(active) };
+        return { outcomes, context: this.context(active, replica) };
       } catch (error) {
         const fault = this.classify(error, active);
         const next = this.options.stages[this.stageIndex + 1];
@@ -366,7 +371,7 @@ export class EndpointRuntime {
       ...(group ? { group } : {}),
       ...(this.state === 'failed' && this.failure !== undefined ? { error: describeError(this.failure) } : {}),
       ...(active ? { modelDirectory: active.model.directory, loadMs: active.loadMs } : {}),
-      modelFiles: active ? [...active.files] : [],
+      modelFiles: active ? [...new Set(active.files.flat())] : [],
       queue: { pending: this.queue.pending, capacity: this.queue.capacity, busy: this.queue.busy },
       served: this.queue.served,
       ...(probe ? { probe } : {}),

@@ -12,7 +12,8 @@ import { serializeError } from './serialize-error.js';
  * endpoints; it runs one batch at a time.
  */
 const port = parentPort!;
-const loaded = new Map<string, LoadedSkillV1<unknown, unknown>>();
+/** Each hosted endpoint's model, its load context's file list (it grows when the skill opens a session on demand) and how much of that list was sent. */
+const loaded = new Map<string, { readonly model: LoadedSkillV1<unknown, unknown>; readonly files: readonly string[]; sent: number }>();
 const abortControllers = new Map<number, (item: number) => AbortController>();
 const backends = new Map<string, BackendV1>();
 
@@ -40,9 +41,17 @@ async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void>
   try {
     const skill = await importExport<SkillV1>(message.skill.module, message.skill.exportName);
     const backend = await backendFor(message);
-    const tracked = createLoadContext({ model: message.model, backend, device: message.device, dtype: message.dtype, contextLength: message.contextLength, threads: message.threads });
+    const tracked = createLoadContext({
+      model: message.model,
+      backend,
+      device: message.device,
+      dtype: message.dtype,
+      contextLength: message.contextLength,
+      threads: message.threads,
+      preload: message.preload,
+    });
     try {
-      loaded.set(message.endpoint, await skill.doLoad(tracked.context));
+      loaded.set(message.endpoint, { model: await skill.doLoad(tracked.context), files: tracked.files, sent: tracked.files.length });
     } catch (error) {
       await Promise.allSettled(tracked.sessions.map((session) => session.release()));
       throw backend.classifyError?.(error, message.device) ?? error;
@@ -53,8 +62,16 @@ async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void>
   }
 }
 
+/** The endpoint's files when a session was opened since they were last sent, else nothing. */
+function newFiles(endpoint: string): { files?: readonly string[] } {
+  const entry = loaded.get(endpoint);
+  if (entry === undefined || entry.sent === entry.files.length) return {};
+  entry.sent = entry.files.length;
+  return { files: [...entry.files] };
+}
+
 async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
-  const model = loaded.get(message.endpoint);
+  const model = loaded.get(message.endpoint)?.model;
   // One AbortController per item, made when the skill reads the item's signal or an abort
   // arrives: most skills never look, and 32 controllers cost a tenth of a tiny model's batch.
   const controllers = new Array<AbortController | undefined>(message.items.length);
@@ -73,18 +90,19 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
       type: 'result',
       batch: message.batch,
       outcomes: outcomes.map((outcome) => (outcome.ok ? outcome : { ok: false as const, error: serializeError(outcome.error) })),
+      ...newFiles(message.endpoint),
     });
   } catch (error) {
-    send({ type: 'run-failed', batch: message.batch, error: serializeError(error) });
+    send({ type: 'run-failed', batch: message.batch, error: serializeError(error), ...newFiles(message.endpoint) });
   } finally {
     abortControllers.delete(message.batch);
   }
 }
 
 async function unload(endpoint: string): Promise<void> {
-  const model = loaded.get(endpoint);
+  const entry = loaded.get(endpoint);
   loaded.delete(endpoint);
-  await model?.dispose().catch(() => undefined);
+  await entry?.model.dispose().catch(() => undefined);
   send({ type: 'unloaded', endpoint });
 }
 

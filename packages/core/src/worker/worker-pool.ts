@@ -7,6 +7,7 @@ import { deserializeError } from './serialize-error.js';
 type LoadMessage = Extract<ToWorker, { type: 'load' }>;
 
 interface PendingBatch {
+  readonly endpoint: string;
   readonly controls: readonly ItemControl[];
   resolve(outcomes: ItemOutcome<unknown>[]): void;
   reject(error: Error): void;
@@ -18,6 +19,8 @@ class PooledWorker {
   private readonly loads = new Map<string, { resolve(files: readonly string[]): void; reject(error: Error): void }>();
   private readonly unloads = new Map<string, () => void>();
   private readonly batches = new Map<number, PendingBatch>();
+  /** Files each hosted endpoint has loaded, kept up to date in place as batches open sessions on demand. */
+  private readonly files = new Map<string, string[]>();
   private failure: Error | undefined;
 
   constructor(readonly worker: Worker) {
@@ -54,7 +57,7 @@ class PooledWorker {
     controls.forEach((control, item) => itemsBySignal.set(control.signal, [...(itemsBySignal.get(control.signal) ?? []), item]));
     const listeners: Array<() => void> = [];
     const result = new Promise<ItemOutcome<unknown>[]>((resolve, reject) => {
-      this.batches.set(batch, { controls, resolve, reject });
+      this.batches.set(batch, { endpoint, controls, resolve, reject });
       this.busy();
       for (const [signal, signalItems] of itemsBySignal) {
         const abort = () => {
@@ -75,6 +78,7 @@ class PooledWorker {
 
   unload(endpoint: string): Promise<void> {
     if (!this.alive) return Promise.resolve();
+    this.files.delete(endpoint);
     return new Promise((resolve) => {
       this.unloads.set(endpoint, resolve);
       this.busy();
@@ -88,8 +92,11 @@ class PooledWorker {
       case 'load-failed': {
         const pending = this.loads.get(message.endpoint);
         this.loads.delete(message.endpoint);
-        if (message.type === 'loaded') pending?.resolve(message.files);
-        else pending?.reject(deserializeError(message.error));
+        if (message.type === 'loaded') {
+          const files = [...message.files];
+          this.files.set(message.endpoint, files);
+          pending?.resolve(files);
+        } else pending?.reject(deserializeError(message.error));
         break;
       }
       case 'unloaded':
@@ -103,6 +110,8 @@ class PooledWorker {
       case 'run-failed': {
         const pending = this.batches.get(message.batch);
         this.batches.delete(message.batch);
+        const files = pending === undefined || message.files === undefined ? undefined : this.files.get(pending.endpoint);
+        files?.splice(0, files.length, ...message.files!);
         if (message.type === 'result') {
           pending?.resolve(message.outcomes.map((outcome) => (outcome.ok ? outcome : { ok: false, error: deserializeError(outcome.error) })));
         } else {
@@ -169,8 +178,10 @@ export class WorkerPool {
   /**
    * Loads `replicas` copies of an endpoint's model, each in its own worker, at once; the
    * returned objects run batches there. If one copy fails to load, the others are unloaded.
+   * `files[replica]` lists the files that copy has loaded, updated in place when a batch opens a
+   * session on demand.
    */
-  async load(message: LoadMessage, replicas = 1): Promise<{ loaded: LoadedSkillV1<unknown, unknown>[]; files: readonly string[] }> {
+  async load(message: LoadMessage, replicas = 1): Promise<{ loaded: LoadedSkillV1<unknown, unknown>[]; files: readonly (readonly string[])[] }> {
     const workers = new Set<PooledWorker>();
     for (let replica = 0; replica < replicas; replica += 1) {
       const worker = await this.acquire(workers);
@@ -201,7 +212,7 @@ export class WorkerPool {
       throw failure.reason;
     }
     const loaded = loads.map((result) => (result as PromiseFulfilledResult<{ loaded: LoadedSkillV1<unknown, unknown>; files: readonly string[] }>).value);
-    return { loaded: loaded.map((entry) => entry.loaded), files: loaded[0]!.files };
+    return { loaded: loaded.map((entry) => entry.loaded), files: loaded.map((entry) => entry.files) };
   }
 }
 

@@ -48,6 +48,7 @@ export function withTransformersTensorOutputs(context: SkillLoadContext): SkillL
     device: context.device,
     dtype: context.dtype,
     contextLength: context.contextLength,
+    ...(context.preload === undefined ? {} : { preload: context.preload }),
     createSession: async (sessionName) => withTransformersTensors(await context.createSession(sessionName), loadedTransformersTensorClass),
     recordFile: (relativePath) => context.recordFile(relativePath),
     readJson: <T>(relativePath: string) => context.readJson<T>(relativePath),

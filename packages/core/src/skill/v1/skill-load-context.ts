@@ -11,9 +11,17 @@ export interface SkillLoadContext {
   /** The endpoint's context length, when the user set one. */
   readonly contextLength: number | undefined;
   /**
-   * Loads `onnx/<sessionName><dtype suffix>.onnx` on the endpoint's backend and device,
-   * and records the file in the result's provenance. Given several names (alternatives, as in
-   * `requiredFiles`), loads the first whose file the folder holds.
+   * True when the endpoint asked for every session at load (`EndpointOptions.preload`). Otherwise
+   * (false or absent) a skill may open sessions that only some requests need on the first such
+   * request: the context stays usable after `doLoad` returns, and files it opens later join the
+   * provenance.
+   */
+  readonly preload?: boolean;
+  /**
+   * Loads `onnx/<sessionName><dtype suffix>.onnx` on the endpoint's backend and device, and
+   * records the file in the result's provenance (also when called after `doLoad` returned).
+   * Given several names (alternatives, as in `requiredFiles`), loads the first whose file the
+   * folder holds.
    */
   createSession(sessionName: string | readonly string[]): Promise<InferenceSessionV1>;
   /** Records a file that was read by other means (e.g. a tokenizer loaded by transformers.js) in the provenance. */
