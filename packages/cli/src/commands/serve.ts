@@ -373,7 +373,10 @@ export async function serveCommand(argv: readonly string[], io: ServeIo): Promis
 
   // Each endpoint's state as it changes (added → loading → ready or failed); a gateway's remote ones too (ready, or failed: no live worker).
   const loads = watchEndpointLoads(() => accel.status(), io);
-  const remoteLoads = gateway === undefined ? undefined : watchEndpointLoads(() => gateway.client.endpoints(), io, {
+  const remoteLoads =
+    gateway === undefined
+      ? undefined
+      : watchEndpointLoads(() => gateway.client.endpoints(), io, {
           label: 'remote endpoint',
           // Its state, not its text: a dead endpoint's "last seen" time moves as records are read.
           changed: (status) => `${status.state} ${status.error?.code ?? ''}`,
