@@ -27,6 +27,7 @@ export const endpointConfigSchema = z
     isolation: z.enum(['worker', 'inline']).optional(),
     replicas: positiveInteger.optional(),
     deduplicate: z.boolean().optional(),
+    preload: z.boolean().optional().describe("Load every session at start (CLIP: both towers), not each on the first request that needs it"),
   })
   .describe('One endpoint: any addEndpoint option, with the skill by name');
 
