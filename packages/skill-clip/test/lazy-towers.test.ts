@@ -183,6 +183,17 @@ describe('clip with preload: true', () => {
       await accel.dispose();
     }
   });
+
+  it('reaches the skill in a worker thread too', async () => {
+    const accel = new Accel({ backends: [createCpuBackend({ threads: 1 })], skills: [clipSkill] });
+    try {
+      const [ready] = await accel.init(accel.addEndpoint({ skill: clipSkill, model: directory, preload: true }));
+      expect(ready?.isolation).toBe('worker');
+      expect(ready?.modelFiles).toEqual(expect.arrayContaining(['onnx/text_model.onnx', 'onnx/vision_model.onnx']));
+    } finally {
+      await accel.dispose();
+    }
+  });
 });
 
 describe('clip tower graph checks', () => {
