@@ -68,13 +68,16 @@ export function textGenerationProfile(definition: {
               async agreement(skill, backend) {
                 const tokensOf = async (weights: Dtype) =>
                   ((await inferWithDtype(skill, backend, model, weights, request([benchPrompt], agreementTokens))) as { tokens: readonly number[] }).tokens;
-                const { agreeing, positions, share } = tokenAgreement([...(await tokensOf('fp32'))], [...(await tokensOf(dtype))]);
+                const reference = [...(await tokensOf('fp32'))];
+                const { agreeing, positions, share } = tokenAgreement(reference, [...(await tokensOf(dtype))]);
+                // Random-weight models often repeat one token; the count of distinct ones says how much the agreement can tell.
+                const distinct = new Set(reference).size;
                 return {
                   reference: 'fp32',
                   measure: `greedy-token agreement over ${agreementTokens} tokens`,
                   status: 'measured' as const,
                   value: share,
-                  detail: `${agreeing} of ${positions} positions`,
+                  detail: `${agreeing} of ${positions} positions; fp32 chose ${distinct} distinct token${distinct === 1 ? '' : 's'}`,
                 };
               },
             }),

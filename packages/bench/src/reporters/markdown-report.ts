@@ -158,7 +158,7 @@ function quantizedSection(result: BenchResult): string {
       agreement === undefined ? 'not taken' : agreement.status === 'measured' ? `${agreement.value!.toFixed(4)} (${agreement.detail ?? ''})` : `failed: ${agreement.reason ?? ''}`,
     ];
   });
-  return `## int8 (q8) on the CPU\n\nThe q8 profiles load \`onnx/model_quantized.onnx\` (dynamic int8 MatMul, as transformers.js's \`_quantized\` files are); the raw peer runs the same file. Agreement compares accel's q8 output with accel's fp32 output on the same inputs, outside the timing (run 1).\n\n${table(['model', 'platform', 'dtype', 'accel ÷ raw ORT', 'agreement with fp32', 'value'], rows)}\n`;
+  return `## int8 (q8) on the CPU\n\nThe q8 profiles load \`onnx/model_quantized.onnx\` (dynamic int8 MatMul, as transformers.js's \`_quantized\` files are); the raw peer runs the same file. Agreement compares accel's q8 output with accel's fp32 output on the same inputs, outside the timing (run 1).${result.modelSize === 'full' ? ' The models have random weights: agreement here shows that the q8 file computes nearly the same function as the fp32 one, not how closely a trained checkpoint\'s q8 output follows its fp32 output (a random gpt2 often repeats one token; the distinct count says so).' : ''}\n\n${table(['model', 'platform', 'dtype', 'accel ÷ raw ORT', 'agreement with fp32', 'value'], rows)}\n`;
 }
 
 function coServingSection(result: BenchResult): string {
