@@ -1,47 +1,23 @@
-import { createCpuBackend } from '@accel/backend-cpu';
-import { BackendUnavailableError, InvalidInputError, QueueFullError, createAccel, type Accel } from '@accel/core';
-import { forgeModel } from '@accel/model-forge';
+import { BackendUnavailableError, InvalidInputError, QueueFullError } from '@accel/core';
 import { sentenceEmbeddingsSkill } from '@accel/skill-sentence-embeddings';
 import { largestDifference } from '@accel/testkit';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClusterClient, defaultMaxQueuedPerEndpoint, ensureJobStream, jobStream, startClusterWorker, type ClusterClient, type ClusterWorker } from '../src/index.js';
+import { expect, it } from 'vitest';
+import { createClusterClient, defaultMaxQueuedPerEndpoint, ensureJobStream, jobStream, type ClusterWorker } from '../src/index.js';
 import { advertiseEndpoint } from './advertise.js';
-import { findNatsServer, startNatsServer, type NatsServer } from './nats-server.js';
+import { caught, natsSuite, useClusterHarness } from './harness.js';
 
-const binary = findNatsServer();
-const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;
 const bound = 3;
 
-// Without nats-server the suite is reported skipped, with the reason in its name: never passed.
-const suite = binary === undefined ? describe.skip : describe;
-suite(binary === undefined ? 'backpressure and broker errors: skipped, nats-server not installed (.ci/run installs it)' : 'backpressure and broker errors', () => {
-  let server: NatsServer;
-  let model: string;
-  let reference: Accel;
-  const connections: NatsConnection[] = [];
-  const registries: Accel[] = [];
-  const workers: ClusterWorker[] = [];
-  let client: ClusterClient;
+natsSuite('backpressure and broker errors', () => {
+  const harness = useClusterHarness({ hubId: 'Xenova/all-MiniLM-L6-v2', skill: sentenceEmbeddingsSkill, client: { timeoutMs: 30_000, maxQueuedPerEndpoint: bound } });
+  const natsConnection = () => harness.connection();
 
-  async function natsConnection(): Promise<NatsConnection> {
-    const connection = await connect({ servers: server.url });
-    connections.push(connection);
-    return connection;
-  }
-
-  async function embeddingWorker(endpoint: string): Promise<ClusterWorker> {
-    const accel = createAccel({ backends: [createCpuBackend({ threads: 1 })], threads: 1 });
-    registries.push(accel);
-    accel.addEndpoint({ id: endpoint, skill: sentenceEmbeddingsSkill, model, maxBatchSize: 4 });
-    const worker = await startClusterWorker({ connection: await natsConnection(), accel, endpoints: [{ id: endpoint, maxInFlight: 4 }], ackWaitMs: 2000, maxQueuedPerEndpoint: bound });
-    workers.push(worker);
-    return worker;
-  }
+  const embeddingWorker = async (endpoint: string): Promise<ClusterWorker> =>
+    (await harness.startWorker({ endpoint, maxInFlight: 4, endpointOptions: { maxBatchSize: 4 }, worker: { ackWaitMs: 2000, maxQueuedPerEndpoint: bound } })).worker;
 
   async function expectEqualToInProcess(embeddings: ArrayLike<number>[], input: string[]): Promise<void> {
-    const expected = await reference.infer(sentenceEmbeddingsSkill, input);
+    const expected = await harness.reference.infer(sentenceEmbeddingsSkill, input);
     expect(embeddings).toHaveLength(input.length);
     embeddings.forEach((vector, i) => {
       expect(vector.length).toBe(expected.output.embeddings[i]!.length);
@@ -49,50 +25,31 @@ suite(binary === undefined ? 'backpressure and broker errors: skipped, nats-serv
     });
   }
 
-  beforeAll(async () => {
-    server = await startNatsServer(binary!);
-    model = (await forgeModel('Xenova/all-MiniLM-L6-v2', { root: modelRoot })).directory;
-    reference = createAccel({ backends: [createCpuBackend({ threads: 1 })], threads: 1 });
-    reference.addEndpoint({ skill: sentenceEmbeddingsSkill, model });
-    client = await createClusterClient({ connection: await natsConnection(), timeoutMs: 30_000, maxQueuedPerEndpoint: bound });
-  });
-
-  afterAll(async () => {
-    await client?.close();
-    await Promise.all(workers.map((worker) => worker.stop().catch(() => undefined)));
-    await Promise.all(connections.map((connection) => connection.close().catch(() => undefined)));
-    await Promise.all([reference, ...registries].map((accel) => accel?.dispose()));
-    await server?.stop();
-  });
-
   it('the stream is bounded per endpoint subject, discarding new jobs per subject', async () => {
-    const { config } = await (await jetstreamManager(connections[0]!)).streams.info(jobStream);
+    const { config } = await (await jetstreamManager(harness.connections[0]!)).streams.info(jobStream);
     expect(config).toMatchObject({ retention: 'workqueue', max_msgs_per_subject: bound, discard: 'new', discard_new_per_subject: true });
   });
 
   it('with no worker pulling, the request beyond the bound is refused at once with QueueFullError; the queued ones are served once a worker starts, equal to in-process', async () => {
     // Known to the registry (so the client publishes), pulled by nobody.
-    const advertised = await advertiseEndpoint(await natsConnection(), 'bounded', reference);
+    const advertised = await advertiseEndpoint(await natsConnection(), 'bounded', harness.reference);
     const inputs = Array.from({ length: bound }, (_, i) => [`queued sentence ${i}`]);
-    const queued = inputs.map((input) => client.infer(sentenceEmbeddingsSkill, input, { endpoint: 'bounded' }));
+    const queued = inputs.map((input) => harness.client.infer(sentenceEmbeddingsSkill, input, { endpoint: 'bounded' }));
     queued.forEach((answer) => answer.catch(() => undefined));
-    const jsm = await jetstreamManager(connections[0]!);
+    const jsm = await jetstreamManager(harness.connections[0]!);
     for (let tries = 0; tries < 100 && (await jsm.streams.info(jobStream)).state.messages < bound; tries += 1) await new Promise((resolve) => setTimeout(resolve, 20));
     expect((await jsm.streams.info(jobStream)).state.messages).toBe(bound);
 
     const started = performance.now();
-    const refused = await client.infer(sentenceEmbeddingsSkill, ['one too many'], { endpoint: 'bounded' }).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const refused = await caught(harness.client.infer(sentenceEmbeddingsSkill, ['one too many'], { endpoint: 'bounded' }));
     expect(performance.now() - started).toBeLessThan(1000);
     expect(QueueFullError.isInstance(refused)).toBe(true);
     expect(refused).toMatchObject({ code: 'ACCEL_QUEUE_FULL', endpoint: 'bounded', capacity: bound });
-    expect(client.stats().pending).toBe(bound);
+    expect(harness.client.stats().pending).toBe(bound);
 
     // The bound is per endpoint: another endpoint's jobs still go through meanwhile.
     await embeddingWorker('open');
-    const open = await client.infer(sentenceEmbeddingsSkill, ['another endpoint'], { endpoint: 'open' });
+    const open = await harness.client.infer(sentenceEmbeddingsSkill, ['another endpoint'], { endpoint: 'open' });
     await expectEqualToInProcess(open.output.embeddings, ['another endpoint']);
 
     const worker = await embeddingWorker('bounded');
@@ -102,7 +59,7 @@ suite(binary === undefined ? 'backpressure and broker errors: skipped, nats-serv
       expect(result.provenance.worker.id).toBe(worker.identity.id);
     }
     // Room again once they are acked.
-    const after = await client.infer(sentenceEmbeddingsSkill, ['room again'], { endpoint: 'bounded' });
+    const after = await harness.client.infer(sentenceEmbeddingsSkill, ['room again'], { endpoint: 'bounded' });
     await expectEqualToInProcess(after.output.embeddings, ['room again']);
     await advertised.stop();
   });
@@ -125,10 +82,7 @@ suite(binary === undefined ? 'backpressure and broker errors: skipped, nats-serv
     const answer = await closing.infer(sentenceEmbeddingsSkill, ['before'], { endpoint: 'closing' });
     await expectEqualToInProcess(answer.output.embeddings, ['before']);
     await connection.close();
-    const error = await closing.infer(sentenceEmbeddingsSkill, ['after'], { endpoint: 'closing' }).then(
-      () => undefined,
-      (caught: unknown) => caught,
-    );
+    const error = await caught(closing.infer(sentenceEmbeddingsSkill, ['after'], { endpoint: 'closing' }));
     expect(BackendUnavailableError.isInstance(error)).toBe(true);
     expect((error as BackendUnavailableError).reason).toMatch(/publishing request .* to endpoint closing failed: .*closed/i);
     expect(closing.stats().pending).toBe(0);

@@ -1,29 +1,20 @@
-import { createCpuBackend } from '@accel/backend-cpu';
-import { AccelError, InvalidInputError, TimeoutError, createAccel, type Accel, type BackendV1 } from '@accel/core';
-import { forgeModel } from '@accel/model-forge';
+import { AccelError, InvalidInputError, TimeoutError, type BackendV1 } from '@accel/core';
 import { sentenceEmbeddingsSkill } from '@accel/skill-sentence-embeddings';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   consumerName,
-  createClusterClient,
   decodeJob,
   encode,
   ensureJobConsumer,
   jobStream,
   protocolVersion,
-  startClusterWorker,
-  type ClusterClient,
   type ClusterInferResult,
-  type ClusterWorker,
 } from '../src/index.js';
 import { gatedBackend, largestDifference } from '@accel/testkit';
 import { advertiseEndpoint } from './advertise.js';
-import { findNatsServer, startNatsServer, type NatsServer } from './nats-server.js';
+import { caught, cpuBackend, natsSuite, until, useClusterHarness } from './harness.js';
 
-const binary = findNatsServer();
-const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;
 const ackWaitMs = 1500;
 type Embeddings = { embeddings: ArrayLike<number>[] };
 
@@ -33,60 +24,19 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>): vo
 }
 
 /** The cpu backend whose sessions load only once `open()` is called: a worker on it holds its jobs. */
-const gatedCpuBackend = () => gatedBackend(createCpuBackend({ threads: 1 }));
+const gatedCpuBackend = () => gatedBackend(cpuBackend());
 
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+natsSuite('cluster on nats-server', () => {
+  const harness = useClusterHarness({ hubId: 'Xenova/all-MiniLM-L6-v2', skill: sentenceEmbeddingsSkill, client: { timeoutMs: 30_000 } });
+  const natsConnection = () => harness.connection();
 
-// Without nats-server the suite is reported skipped, with the reason in its name: never passed.
-const suite = binary === undefined ? describe.skip : describe;
-suite(binary === undefined ? 'cluster on nats-server: skipped, nats-server not installed (.ci/run installs it)' : 'cluster on nats-server', () => {
-  let server: NatsServer;
-  let model: string;
-  let reference: Accel;
-  const connections: NatsConnection[] = [];
-  const registries: Accel[] = [];
-  let client: ClusterClient;
-
-  async function natsConnection(): Promise<NatsConnection> {
-    const connection = await connect({ servers: server.url });
-    connections.push(connection);
-    return connection;
-  }
-
-  async function embeddingWorker(endpoint: string, backend: BackendV1 = createCpuBackend({ threads: 1 }), maxBatchSize = 8): Promise<{ worker: ClusterWorker; accel: Accel; connection: NatsConnection }> {
-    const accel = createAccel({ backends: [backend], threads: 1 });
-    registries.push(accel);
-    accel.addEndpoint({ id: endpoint, skill: sentenceEmbeddingsSkill, model, maxBatchSize, batchWaitMs: 2 });
-    const connection = await natsConnection();
-    const worker = await startClusterWorker({ connection, accel, endpoints: [{ id: endpoint, maxInFlight: maxBatchSize }], ackWaitMs });
-    return { worker, accel, connection };
-  }
-
-  beforeAll(async () => {
-    server = await startNatsServer(binary!);
-    model = (await forgeModel('Xenova/all-MiniLM-L6-v2', { root: modelRoot })).directory;
-    reference = createAccel({ backends: [createCpuBackend({ threads: 1 })], threads: 1 });
-    reference.addEndpoint({ skill: sentenceEmbeddingsSkill, model });
-    client = await createClusterClient({ connection: await natsConnection(), timeoutMs: 30_000 });
-  });
-
-  afterAll(async () => {
-    await client?.close();
-    await Promise.all(connections.map((connection) => connection.close().catch(() => undefined)));
-    await Promise.all([reference, ...registries].map((accel) => accel?.dispose()));
-    await server?.stop();
-  });
+  const embeddingWorker = (endpoint: string, backend: BackendV1 = cpuBackend(), maxBatchSize = 8) =>
+    harness.startWorker({ endpoint, maxInFlight: maxBatchSize, backend, endpointOptions: { maxBatchSize, batchWaitMs: 2 }, worker: { ackWaitMs } });
 
   const text = (i: number) => `sentence number ${i} about ${['cats', 'dogs', 'boats', 'trains'][i % 4]}`;
 
   async function expectEqualToInProcess(result: ClusterInferResult<Embeddings>, input: string[]): Promise<void> {
-    const expected = await reference.infer(sentenceEmbeddingsSkill, input);
+    const expected = await harness.reference.infer(sentenceEmbeddingsSkill, input);
     expect(result.output.embeddings).toHaveLength(input.length);
     result.output.embeddings.forEach((vector, i) => expectClose(vector, expected.output.embeddings[i]!));
   }
@@ -95,7 +45,7 @@ suite(binary === undefined ? 'cluster on nats-server: skipped, nats-server not i
     const a = await embeddingWorker('minilm');
     const b = await embeddingWorker('minilm');
     const inputs = Array.from({ length: 200 }, (_, i) => [text(i)]);
-    const results = await Promise.all(inputs.map((input) => client.infer(sentenceEmbeddingsSkill, input, { endpoint: 'minilm' })));
+    const results = await Promise.all(inputs.map((input) => harness.client.infer(sentenceEmbeddingsSkill, input, { endpoint: 'minilm' })));
     const byWorker = new Map<string, number>();
     for (const [i, result] of results.entries()) {
       await expectEqualToInProcess(result, inputs[i]!);
@@ -107,18 +57,12 @@ suite(binary === undefined ? 'cluster on nats-server: skipped, nats-server not i
     expect(a.worker.stats().answered + b.worker.stats().answered).toBe(200);
     expect(a.worker.stats().answered).toBeGreaterThan(0);
     expect(b.worker.stats().answered).toBeGreaterThan(0);
-    expect(client.stats()).toMatchObject({ pending: 0, duplicatesDropped: 0 });
+    expect(harness.client.stats()).toMatchObject({ pending: 0, duplicatesDropped: 0 });
 
     // An InvalidInputError raised on a worker is an InvalidInputError here, with its code and message.
-    const inProcess = await reference.infer(sentenceEmbeddingsSkill, []).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const inProcess = await caught(harness.reference.infer(sentenceEmbeddingsSkill, []));
     expect(InvalidInputError.isInstance(inProcess)).toBe(true);
-    const remote = await client.infer(sentenceEmbeddingsSkill, [], { endpoint: 'minilm' }).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const remote = await caught(harness.client.infer(sentenceEmbeddingsSkill, [], { endpoint: 'minilm' }));
     expect(AccelError.isInstance(remote)).toBe(true);
     expect(InvalidInputError.isInstance(remote)).toBe(true);
     expect((remote as InvalidInputError).code).toBe('ACCEL_INVALID_INPUT');
@@ -132,9 +76,9 @@ suite(binary === undefined ? 'cluster on nats-server: skipped, nats-server not i
     const gated = gatedCpuBackend();
     const crashing = await embeddingWorker('crash', gated.backend, 4);
     const inputs = Array.from({ length: 40 }, (_, i) => [text(1000 + i)]);
-    const answers = inputs.map((input) => client.infer(sentenceEmbeddingsSkill, input, { endpoint: 'crash' }));
+    const answers = inputs.map((input) => harness.client.infer(sentenceEmbeddingsSkill, input, { endpoint: 'crash' }));
     await until(() => crashing.worker.stats().held === 4, 'the gated worker to hold 4 jobs');
-    const survivor = await embeddingWorker('crash', createCpuBackend({ threads: 1 }), 4);
+    const survivor = await embeddingWorker('crash', cpuBackend(), 4);
     // The crash: the connection goes without acking the 4 jobs it holds.
     await crashing.connection.close();
     const results = await Promise.all(answers);
@@ -144,7 +88,7 @@ suite(binary === undefined ? 'cluster on nats-server: skipped, nats-server not i
     }
     expect(survivor.worker.stats().answered).toBe(40);
     expect(survivor.worker.stats().redelivered).toBeGreaterThanOrEqual(4);
-    expect(client.stats().duplicatesDropped).toBe(0);
+    expect(harness.client.stats().duplicatesDropped).toBe(0);
     gated.open();
     await crashing.worker.stop();
     expect(crashing.worker.stats().answered).toBe(0);
@@ -155,13 +99,13 @@ suite(binary === undefined ? 'cluster on nats-server: skipped, nats-server not i
     const connection = await natsConnection();
     const jsm = await jetstreamManager(connection);
     await ensureJobConsumer(jsm, 'dup', ackWaitMs, 5);
-    const advertised = await advertiseEndpoint(await natsConnection(), 'dup', reference); // so the client publishes to it
-    const answer = client.infer(sentenceEmbeddingsSkill, [text(5000)], { endpoint: 'dup' });
+    const advertised = await advertiseEndpoint(await natsConnection(), 'dup', harness.reference); // so the client publishes to it
+    const answer = harness.client.infer(sentenceEmbeddingsSkill, [text(5000)], { endpoint: 'dup' });
     const consumer = await jetstream(connection).consumers.get(jobStream, consumerName('dup'));
     const message = await consumer.next({ expires: 5000 });
     expect(message).not.toBeNull();
     const job = decodeJob(message!.data);
-    const { output, provenance } = await reference.infer(sentenceEmbeddingsSkill, job.input as string[]);
+    const { output, provenance } = await harness.reference.infer(sentenceEmbeddingsSkill, job.input as string[]);
     connection.publish(job.reply, encode({ v: protocolVersion, requestId: job.requestId, worker: { id: 'dead-before-ack', host: 'here', pid: 0 }, kind: 'result', ok: true, output, provenance }));
     await connection.flush();
     await connection.close(); // no ack
@@ -170,8 +114,8 @@ suite(binary === undefined ? 'cluster on nats-server: skipped, nats-server not i
     const survivor = await embeddingWorker('dup');
     await until(() => survivor.worker.stats().answered === 1, 'the redelivered job to be answered');
     expect(survivor.worker.stats().redelivered).toBe(1);
-    await until(() => client.stats().duplicatesDropped === 1, 'the duplicate answer to be dropped');
-    expect(client.stats().lateDropped).toBe(0);
+    await until(() => harness.client.stats().duplicatesDropped === 1, 'the duplicate answer to be dropped');
+    expect(harness.client.stats().lateDropped).toBe(0);
     await survivor.worker.stop();
     await advertised.stop();
   });
@@ -180,7 +124,7 @@ suite(binary === undefined ? 'cluster on nats-server: skipped, nats-server not i
     const gated = gatedCpuBackend();
     const stopping = await embeddingWorker('drain', gated.backend, 4);
     const inputs = Array.from({ length: 10 }, (_, i) => [text(2000 + i)]);
-    const answers = inputs.map((input) => client.infer(sentenceEmbeddingsSkill, input, { endpoint: 'drain' }));
+    const answers = inputs.map((input) => harness.client.infer(sentenceEmbeddingsSkill, input, { endpoint: 'drain' }));
     await until(() => stopping.worker.stats().held === 4, 'the gated worker to hold 4 jobs');
     const stopped = stopping.worker.stop();
     gated.open();
@@ -197,27 +141,21 @@ suite(binary === undefined ? 'cluster on nats-server: skipped, nats-server not i
 
   it('a request id already published within the duplicate window is an InvalidInputError, not a hang', async () => {
     const connection = await natsConnection();
-    const advertised = await advertiseEndpoint(connection, 'nobody', reference); // known to the registry, pulled by nobody
+    const advertised = await advertiseEndpoint(connection, 'nobody', harness.reference); // known to the registry, pulled by nobody
     const earlier = await jetstream(connection).publish('accel.jobs.nobody', new Uint8Array([1]), { msgID: 'same-id' });
     expect(earlier.duplicate).toBe(false);
-    const error = await client.infer(sentenceEmbeddingsSkill, ['once'], { endpoint: 'nobody', requestId: 'same-id', timeoutMs: 5000 }).then(
-      () => undefined,
-      (caught: unknown) => caught,
-    );
+    const error = await caught(harness.client.infer(sentenceEmbeddingsSkill, ['once'], { endpoint: 'nobody', requestId: 'same-id', timeoutMs: 5000 }));
     expect(InvalidInputError.isInstance(error)).toBe(true);
     expect((error as InvalidInputError).reason).toMatch(/already published/);
-    expect(client.stats().pending).toBe(0);
+    expect(harness.client.stats().pending).toBe(0);
     await (await jetstreamManager(connection)).streams.deleteMessage(jobStream, earlier.seq);
     await advertised.stop();
   });
 
   it('no worker pulls the jobs of a known endpoint: TimeoutError, and the job is removed from the stream', async () => {
-    const advertised = await advertiseEndpoint(await natsConnection(), 'nobody', reference); // known to the registry, pulled by nobody
+    const advertised = await advertiseEndpoint(await natsConnection(), 'nobody', harness.reference); // known to the registry, pulled by nobody
     const started = Date.now();
-    const error = await client.infer(sentenceEmbeddingsSkill, ['nobody home'], { endpoint: 'nobody', timeoutMs: 500 }).then(
-      () => undefined,
-      (caught: unknown) => caught,
-    );
+    const error = await caught(harness.client.infer(sentenceEmbeddingsSkill, ['nobody home'], { endpoint: 'nobody', timeoutMs: 500 }));
     expect(TimeoutError.isInstance(error)).toBe(true);
     expect((error as TimeoutError).timeoutMs).toBe(500);
     expect(Date.now() - started).toBeGreaterThanOrEqual(500);

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { describe } from 'vitest';
 
 /** The nats-server binary on PATH or in /usr/sbin (Debian's package), or undefined. */
 export function findNatsServer(): string | undefined {
@@ -81,4 +82,13 @@ export async function startNatsServer(binary: string): Promise<NatsServer> {
       rmSync(store, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `describe(title, body)` when nats-server is installed; otherwise the suite is reported skipped,
+ * with the reason in its name: never passed.
+ */
+export function natsSuite(title: string, body: () => void, binary: string | undefined = findNatsServer()): void {
+  if (binary === undefined) describe.skip(`${title}: skipped, nats-server not installed (.ci/run installs it)`, body);
+  else describe(title, body);
 }

@@ -1,69 +1,37 @@
-import { createCpuBackend } from '@accel/backend-cpu';
-import { AbortedError, InferenceError, TimeoutError, createAccel, type Accel, type BackendV1 } from '@accel/core';
-import { forgeModel } from '@accel/model-forge';
+import { AbortedError, InferenceError, TimeoutError, type BackendV1 } from '@accel/core';
 import { gpt2Skill } from '@accel/skill-gpt2';
 import { collectStream, gatedBackend } from '@accel/testkit';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   abortSubject,
   consumerName,
-  createClusterClient,
   decodeJob,
   decodeReply,
   encode,
   jobStream,
   protocolVersion,
-  startClusterWorker,
-  type ClusterClient,
   type ClusterWorker,
   type JobMessage,
 } from '../src/index.js';
-import { findNatsServer, startNatsServer, type NatsServer } from './nats-server.js';
+import { cpuBackend, natsSuite, until, useClusterHarness } from './harness.js';
 
-const binary = findNatsServer();
-const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;
 const prompt = 'Once upon a time';
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+natsSuite('streaming and abort across the cluster', () => {
+  const harness = useClusterHarness({ hubId: 'Xenova/gpt2', skill: gpt2Skill, client: { timeoutMs: 30_000 } });
+  const natsConnection = () => harness.connection();
 
-// Without nats-server the suite is reported skipped, with the reason in its name: never passed.
-const suite = binary === undefined ? describe.skip : describe;
-suite(binary === undefined ? 'streaming and abort across the cluster: skipped, nats-server not installed (.ci/run installs it)' : 'streaming and abort across the cluster', () => {
-  let server: NatsServer;
-  let model: string;
-  let reference: Accel;
-  const connections: NatsConnection[] = [];
-  const registries: Accel[] = [];
-  const workers: ClusterWorker[] = [];
-  let client: ClusterClient;
-
-  async function natsConnection(): Promise<NatsConnection> {
-    const connection = await connect({ servers: server.url });
-    connections.push(connection);
-    return connection;
-  }
-
-  async function gpt2Worker(endpoint: string, options: { backend?: BackendV1; ackWaitMs?: number; maxInFlight?: number } = {}): Promise<ClusterWorker> {
-    const accel = createAccel({ backends: [options.backend ?? createCpuBackend({ threads: 1 })], threads: 1 });
-    registries.push(accel);
-    accel.addEndpoint({ id: endpoint, skill: gpt2Skill, model, maxBatchSize: 4 });
-    const worker = await startClusterWorker({
-      connection: await natsConnection(),
-      accel,
-      endpoints: [{ id: endpoint, maxInFlight: options.maxInFlight ?? 4 }],
-      ackWaitMs: options.ackWaitMs ?? 2000,
-    });
-    workers.push(worker);
-    return worker;
-  }
+  const gpt2Worker = async (endpoint: string, options: { backend?: BackendV1; ackWaitMs?: number; maxInFlight?: number } = {}): Promise<ClusterWorker> =>
+    (
+      await harness.startWorker({
+        endpoint,
+        maxInFlight: options.maxInFlight ?? 4,
+        ...(options.backend === undefined ? {} : { backend: options.backend }),
+        endpointOptions: { maxBatchSize: 4 },
+        worker: { ackWaitMs: options.ackWaitMs ?? 2000 },
+      })
+    ).worker;
 
   /** Every reply a worker sends for `requestId`, seen from a second connection on the inboxes' subjects. */
   async function tapReplies(requestId: string): Promise<{ pieces: () => number; results: () => number }> {
@@ -87,32 +55,16 @@ suite(binary === undefined ? 'streaming and abort across the cluster: skipped, n
   }
 
   async function consumerState(endpoint: string): Promise<{ pending: number; ackPending: number }> {
-    const jsm = await jetstreamManager(connections[0]!);
+    const jsm = await jetstreamManager(harness.connections[0]!);
     const info = await jsm.consumers.info(jobStream, consumerName(endpoint));
     return { pending: info.num_pending, ackPending: info.num_ack_pending };
   }
 
-  beforeAll(async () => {
-    server = await startNatsServer(binary!);
-    model = (await forgeModel('Xenova/gpt2', { root: modelRoot })).directory;
-    reference = createAccel({ backends: [createCpuBackend({ threads: 1 })], threads: 1 });
-    reference.addEndpoint({ skill: gpt2Skill, model });
-    client = await createClusterClient({ connection: await natsConnection(), timeoutMs: 30_000 });
-  });
-
-  afterAll(async () => {
-    await client?.close();
-    await Promise.all(workers.map((worker) => worker.stop().catch(() => undefined)));
-    await Promise.all(connections.map((connection) => connection.close().catch(() => undefined)));
-    await Promise.all([reference, ...registries].map((accel) => accel?.dispose()));
-    await server?.stop();
-  });
-
   it('streams a greedy generation piece by piece: the pieces and the result equal the in-process accel.stream, and the worker is named', async () => {
     const worker = await gpt2Worker('gpt2');
     const options = { maxNewTokens: 12 };
-    const expected = await collectStream(reference.stream(gpt2Skill, prompt, options));
-    const stream = client.stream(gpt2Skill, prompt, { endpoint: 'gpt2', ...options });
+    const expected = await collectStream(harness.reference.stream(gpt2Skill, prompt, options));
+    const stream = harness.client.stream(gpt2Skill, prompt, { endpoint: 'gpt2', ...options });
     const { pieces } = await collectStream(stream);
     const result = await stream.result;
     expect(expected.pieces.length).toBeGreaterThan(1);
@@ -124,9 +76,9 @@ suite(binary === undefined ? 'streaming and abort across the cluster: skipped, n
     expect(result.provenance.timings.tokensGenerated).toBe(12);
 
     // The same request without streaming: the same output, no pieces.
-    const whole = await client.infer(gpt2Skill, prompt, { endpoint: 'gpt2', ...options });
+    const whole = await harness.client.infer(gpt2Skill, prompt, { endpoint: 'gpt2', ...options });
     expect(whole.output).toEqual(expected.result.output);
-    expect(client.stats()).toMatchObject({ pending: 0, duplicatesDropped: 0, lateDropped: 0, streamsBroken: 0 });
+    expect(harness.client.stats()).toMatchObject({ pending: 0, duplicatesDropped: 0, lateDropped: 0, streamsBroken: 0 });
     // The worker acks after the answer is out.
     await until(() => worker.stats().held === 0, 'the worker to ack');
     expect(worker.stats()).toMatchObject({ answered: 2, aborted: 0 });
@@ -136,13 +88,13 @@ suite(binary === undefined ? 'streaming and abort across the cluster: skipped, n
     const worker = await gpt2Worker('abort');
     const maxNewTokens = 100;
     // Unaborted, this prompt runs to all 100 tokens: a generation that did not stop would send ~100 pieces.
-    const full = await client.infer(gpt2Skill, prompt, { endpoint: 'abort', maxNewTokens });
+    const full = await harness.client.infer(gpt2Skill, prompt, { endpoint: 'abort', maxNewTokens });
     expect(full.output.tokens).toHaveLength(maxNewTokens);
 
     const requestId = 'abort-after-two-pieces';
     const tap = await tapReplies(requestId);
     const controller = new AbortController();
-    const stream = client.stream(gpt2Skill, prompt, { endpoint: 'abort', maxNewTokens, requestId, signal: controller.signal });
+    const stream = harness.client.stream(gpt2Skill, prompt, { endpoint: 'abort', maxNewTokens, requestId, signal: controller.signal });
     stream.result.catch(() => undefined);
     const pieces: string[] = [];
     const iterated = (async () => {
@@ -164,20 +116,20 @@ suite(binary === undefined ? 'streaming and abort across the cluster: skipped, n
     expect(tap.results()).toBe(0); // an aborted job is acked without an answer
     expect(worker.stats()).toMatchObject({ answered: 1, aborted: 1, held: 0 });
     expect(await consumerState('abort')).toEqual({ pending: 0, ackPending: 0 });
-    expect(client.stats().pending).toBe(0);
+    expect(harness.client.stats().pending).toBe(0);
 
     // The endpoint serves the next request as before.
-    const next = await client.infer(gpt2Skill, prompt, { endpoint: 'abort', maxNewTokens: 12 });
+    const next = await harness.client.infer(gpt2Skill, prompt, { endpoint: 'abort', maxNewTokens: 12 });
     expect(next.output.tokens).toEqual(full.output.tokens.slice(0, 12));
   });
 
   it("a stream's timeout stops the worker's generation too", async () => {
     const worker = await gpt2Worker('timeout');
-    await client.infer(gpt2Skill, prompt, { endpoint: 'timeout', maxNewTokens: 2 }); // loads the model
+    await harness.client.infer(gpt2Skill, prompt, { endpoint: 'timeout', maxNewTokens: 2 }); // loads the model
     const requestId = 'times-out-mid-generation';
     const tap = await tapReplies(requestId);
     const timeoutMs = 150;
-    const stream = client.stream(gpt2Skill, prompt, { endpoint: 'timeout', maxNewTokens: 100, requestId, timeoutMs });
+    const stream = harness.client.stream(gpt2Skill, prompt, { endpoint: 'timeout', maxNewTokens: 100, requestId, timeoutMs });
     const error = await collectStream(stream).catch((caught: unknown) => caught);
     expect(TimeoutError.isInstance(error)).toBe(true);
     expect((error as TimeoutError).timeoutMs).toBe(timeoutMs);
@@ -190,10 +142,10 @@ suite(binary === undefined ? 'streaming and abort across the cluster: skipped, n
   });
 
   it('an abort that reaches the worker before its job does: the worker acks the job without running it', async () => {
-    const gated = gatedBackend(createCpuBackend({ threads: 1 }));
+    const gated = gatedBackend(cpuBackend());
     const worker = await gpt2Worker('early', { backend: gated.backend, maxInFlight: 1 });
     // The first job occupies the worker's only slot; the second waits in the stream.
-    const first = client.stream(gpt2Skill, prompt, { endpoint: 'early', maxNewTokens: 4 });
+    const first = harness.client.stream(gpt2Skill, prompt, { endpoint: 'early', maxNewTokens: 4 });
     await until(() => worker.stats().held === 1, 'the worker to hold the first job');
     const publisher = await natsConnection();
     const requestId = 'aborted-before-pulled';
@@ -215,9 +167,9 @@ suite(binary === undefined ? 'streaming and abort across the cluster: skipped, n
     const a = await gpt2Worker('long', { ackWaitMs });
     const b = await gpt2Worker('long', { ackWaitMs });
     const options = { maxNewTokens: 100 };
-    const expected = await collectStream(reference.stream(gpt2Skill, prompt, options));
+    const expected = await collectStream(harness.reference.stream(gpt2Skill, prompt, options));
     const started = performance.now();
-    const remote = await collectStream(client.stream(gpt2Skill, prompt, { endpoint: 'long', ...options }));
+    const remote = await collectStream(harness.client.stream(gpt2Skill, prompt, { endpoint: 'long', ...options }));
     const elapsed = performance.now() - started;
     // The test means something only if the job outlived several ack waits.
     expect(elapsed).toBeGreaterThan(2 * ackWaitMs);
@@ -227,14 +179,14 @@ suite(binary === undefined ? 'streaming and abort across the cluster: skipped, n
     await new Promise((resolve) => setTimeout(resolve, 5 * ackWaitMs));
     expect(a.stats().redelivered + b.stats().redelivered).toBe(0);
     expect(a.stats().answered + b.stats().answered).toBe(1);
-    expect(client.stats()).toMatchObject({ duplicatesDropped: 0, lateDropped: 0, streamsBroken: 0 });
+    expect(harness.client.stats()).toMatchObject({ duplicatesDropped: 0, lateDropped: 0, streamsBroken: 0 });
   });
 
   it('pieces from a second worker for the same request (a redelivered job), or a gap in the order, reject the stream with InferenceError and are counted', async () => {
     // A worker holding one job keeps the endpoint live and leaves the next jobs to the hand-driven consumer below.
-    const gated = gatedBackend(createCpuBackend({ threads: 1 }));
+    const gated = gatedBackend(cpuBackend());
     const holder = await gpt2Worker('broken', { backend: gated.backend, maxInFlight: 1 });
-    const held = client.stream(gpt2Skill, prompt, { endpoint: 'broken', maxNewTokens: 2 });
+    const held = harness.client.stream(gpt2Skill, prompt, { endpoint: 'broken', maxNewTokens: 2 });
     await until(() => holder.stats().held === 1, 'the gated worker to hold a job');
 
     const connection = await natsConnection();
@@ -244,7 +196,7 @@ suite(binary === undefined ? 'streaming and abort across the cluster: skipped, n
       connection.publish(job.reply, encode({ v: protocolVersion, requestId: job.requestId, worker: fake(worker), kind: 'piece', index, text }));
 
     // Two workers' pieces interleave: the stream breaks at the second worker's first piece.
-    const twoWorkers = client.stream(gpt2Skill, prompt, { endpoint: 'broken', maxNewTokens: 8 });
+    const twoWorkers = harness.client.stream(gpt2Skill, prompt, { endpoint: 'broken', maxNewTokens: 8 });
     const first = await consumer.next({ expires: 5000 });
     const job = decodeJob(first!.data);
     expect(job.stream).toBe(true);
@@ -265,10 +217,10 @@ suite(binary === undefined ? 'streaming and abort across the cluster: skipped, n
     expect(InferenceError.isInstance(error)).toBe(true);
     expect((error as InferenceError).message).toMatch(/worker worker-b answered it too, after worker worker-a had sent 2 pieces/);
     expect(seen).toEqual(['Once', ' upon']);
-    expect(client.stats().streamsBroken).toBe(1);
+    expect(harness.client.stats().streamsBroken).toBe(1);
 
     // A gap: piece 2 where piece 1 was due.
-    const gap = client.stream(gpt2Skill, prompt, { endpoint: 'broken', maxNewTokens: 8 });
+    const gap = harness.client.stream(gpt2Skill, prompt, { endpoint: 'broken', maxNewTokens: 8 });
     gap.result.catch(() => undefined);
     const second = await consumer.next({ expires: 5000 });
     const gapJob = decodeJob(second!.data);
@@ -279,7 +231,7 @@ suite(binary === undefined ? 'streaming and abort across the cluster: skipped, n
     const gapError = await gap.result.catch((caught: unknown) => caught);
     expect(InferenceError.isInstance(gapError)).toBe(true);
     expect((gapError as InferenceError).message).toMatch(/piece 2 arrived where piece 1 was due/);
-    expect(client.stats().streamsBroken).toBe(2);
+    expect(harness.client.stats().streamsBroken).toBe(2);
 
     gated.open();
     expect((await collectStream(held)).result.output.tokens).toHaveLength(2);
