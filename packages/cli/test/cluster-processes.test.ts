@@ -8,8 +8,10 @@ import { forgeModel, gpt2Files, writeFileAtomically } from '@accel/model-forge';
 import { gpt2Skill } from '@accel/skill-gpt2';
 import { sentenceEmbeddingsSkill } from '@accel/skill-sentence-embeddings';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The cluster package's own helper (nats-server on a free loopback port, a fresh store folder).
-import { findNatsServer, startNatsServer, type NatsServer } from '../../cluster/test/nats-server.js';
+// The cluster package's own helpers (nats-server on a free loopback port, a fresh store folder; the
+// suite skipped with the reason when it is missing; polling with a deadline).
+import { findNatsServer, natsSuite, startNatsServer, type NatsServer } from '../../cluster/test/nats-server.js';
+import { until as untilEvery } from '../../cluster/test/until.js';
 import { run } from './run-cli.js';
 
 // `accel worker` and `accel serve --nats` as real child processes around a real nats-server: every
@@ -61,13 +63,8 @@ function spawnCli(args: readonly string[], env: Record<string, string> = {}): Cl
   return { child, output, exited, waitFor };
 }
 
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** Polls `check` every 50 ms (each one an HTTP request to a child process) until it holds, or fails naming `what` after `timeoutMs`. */
+const until = (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000) => untilEvery(check, what, timeoutMs, 50);
 
 function largestDifference(actual: readonly number[], expected: ArrayLike<number>): number {
   expect(actual).toHaveLength(expected.length);
@@ -202,8 +199,7 @@ function stoppedLine(worker: Cli): { answered: number; aborted: number; redelive
 }
 
 // Without nats-server the suite is reported skipped, with the reason in its name: never passed.
-const suite = binary === undefined ? describe.skip : describe;
-suite(binary === undefined ? 'accel worker and accel serve --nats: skipped, nats-server not installed (.ci/run installs it)' : 'accel worker and accel serve --nats (child processes on a real nats-server)', () => {
+natsSuite('accel worker and accel serve --nats (child processes on a real nats-server)', () => {
   let folder: string;
   let nats: NatsServer;
   let reference: Accel;
