@@ -76,7 +76,7 @@ const definitions: readonly RatioDefinition[] = [
   },
   {
     id: 'load-time',
-    label: (peer) => `load time, accel ÷ ${peerNames[peer]}`,
+    label: (peer) => `load time (to the first answer), accel ÷ ${peerNames[peer]}`,
     better: 'lower',
     peers: ['onnxruntime', 'pipeline'],
     accel: (measurements) => measurements.loadMs,

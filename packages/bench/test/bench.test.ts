@@ -305,7 +305,7 @@ describe('reporters', () => {
   it('lays the Markdown out as tables with the ratio columns and the goals', () => {
     const markdown = renderMarkdownReport(result);
     expect(markdown).toContain(
-      '| model | platform | runs | throughput, batch 32 | throughput, 64 concurrent singles | event-loop max delay (median of samples) | latency p50 / p95, batch 1 | memory: RSS added (process peak) | load | × raw ORT | × pipeline |',
+      '| model | platform | runs | throughput, batch 32 | throughput, 64 concurrent singles | event-loop max delay (median of samples) | latency p50 / p95, batch 1 | memory: RSS added (process peak) | load (to first answer) | × raw ORT | × pipeline |',
     );
     expect(markdown).toContain('| minilm | cpu (onnxruntime-node 1.30.0) | **accel** | 610 items/s | 500 items/s | 12.0 ms | 3.00 ms / 4.50 ms | +120 MiB (peak 400 MiB) | 300 ms | 1.05× | 0.88× |');
     expect(markdown).toContain('| minilm | cuda | skipped: backend unavailable (see Backends) |');

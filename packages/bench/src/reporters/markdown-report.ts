@@ -72,7 +72,7 @@ function skipReason(cell: CellResult, backends: BenchResult['backends']): string
 
 function familyTable(family: ProfileFamily, cells: readonly CellResult[], backends: BenchResult['backends']): string {
   const ratio = mainRatio[family];
-  const headers = ['model', 'platform', 'runs', ...familyColumns[family].map((column) => column.header), 'memory: RSS added (process peak)', 'load', '× raw ORT', '× pipeline'];
+  const headers = ['model', 'platform', 'runs', ...familyColumns[family].map((column) => column.header), 'memory: RSS added (process peak)', 'load (to first answer)', '× raw ORT', '× pipeline'];
   const rows: string[][] = [];
   for (const cell of cells) {
     if (cell.status !== 'measured') {
