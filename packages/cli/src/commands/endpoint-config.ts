@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Accel, InvalidInputError, type BackendV1, type EndpointStatus, type ModelStoreEvent, type SkillV1 } from '@accel/core';
 import type * as ServerPackage from '@accel/server';
 import type { EndpointConfig, ServerConfig, ServerEndpointOptions } from '@accel/server';
-import { positiveInteger } from '../command-line.js';
+import { positiveInteger, type FlagTable } from '../command-line.js';
 import { importKnown, knownBackends, type BackendFactory } from '../known-packages.js';
 import { installedSkills, loadSkill } from '../skill-packages.js';
 import { loadBackends } from './run.js';
@@ -10,6 +10,43 @@ import { loadBackends } from './run.js';
 // What `accel serve` and `accel worker` share: the config file (or the one-endpoint shortcut) with
 // the flags applied, the skills and backends it names, the registry built from it, the endpoints'
 // load lines, the broker's URL and the stop signals.
+
+/** The flags `accel serve` and `accel worker` share: the config file, the broker, the model cache and threads, and the one-endpoint shortcut. */
+export const endpointConfigFlags = {
+  config: { type: 'string' },
+  nats: { type: 'string' },
+  offline: { type: 'boolean', default: false },
+  'cache-dir': { type: 'string' },
+  threads: { type: 'string' },
+  model: { type: 'string' },
+  backend: { type: 'string' },
+  dtype: { type: 'string' },
+  name: { type: 'string' },
+} as const satisfies FlagTable;
+
+/** Help lines `  --flag  text`, the texts aligned at `width` columns from the line's start. */
+export function flagHelp(width: number, entries: readonly (readonly [flag: string, text: string])[]): string {
+  return entries.map(([flag, text]) => `  ${`--${flag}`.padEnd(width - 2)}${text}\n`).join('');
+}
+
+/** The help of the model cache and threads flags (endpointConfigFlags), aligned at `width`. */
+export function modelFlagsHelp(width: number): string {
+  return flagHelp(width, [
+    ['offline', 'never download a missing model (also ACCEL_OFFLINE=1)'],
+    ['cache-dir', 'model cache folder (default: $ACCEL_CACHE_DIR or ~/.cache/accel/models)'],
+    ['threads', 'intra-op threads all endpoints share (default: all cores)'],
+  ]);
+}
+
+/** The help of the one-endpoint shortcut's flags (endpointConfigFlags), aligned at `width`; `name` describes --name. */
+export function oneEndpointHelp(width: number, name: string): string {
+  return `without --config (one endpoint):\n${flagHelp(width, [
+    ['model', "hub id or model folder (default: the skill's default model)"],
+    ['backend', 'device label (default cpu)'],
+    ['dtype', 'fp32 (default), fp16, q8, …'],
+    ['name', name],
+  ])}`;
+}
 
 export type ServerModule = typeof ServerPackage;
 

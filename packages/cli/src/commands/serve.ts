@@ -15,13 +15,16 @@ import {
   assertSkillsLoaded,
   catchStopSignals,
   createConfigAccel,
+  endpointConfigFlags,
   endpointOptions,
   integerFlag,
   labelsOf,
   loadSkills,
   messageOf,
+  modelFlagsHelp,
   natsUrlOf,
   nonEmpty,
+  oneEndpointHelp,
   readConfig,
   watchEndpointLoads,
   withModelFlags,
@@ -32,7 +35,7 @@ import {
 /** Flags of `accel serve`. */
 export const serveFlags = {
   ...globalFlags,
-  config: { type: 'string' },
+  ...endpointConfigFlags,
   host: { type: 'string' },
   port: { type: 'string' },
   'api-key': { type: 'string' },
@@ -42,16 +45,11 @@ export const serveFlags = {
   'shutdown-deadline': { type: 'string' },
   'metrics-auth': { type: 'boolean', default: false },
   'no-ui': { type: 'boolean', default: false },
-  nats: { type: 'string' },
   check: { type: 'boolean', default: false },
-  model: { type: 'string' },
-  backend: { type: 'string' },
-  dtype: { type: 'string' },
-  name: { type: 'string' },
-  offline: { type: 'boolean', default: false },
-  'cache-dir': { type: 'string' },
-  threads: { type: 'string' },
 } as const satisfies FlagTable;
+
+/** Where the texts of `accel serve --help`'s options start. */
+const serveHelpWidth = 22;
 
 export const serveHelp = `usage:
   accel serve --config accel.json [options]        serve the endpoints a config file lists
@@ -90,17 +88,9 @@ options (each overrides the config's server section):
                       gateway's remote requests: the config's cluster.timeoutMs, else this, else 60000)
   --nats              be a gateway for the cluster on this broker, e.g. nats://10.0.0.5:4222 (also $ACCEL_NATS_URL)
   --shutdown-deadline milliseconds draining may take before open connections are closed (default 30000)
-  --offline           never download a missing model (also ACCEL_OFFLINE=1)
-  --cache-dir         model cache folder (default: $ACCEL_CACHE_DIR or ~/.cache/accel/models)
-  --threads           intra-op threads all endpoints share (default: all cores)
-  --check             validate: schema, skills installed, backends installed and available, model folders present or hub ids well-formed
+${modelFlagsHelp(serveHelpWidth)}  --check             validate: schema, skills installed, backends installed and available, model folders present or hub ids well-formed
   --json              with --check: the report as JSON
-without --config (one endpoint):
-  --model             hub id or model folder (default: the skill's default model)
-  --backend           device label (default cpu)
-  --dtype             fp32 (default), fp16, q8, …
-  --name              the endpoint's name, what clients send as "model" (default: the skill's name)
-`;
+${oneEndpointHelp(serveHelpWidth, 'the endpoint\'s name, what clients send as "model" (default: the skill\'s name)')}`;
 
 export interface ServeIo {
   readonly stdout: (text: string) => void;

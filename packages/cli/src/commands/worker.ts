@@ -8,10 +8,13 @@ import {
   assertSkillsLoaded,
   catchStopSignals,
   createConfigAccel,
+  endpointConfigFlags,
   endpointOptions,
   loadSkills,
   messageOf,
+  modelFlagsHelp,
   natsUrlOf,
+  oneEndpointHelp,
   readConfig,
   watchEndpointLoads,
   withModelFlags,
@@ -22,17 +25,12 @@ import {
 /** Flags of `accel worker`. */
 export const workerFlags = {
   ...globalFlags,
-  config: { type: 'string' },
-  nats: { type: 'string' },
+  ...endpointConfigFlags,
   id: { type: 'string' },
-  offline: { type: 'boolean', default: false },
-  'cache-dir': { type: 'string' },
-  threads: { type: 'string' },
-  model: { type: 'string' },
-  backend: { type: 'string' },
-  dtype: { type: 'string' },
-  name: { type: 'string' },
 } as const satisfies FlagTable;
+
+/** Where the texts of `accel worker --help`'s options start. */
+const workerHelpWidth = 16;
 
 export const workerHelp = `usage:
   accel worker --config workers.json --nats nats://host:4222    serve a config's endpoints to a cluster
@@ -58,15 +56,7 @@ options:
   --nats        the broker's URL, e.g. nats://10.0.0.5:4222; several, comma-separated, for a NATS
                 cluster (also $ACCEL_NATS_URL, then the config's cluster.nats); reconnects forever
   --id          this worker's name in heartbeats and in results' provenance.worker (default <host>:<pid>:<random>)
-  --offline     never download a missing model (also ACCEL_OFFLINE=1)
-  --cache-dir   model cache folder (default: $ACCEL_CACHE_DIR or ~/.cache/accel/models)
-  --threads     intra-op threads all endpoints share (default: all cores)
-without --config (one endpoint):
-  --model       hub id or model folder (default: the skill's default model)
-  --backend     device label (default cpu)
-  --dtype       fp32 (default), fp16, q8, …
-  --name        the endpoint's name (default: the skill's name)
-`;
+${modelFlagsHelp(workerHelpWidth)}${oneEndpointHelp(workerHelpWidth, "the endpoint's name (default: the skill's name)")}`;
 
 export interface WorkerIo {
   readonly stdout: (text: string) => void;
