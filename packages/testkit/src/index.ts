@@ -44,6 +44,7 @@ export {
   type DecoderGenerationContext,
   type ReferenceDecoder,
 } from './decoder-generation-tests.js';
+export { testEncoderModelTypes, type EncoderModelType, type EncoderModelTypesOptions, type EncoderPipelineCase } from './encoder-model-types-tests.js';
 export {
   testSkillWithoutOnnxruntimeNode,
   withoutOnnxruntimeNodePreload,
