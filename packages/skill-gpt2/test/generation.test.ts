@@ -1,8 +1,7 @@
 import { createCpuBackend } from '@accel/backend-cpu';
 import { AbortedError, createAccel, InvalidInputError, type Accel } from '@accel/core';
-import { forgeModel } from '@accel/model-forge';
-import { collectStream, decoderGenerationTests, referenceGreedyTokens } from '@accel/testkit';
-import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { collectStream, decoderGenerationTests, loadForgedDecoder, referenceGreedyTokens } from '@accel/testkit';
+import { AutoModelForCausalLM, AutoTokenizer, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gpt2Skill, type Gpt2Options } from '../src/index.js';
 
@@ -14,13 +13,7 @@ let tokenizer: PreTrainedTokenizer;
 let reference: PreTrainedModel;
 
 beforeAll(async () => {
-  env.allowRemoteModels = false;
-  ({ directory } = await forgeModel('Xenova/gpt2', { root: modelRoot }));
-  accel = createAccel({ backends: [createCpuBackend({ threads: 1 })], skills: [gpt2Skill] });
-  accel.addEndpoint({ skill: gpt2Skill, model: directory, id: 'gpt2' });
-  await accel.init();
-  tokenizer = await AutoTokenizer.from_pretrained(directory, { local_files_only: true });
-  reference = await AutoModelForCausalLM.from_pretrained(directory, { local_files_only: true, dtype: 'fp32' });
+  ({ directory, accel, tokenizer, reference } = await loadForgedDecoder({ id: 'Xenova/gpt2', modelRoot, skill: gpt2Skill, endpoint: { id: 'gpt2' }, tokenizer: AutoTokenizer, model: AutoModelForCausalLM }));
 });
 afterAll(() => accel.dispose());
 

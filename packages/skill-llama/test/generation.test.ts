@@ -1,9 +1,8 @@
 import { createCpuBackend } from '@accel/backend-cpu';
 import { AbortedError, createAccel, InvalidInputError, type Accel } from '@accel/core';
 import type { ChatMessage } from '@accel/transformers-kit';
-import { forgeModel } from '@accel/model-forge';
-import { collectStream, decoderGenerationTests, referenceGreedyTokens } from '@accel/testkit';
-import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { collectStream, decoderGenerationTests, loadForgedDecoder, referenceGreedyTokens } from '@accel/testkit';
+import { AutoModelForCausalLM, AutoTokenizer, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { llamaSkill, type LlamaOptions } from '../src/index.js';
 
@@ -22,14 +21,16 @@ describe.each(families)('llama skill on a forged $family', ({ id, endOfSequence,
   const generate = (input: string | ChatMessage[], options: LlamaOptions = {}) => accel.infer(llamaSkill, input, options);
 
   beforeAll(async () => {
-    env.allowRemoteModels = false;
-    ({ directory } = await forgeModel(id, { root: modelRoot }));
-    accel = createAccel({ backends: [createCpuBackend({ threads: 1 })], skills: [llamaSkill] });
-    accel.addEndpoint({ skill: llamaSkill, model: directory, id: 'llama' });
-    await accel.init();
-    tokenizer = await AutoTokenizer.from_pretrained(directory, { local_files_only: true });
-    // Xenova/opt-125m's export names the decoder decoder_model_merged; transformers.js is told so, as its users must be.
-    reference = await AutoModelForCausalLM.from_pretrained(directory, { local_files_only: true, dtype: 'fp32', ...(id === 'Xenova/opt-125m' ? { model_file_name: 'decoder_model_merged' } : {}) });
+    ({ directory, accel, tokenizer, reference } = await loadForgedDecoder({
+      id,
+      modelRoot,
+      skill: llamaSkill,
+      endpoint: { id: 'llama' },
+      tokenizer: AutoTokenizer,
+      model: AutoModelForCausalLM,
+      // Xenova/opt-125m's export names the decoder decoder_model_merged; transformers.js is told so, as its users must be.
+      ...(id === 'Xenova/opt-125m' ? { modelOptions: { model_file_name: 'decoder_model_merged' } } : {}),
+    }));
   });
   afterAll(() => accel.dispose());
 

@@ -1,8 +1,6 @@
-import { createCpuBackend } from '@accel/backend-cpu';
-import { createAccel, type Accel } from '@accel/core';
-import { forgeModel } from '@accel/model-forge';
-import { decoderGenerationTests, referenceGreedyTokens } from '@accel/testkit';
-import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
+import type { Accel } from '@accel/core';
+import { decoderGenerationTests, loadForgedDecoder, referenceGreedyTokens } from '@accel/testkit';
+import { AutoModelForCausalLM, AutoTokenizer, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { llamaSkill } from '../src/index.js';
 
@@ -19,19 +17,12 @@ it('declares exactly the model types a test runs: these and llama, opt (test/gen
 });
 
 describe.each(modelTypes)('llama skill on a forged $modelType model ($id)', ({ modelType, id, className, endOfSequence }) => {
-  let directory = '';
   let accel: Accel;
   let tokenizer: PreTrainedTokenizer;
   let reference: PreTrainedModel;
 
   beforeAll(async () => {
-    env.allowRemoteModels = false;
-    ({ directory } = await forgeModel(id, { root: modelRoot }));
-    accel = createAccel({ backends: [createCpuBackend({ threads: 1 })], skills: [llamaSkill] });
-    accel.addEndpoint({ skill: llamaSkill, model: directory, id: modelType, isolation: 'inline' });
-    await accel.init();
-    tokenizer = await AutoTokenizer.from_pretrained(directory, { local_files_only: true });
-    reference = await AutoModelForCausalLM.from_pretrained(directory, { local_files_only: true, dtype: 'fp32' });
+    ({ accel, tokenizer, reference } = await loadForgedDecoder({ id, modelRoot, skill: llamaSkill, endpoint: { id: modelType, isolation: 'inline' }, tokenizer: AutoTokenizer, model: AutoModelForCausalLM }));
   });
   afterAll(() => accel.dispose());
 

@@ -1,5 +1,7 @@
 import { expect, it } from 'vitest';
-import type { InferResult, InferStream } from '@accel/core';
+import { createCpuBackend } from '@accel/backend-cpu';
+import { createAccel, type Accel, type InferResult, type InferStream, type SkillV1 } from '@accel/core';
+import { forgeModel } from '@accel/model-forge';
 import { loadTransformers, type TextGenerationOptions, type TextGenerationOutput } from '@accel/transformers-kit';
 
 /** What the shared decoder tests need from a skill's test file, read when each test runs. */
@@ -10,6 +12,53 @@ export interface DecoderGenerationContext {
   greedyWithoutCache(prompt: string, newTokens: number): Promise<number[]>;
   /** The tokenizer's decode, special tokens skipped. */
   decode(tokens: readonly number[]): string;
+}
+
+/** A transformers.js class the reference is loaded with (`AutoTokenizer`, `AutoModelForCausalLM`). */
+export interface FromPretrained<Loaded> {
+  from_pretrained(directory: string, options: { local_files_only: true; dtype?: 'fp32'; model_file_name?: string }): Promise<Loaded>;
+}
+
+export interface ForgedDecoderOptions<Tokenizer, Model> {
+  /** Hub id of the decoder to forge. */
+  readonly id: string;
+  /** Where it is forged (e.g. the repository's `.cache/models/tiny`). */
+  readonly modelRoot: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any decoder skill
+  readonly skill: SkillV1<any, any, any, any, any>;
+  /** addEndpoint options besides skill and model (e.g. the endpoint's id). */
+  readonly endpoint?: Omit<Parameters<Accel['addEndpoint']>[0], 'skill' | 'model'>;
+  /** The caller's transformers.js `AutoTokenizer` and `AutoModelForCausalLM` (so their types stay the caller's). */
+  readonly tokenizer: FromPretrained<Tokenizer>;
+  readonly model: FromPretrained<Model>;
+  /** Passed to the reference model's `from_pretrained`, e.g. `{ model_file_name: 'decoder_model_merged' }`. */
+  readonly modelOptions?: { readonly model_file_name?: string };
+}
+
+export interface ForgedDecoder<Tokenizer, Model> {
+  /** The forged model's folder. */
+  readonly directory: string;
+  /** A registry serving it on cpu (one thread), loaded; the caller disposes it. */
+  readonly accel: Accel;
+  /** transformers.js's tokenizer and causal LM on the same files, in fp32: the reference. */
+  readonly tokenizer: Tokenizer;
+  readonly reference: Model;
+}
+
+/**
+ * Forges a decoder, serves it from a loaded cpu registry and loads transformers.js's tokenizer and
+ * causal LM on the same files (no remote models): the setup of every decoder skill's generation
+ * tests, for `decoderGenerationTests` and `referenceGreedyTokens`.
+ */
+export async function loadForgedDecoder<Tokenizer, Model>(options: ForgedDecoderOptions<Tokenizer, Model>): Promise<ForgedDecoder<Tokenizer, Model>> {
+  ((await loadTransformers()) as unknown as { env: { allowRemoteModels: boolean } }).env.allowRemoteModels = false;
+  const { directory } = await forgeModel(options.id, { root: options.modelRoot });
+  const accel = createAccel({ backends: [createCpuBackend({ threads: 1 })], skills: [options.skill] });
+  accel.addEndpoint({ ...options.endpoint, skill: options.skill, model: directory });
+  await accel.init();
+  const tokenizer = await options.tokenizer.from_pretrained(directory, { local_files_only: true });
+  const reference = await options.model.from_pretrained(directory, { local_files_only: true, dtype: 'fp32', ...options.modelOptions });
+  return { directory, accel, tokenizer, reference };
 }
 
 /** A stream's pieces and its final result. */

@@ -40,8 +40,12 @@ export {
   asciiWindow,
   collectStream,
   decoderGenerationTests,
+  loadForgedDecoder,
   referenceGreedyTokens,
   type DecoderGenerationContext,
+  type ForgedDecoder,
+  type ForgedDecoderOptions,
+  type FromPretrained,
   type ReferenceDecoder,
 } from './decoder-generation-tests.js';
 export { testEncoderModelTypes, type EncoderModelType, type EncoderModelTypesOptions, type EncoderPipelineCase } from './encoder-model-types-tests.js';
