@@ -4,11 +4,17 @@ import { createAccel, type Accel, type InferCallOptions, type SkillV1 } from '@a
 import { forgeModel } from '@accel/model-forge';
 import { loadTransformers } from '@accel/transformers-kit';
 
-/** One model type a text-embedding skill declares, and the hub id of a forged model of that type. */
-export interface EncoderModelType {
-  readonly modelType: string;
-  readonly id: string;
-}
+/**
+ * A forged model of each encoder model type the text-embedding skills serve, by model type: what
+ * `testEncoderModelTypes` runs a type on unless the test names another.
+ */
+export const forgedEncoderModels: Readonly<Record<string, string>> = {
+  bert: 'onnx-community/bert-tiny-ONNX',
+  distilbert: 'Xenova/distilbert-base-uncased',
+  roberta: 'Xenova/all-distilroberta-v1',
+  'xlm-roberta': 'Xenova/paraphrase-multilingual-mpnet-base-v2',
+  mpnet: 'Xenova/all-mpnet-base-v2',
+};
 
 /** One comparison with transformers.js's feature-extraction pipeline. */
 export interface EncoderPipelineCase<Options = unknown> {
@@ -27,8 +33,10 @@ export interface EncoderModelTypesOptions<Options = unknown> {
   readonly skill: SkillV1<string | readonly string[], { readonly embeddings: readonly ArrayLike<number>[] }, Options, any, any>;
   /** The suites' title: `<name> from a forged <type> model (<id>)`. */
   readonly name: string;
-  /** Every model type the skill declares, each with a forged model of that type. */
-  readonly modelTypes: readonly EncoderModelType[];
+  /** Every model type the skill declares (the test checks the skill declares exactly these). */
+  readonly modelTypes: readonly string[];
+  /** Hub ids of the forged models to run a type on, where not `forgedEncoderModels`'. */
+  readonly models?: Readonly<Record<string, string>>;
   /** Where the models are forged (e.g. the repository's `.cache/models/tiny`). */
   readonly modelRoot: string;
   readonly cases: readonly EncoderPipelineCase<Options>[];
@@ -55,7 +63,12 @@ interface TransformersPipeline {
  * top level.
  */
 export function testEncoderModelTypes<Options>(options: EncoderModelTypesOptions<Options>): void {
-  const { skill, modelTypes, modelRoot, cases, tolerance = 1e-4 } = options;
+  const { skill, modelRoot, cases, tolerance = 1e-4 } = options;
+  const modelTypes = options.modelTypes.map((modelType) => {
+    const id = options.models?.[modelType] ?? forgedEncoderModels[modelType];
+    if (id === undefined) throw new Error(`no forged model for model type ${modelType}: name one in models`);
+    return { modelType, id };
+  });
   const sentences = [...(options.sentences ?? ['a cat sat on the mat', 'the dog barked', 'the quick brown fox jumps over the lazy dog'])];
 
   it('declares exactly the model types tested here', () => {

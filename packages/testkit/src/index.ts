@@ -48,7 +48,7 @@ export {
   type FromPretrained,
   type ReferenceDecoder,
 } from './decoder-generation-tests.js';
-export { testEncoderModelTypes, type EncoderModelType, type EncoderModelTypesOptions, type EncoderPipelineCase } from './encoder-model-types-tests.js';
+export { forgedEncoderModels, testEncoderModelTypes, type EncoderModelTypesOptions, type EncoderPipelineCase } from './encoder-model-types-tests.js';
 export {
   testSkillWithoutOnnxruntimeNode,
   withoutOnnxruntimeNodePreload,
