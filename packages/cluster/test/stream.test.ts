@@ -33,6 +33,15 @@ natsSuite('streaming and abort across the cluster', () => {
       })
     ).worker;
 
+  /** A worker with one slot on a gated backend (`gated.open()` lets it run), holding the stream of `maxNewTokens` it was sent. */
+  async function heldStream(endpoint: string, maxNewTokens: number) {
+    const gated = gatedBackend(cpuBackend());
+    const worker = await gpt2Worker(endpoint, { backend: gated.backend, maxInFlight: 1 });
+    const stream = harness.client.stream(gpt2Skill, prompt, { endpoint, maxNewTokens });
+    await until(() => worker.stats().held === 1, `the gated worker to hold the first job of ${endpoint}`);
+    return { gated, worker, stream };
+  }
+
   /** Every reply a worker sends for `requestId`, seen from a second connection on the inboxes' subjects. */
   async function tapReplies(requestId: string): Promise<{ pieces: () => number; results: () => number }> {
     const connection = await natsConnection();
@@ -142,11 +151,8 @@ natsSuite('streaming and abort across the cluster', () => {
   });
 
   it('an abort that reaches the worker before its job does: the worker acks the job without running it', async () => {
-    const gated = gatedBackend(cpuBackend());
-    const worker = await gpt2Worker('early', { backend: gated.backend, maxInFlight: 1 });
     // The first job occupies the worker's only slot; the second waits in the stream.
-    const first = harness.client.stream(gpt2Skill, prompt, { endpoint: 'early', maxNewTokens: 4 });
-    await until(() => worker.stats().held === 1, 'the worker to hold the first job');
+    const { gated, worker, stream: first } = await heldStream('early', 4);
     const publisher = await natsConnection();
     const requestId = 'aborted-before-pulled';
     // A job whose client gave up before any worker took it (here published by hand, so the client does not delete it).
@@ -184,10 +190,7 @@ natsSuite('streaming and abort across the cluster', () => {
 
   it('pieces from a second worker for the same request (a redelivered job), or a gap in the order, reject the stream with InferenceError and are counted', async () => {
     // A worker holding one job keeps the endpoint live and leaves the next jobs to the hand-driven consumer below.
-    const gated = gatedBackend(cpuBackend());
-    const holder = await gpt2Worker('broken', { backend: gated.backend, maxInFlight: 1 });
-    const held = harness.client.stream(gpt2Skill, prompt, { endpoint: 'broken', maxNewTokens: 2 });
-    await until(() => holder.stats().held === 1, 'the gated worker to hold a job');
+    const { gated, stream: held } = await heldStream('broken', 2);
 
     const connection = await natsConnection();
     const consumer = await jetstream(connection).consumers.get(jobStream, consumerName('broken'));
