@@ -68,6 +68,8 @@ export interface ClusterClientStats {
    * the pieces' order showed up: a restarted generation cannot continue another's text.
    */
   readonly streamsBroken: number;
+  /** Requests failed with `InferenceError` because JetStream delivered their job `maxDeliver` times with no answer; each such job is removed from the stream. */
+  readonly exhaustedJobs: number;
 }
 
 /** A streamed generation: text pieces in order, then `result` with the worker in its provenance. */
@@ -134,6 +136,7 @@ export async function createClusterClient(options: ClusterClientOptions): Promis
   let duplicatesDropped = 0;
   let lateDropped = 0;
   let streamsBroken = 0;
+  let exhaustedJobs = 0;
   /** How each pending request gives up (timeout, abort, close). */
   const gaveUp = new Map<string, (error: Error) => void>();
 
@@ -202,6 +205,32 @@ export async function createClusterClient(options: ClusterClientOptions): Promis
     },
   });
 
+  /** The stream sequence of each published request still waiting, to find it from a JetStream advisory. */
+  const bySequence = new Map<number, string>();
+  // A job JetStream delivered `maxDeliver` times with no ack (its workers died or could not answer each
+  // time) stays in the work-queue stream, where it would count against the endpoint's bound for good:
+  // remove it, and fail its request now rather than at its timeout.
+  const exhausted: Subscription = connection.subscribe(`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${jobStream}.>`, {
+    callback: (error, message) => {
+      if (error) return;
+      let advisory: { stream_seq?: unknown; deliveries?: unknown };
+      try {
+        advisory = message.json();
+      } catch {
+        return;
+      }
+      if (typeof advisory.stream_seq !== 'number') return;
+      jsm.streams.deleteMessage(jobStream, advisory.stream_seq, false).catch(() => undefined);
+      const requestId = bySequence.get(advisory.stream_seq);
+      const waiter = requestId === undefined ? undefined : pending.get(requestId);
+      if (requestId === undefined || waiter === undefined) return;
+      exhaustedJobs += 1;
+      gaveUp.get(requestId)?.(
+        new InferenceError({ endpoint: waiter.endpoint, message: `request ${requestId} on endpoint ${waiter.endpoint} was delivered to workers ${String(advisory.deliveries)} times without an answer (each worker died or went silent while holding it)` }),
+      );
+    },
+  });
+
   /** Publishes one request as a job and awaits its answer; `stream` set: a streamed generation whose pieces go to `stream.pieces`. */
   const submit = async (skill: SkillV1 | string, input: unknown, callOptions: ClusterCallOptions, stream: StreamState | undefined): Promise<ClusterInferResult<unknown>> => {
     const { endpoint, requestId = randomUUID(), timeoutMs = defaultTimeoutMs, signal, ...skillOptions } = callOptions;
@@ -255,10 +284,12 @@ export async function createClusterClient(options: ClusterClientOptions): Promis
         throw new InvalidInputError({ reason: `request id ${requestId} was already published within the duplicate window` });
       }
       sequence = ack.seq;
+      bySequence.set(sequence, requestId);
       // Gave up (timeout, abort) before the PubAck arrived: remove the job now.
       if (!pending.has(requestId) && settled.get(requestId) === false) jsm.streams.deleteMessage(jobStream, sequence, false).catch(() => undefined);
       return await answer;
     } finally {
+      if (sequence !== undefined) bySequence.delete(sequence);
       gaveUp.delete(requestId);
       clearTimeout(timer);
       if (onAbort) signal?.removeEventListener('abort', onAbort);
@@ -283,14 +314,14 @@ export async function createClusterClient(options: ClusterClientOptions): Promis
       };
       return Object.assign(texts(), { result }) as never;
     },
-    stats: () => ({ pending: pending.size, duplicatesDropped, lateDropped, streamsBroken }),
+    stats: () => ({ pending: pending.size, duplicatesDropped, lateDropped, streamsBroken, exhaustedJobs }),
     endpoints: () => registry.endpoints(),
     describe: () => registry.describe(),
     async close() {
       // Each pending request gives up as on an abort: the workers holding them stop them.
       for (const giveUp of [...gaveUp.values()]) giveUp(new AbortedError({ reason: 'the cluster client was closed' }));
       await registry.close();
-      if (!connection.isClosed()) await subscription.drain();
+      if (!connection.isClosed()) await Promise.all([subscription.drain(), exhausted.drain()]);
     },
   };
 }

@@ -60,6 +60,8 @@ export interface ClusterWorkerStats {
   readonly redelivered: number;
   /** Jobs stopped by their client's abort (`accel.abort.<request id>`): acked without an answer. */
   readonly aborted: number;
+  /** Jobs terminated on their last delivery because no client confirmed their answer (the client is gone). */
+  readonly unconfirmed: number;
 }
 
 export interface ClusterWorker {
@@ -112,6 +114,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   let answered = 0;
   let redelivered = 0;
   let aborted = 0;
+  let unconfirmed = 0;
   const held = new Set<Promise<void>>();
   const report = (error: unknown) => options.onError?.(error);
 
@@ -229,8 +232,13 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
       if (!entry.abortedByClient && !(await delivered(message, job.reply, result!))) {
         // No client confirmed it (its connection is down, e.g. while the broker restarts): not acked, so the job
         // is run again once redelivered and its client, back by then, gets that answer (a repeat is dropped there).
+        // On its last delivery it is terminated instead: JetStream keeps a work-queue job whose deliveries ran
+        // out, where it would count against the endpoint's bound for good (its client is gone or has timed out).
         try {
-          message.nak(ackWaitMs);
+          if (message.info.deliveryCount >= maxDeliver) {
+            message.term(`no client confirmed the answer in ${maxDeliver} deliveries`);
+            unconfirmed += 1;
+          } else message.nak(ackWaitMs);
         } catch (error) {
           report(error); // redelivered after ack_wait all the same
         }
@@ -293,7 +301,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   let stopped: Promise<void> | undefined;
   return {
     identity,
-    stats: () => ({ held: held.size, answered, redelivered, aborted }),
+    stats: () => ({ held: held.size, answered, redelivered, aborted, unconfirmed }),
     stop() {
       stopping = true;
       if (stopped === undefined) heartbeat.beat().catch(report); // gateways stop counting a draining worker at once
