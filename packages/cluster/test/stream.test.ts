@@ -1,6 +1,6 @@
 import { AbortedError, InferenceError, TimeoutError, type BackendV1 } from '@accel/core';
 import { gpt2Skill } from '@accel/skill-gpt2';
-import { collectStream, gatedBackend } from '@accel/testkit';
+import { collectStream, gatedBackend, pacedBackend } from '@accel/testkit';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { expect, it } from 'vitest';
 import {
@@ -93,8 +93,11 @@ natsSuite('streaming and abort across the cluster', () => {
     expect(worker.stats()).toMatchObject({ answered: 2, aborted: 0 });
   });
 
+  /** The cpu backend at about `msPerToken` per generated token whatever the machine, so a test can act mid-generation. */
+  const paced = (msPerToken = 10) => pacedBackend(cpuBackend(), msPerToken);
+
   it("aborting the client's signal after the first pieces stops the worker's generation, and the job is acked", async () => {
-    const worker = await gpt2Worker('abort');
+    const worker = await gpt2Worker('abort', { backend: paced() });
     const maxNewTokens = 100;
     // Unaborted, this prompt runs to all 100 tokens: a generation that did not stop would send ~100 pieces.
     const full = await harness.client.infer(gpt2Skill, prompt, { endpoint: 'abort', maxNewTokens });
@@ -133,7 +136,7 @@ natsSuite('streaming and abort across the cluster', () => {
   });
 
   it("a stream's timeout stops the worker's generation too", async () => {
-    const worker = await gpt2Worker('timeout');
+    const worker = await gpt2Worker('timeout', { backend: paced() });
     await harness.client.infer(gpt2Skill, prompt, { endpoint: 'timeout', maxNewTokens: 2 }); // loads the model
     const requestId = 'times-out-mid-generation';
     const tap = await tapReplies(requestId);
@@ -144,7 +147,7 @@ natsSuite('streaming and abort across the cluster', () => {
     expect((error as TimeoutError).timeoutMs).toBe(timeoutMs);
     await until(() => worker.stats().aborted === 1 && worker.stats().held === 0, 'the worker to stop and ack the timed-out job');
     await new Promise((resolve) => setTimeout(resolve, 300));
-    // 100 tokens take ~400 ms here; stopped at ~150 ms, well short of them.
+    // 100 tokens take at least 1000 ms on the paced backend; stopped at ~150 ms, well short of them.
     expect(tap.pieces()).toBeLessThan(75);
     expect(tap.results()).toBe(0);
     expect(await consumerState('timeout')).toEqual({ pending: 0, ackPending: 0 });
@@ -170,8 +173,9 @@ natsSuite('streaming and abort across the cluster', () => {
 
   it('a generation longer than ackWaitMs is kept by working(): not redelivered to the other worker, the stream is not broken', async () => {
     const ackWaitMs = 100;
-    const a = await gpt2Worker('long', { ackWaitMs });
-    const b = await gpt2Worker('long', { ackWaitMs });
+    // Paced: 100 tokens take at least 1000 ms, ten ack waits, on any machine.
+    const a = await gpt2Worker('long', { ackWaitMs, backend: paced() });
+    const b = await gpt2Worker('long', { ackWaitMs, backend: paced() });
     const options = { maxNewTokens: 100 };
     const expected = await collectStream(harness.reference.stream(gpt2Skill, prompt, options));
     const started = performance.now();

@@ -2,13 +2,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCpuBackend } from '@accel/backend-cpu';
-import { Accel, type BackendV1 } from '@accel/core';
+import { Accel } from '@accel/core';
 import { forgeModel, whisperFiles, writeFileAtomically } from '@accel/model-forge';
 import { gpt2Skill } from '@accel/skill-gpt2';
 import { llamaSkill } from '@accel/skill-llama';
 import { sentenceEmbeddingsSkill } from '@accel/skill-sentence-embeddings';
 import { whisperSkill } from '@accel/skill-whisper';
-import { createAudioFixtures } from '@accel/testkit';
+import { createAudioFixtures, pacedBackend } from '@accel/testkit';
 import { chromiumMissing, launchChromium, type LaunchedChromium } from '@accel/testkit/chromium';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -21,38 +21,6 @@ const screenshots = new URL('../../../.cache/reports/playground/', import.meta.u
 const apiKey = 'playground-test-key';
 const missing = chromiumMissing();
 const { writeWav, voiced } = createAudioFixtures();
-
-/**
- * The cpu backend (one thread, inline) whose sessions under `slowFolder` wait `delayMs` before each
- * run: the chat model then generates about one token per `delayMs`, slowly enough for a person (or
- * this test) to press Stop mid-stream. The outputs are the cpu backend's own.
- */
-function pacedCpuBackend(slowFolder: string, delayMs: number): BackendV1 {
-  const inner = createCpuBackend({ threads: 1 });
-  return {
-    specificationVersion: 'v1',
-    name: inner.name,
-    packageName: inner.packageName,
-    probe: () => inner.probe(),
-    doCreateSession: async (options) => {
-      const session = await inner.doCreateSession(options);
-      if (!options.file.startsWith(slowFolder)) return session;
-      return {
-        inputNames: session.inputNames,
-        outputNames: session.outputNames,
-        inputMetadata: session.inputMetadata,
-        outputMetadata: session.outputMetadata,
-        ...(session.threads === undefined ? {} : { threads: session.threads }),
-        run: async (feeds) => {
-          await new Promise((resolve) => setTimeout(resolve, delayMs));
-          return session.run(feeds);
-        },
-        release: () => session.release(),
-      };
-    },
-    ...(inner.classifyError === undefined ? {} : { classifyError: (error: unknown, device: string) => inner.classifyError!(error, device) }),
-  };
-}
 
 let accel: Accel;
 let server: AccelServer;
@@ -74,7 +42,8 @@ beforeAll(async () => {
     forgeModel('Xenova/gpt2', { root: modelRoot }).then((forged) => forged.directory),
   ]);
   wavPath = writeWav('speech.wav', voiced(1.5, 16_000), 16_000);
-  accel = new Accel({ backends: [pacedCpuBackend(smollm, 25)] });
+  // The chat model generates about one token per 25 ms, slowly enough for this test to press Stop mid-stream.
+  accel = new Accel({ backends: [pacedBackend(createCpuBackend({ threads: 1 }), 25, (file) => file.startsWith(smollm))] });
   server = createServer({
     accel,
     port: 0,

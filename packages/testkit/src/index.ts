@@ -30,6 +30,7 @@ export {
 } from './memory-check.js';
 export { findDifference, largestDifference } from './deep-compare.js';
 export { gatedBackend } from './gated-backend.js';
+export { pacedBackend } from './paced-backend.js';
 export * from './reports.js';
 export { createTestLoadContext } from './test-load-context.js';
 export { corruptImage, gradientPixels, splitImagePng } from './test-images.js';
