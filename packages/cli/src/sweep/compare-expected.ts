@@ -40,7 +40,7 @@ export function toExpected(result: SweepEntryResult): ExpectedEntry {
       ...(cell.output === undefined ? {} : { output: cell.output }),
       ...(cell.provenance === undefined
         ? {}
-        : { provenance: { backend: cell.provenance.backend, device: cell.provenance.device, dtype: cell.provenance.dtype, files: cell.provenance.model.files } }),
+        : { provenance: { backend: cell.provenance.backend, device: cell.provenance.device, dtype: cell.provenance.dtype, files: [...cell.provenance.model.files].sort() } }),
     };
   }
   return {
@@ -185,7 +185,10 @@ export function compareEntry(collected: SweepEntryResult, expected: ExpectedEntr
       for (const key of ['backend', 'device', 'dtype'] as const) {
         if (ran[key] !== wantedRan[key]) regressions.push(`${where} provenance ${key} ${ran[key]}, expected ${wantedRan[key]}`);
       }
-      if (JSON.stringify(ran.model.files) !== JSON.stringify(wantedRan.files)) regressions.push(`${where} loaded ${ran.model.files.join(', ')}, expected ${wantedRan.files.join(', ')}`);
+      // Which files, not in which order: sessions a skill opens on demand (CLIP's towers) load side by side.
+      const loaded = [...ran.model.files].sort();
+      const wantedFiles = [...wantedRan.files].sort();
+      if (JSON.stringify(loaded) !== JSON.stringify(wantedFiles)) regressions.push(`${where} loaded ${loaded.join(', ')}, expected ${wantedFiles.join(', ')}`);
     }
     const differences = summaryDifferences(cell.output, wanted.output);
     for (const difference of differences.slice(0, shownDifferences)) regressions.push(`${where} output changed: ${difference}`);
