@@ -1,4 +1,5 @@
 import { Accel, type BackendV1, type Dtype, type SkillV1 } from '@accel/core';
+import { cosineSimilarity } from '@accel/transformers-kit';
 
 /** How closely a quantized model's output follows the float one's on the same inputs. */
 export interface AgreementResult {
@@ -12,23 +13,6 @@ export interface AgreementResult {
   /** E.g. `lowest 0.991 over 8 sentences`, `29 of 32 positions`. */
   readonly detail?: string;
   readonly reason?: string;
-}
-
-/** The cosine of the angle between two vectors of the same length; 1 for two zero vectors, 0 for one. */
-export function cosineSimilarity(left: ArrayLike<number>, right: ArrayLike<number>): number {
-  if (left.length !== right.length) throw new RangeError(`vectors of different lengths: ${left.length} and ${right.length}`);
-  let dot = 0;
-  let leftSquares = 0;
-  let rightSquares = 0;
-  for (let index = 0; index < left.length; index += 1) {
-    const a = left[index]!;
-    const b = right[index]!;
-    dot += a * b;
-    leftSquares += a * a;
-    rightSquares += b * b;
-  }
-  if (leftSquares === 0 || rightSquares === 0) return leftSquares === rightSquares ? 1 : 0;
-  return Math.max(-1, Math.min(1, dot / Math.sqrt(leftSquares * rightSquares)));
 }
 
 /** The mean and the lowest cosine of pairs of embeddings (row i of one with row i of the other). */

@@ -30,7 +30,7 @@ export type { ModelSize } from './model-cache.js';
 export type { ProgressOutput } from './progress-bar.js';
 export { evaluateGoals, formatGoalMeasured, formatGoalSpread } from './goals.js';
 export { combineGoals, combineRatios, spreadOf } from './repeat.js';
-export { cosineSimilarity, embeddingAgreement, tokenAgreement, type AgreementResult } from './agreement.js';
+export { embeddingAgreement, tokenAgreement, type AgreementResult } from './agreement.js';
 export { computeRatios, findRatio } from './ratios.js';
 export { renderConsoleSummary, type TableRenderer } from './reporters/console-summary.js';
 export { renderJsonReport } from './reporters/json-report.js';
