@@ -1,7 +1,7 @@
 import type { ClusterBenchResult, ClusterLatencyResult, LatencySide, ThroughputSide } from '../cluster/cluster-bench-result.js';
 import { formatServerGoalMeasured } from '../server/server-goals.js';
 import type { TableRenderer } from './console-summary.js';
-import { formatMilliseconds, formatRate, formatRatio } from './format-values.js';
+import { formatMilliseconds, formatRate, formatRatio, reportHeaderLines } from './format-values.js';
 import { writeReportFiles } from './write-reports.js';
 
 const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -80,15 +80,8 @@ function latencySection(heading: string, latency: ClusterLatencyResult): string[
 /** The Markdown report of `accel bench --cluster`: machine, goals, 1 against 2 workers, batch-of-1 overhead. */
 export function renderClusterMarkdownReport(result: ClusterBenchResult): string {
   const { machine } = result;
-  const loaded = machine.loadAverageStart > machine.cores || machine.loadAverageEnd > machine.cores;
   return [
-    `# accel bench --cluster (${result.mode}${result.modelSize === 'tiny' ? ', tiny models' : ''})`,
-    '',
-    `- command: \`${result.command}\``,
-    `- date: ${result.generatedAt}, ${result.durationSeconds.toFixed(0)} s`,
-    `- machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${machine.platform}, Node ${machine.node}`,
-    `- load average (1 min): ${machine.loadAverageStart.toFixed(2)} at the start, ${machine.loadAverageEnd.toFixed(2)} at the end${loaded ? ' — other work was running, so absolute numbers are low; ratios are taken within this run' : ''}`,
-    `- versions: ${Object.entries(result.versions).map(([name, version]) => `${name} ${version}`).join(', ')}`,
+    ...reportHeaderLines({ ...result, title: `accel bench --cluster (${result.mode}${result.modelSize === 'tiny' ? ', tiny models' : ''})` }),
     `- setup: one machine, loopback only. nats-server with JetStream (a fresh store folder, one node, file storage), 2 worker processes (\`child_process.fork\`, each \`startClusterWorker\` with its own registry), the cluster client in the bench process; all of them share the ${machine.cores} cores, so the broker and the gateway take CPU from the workers. Models: random weights ${result.modelSize === 'tiny' ? 'at tiny size' : 'at real size'} from @accel/model-forge.`,
     ...(result.payloadBytes ? [`- message sizes (structured clone): one request's input and options ${result.payloadBytes.request} B, one answer (the vector and its provenance) ${result.payloadBytes.answer} B`] : []),
     ...(result.skipped ? ['', `**Skipped:** ${result.skipped}. No number was measured.`] : []),

@@ -1,6 +1,6 @@
 import type { BenchResult, CellResult, ProfileFamily, SubjectResult } from '../bench-result.js';
 import { findRatio } from '../ratios.js';
-import { favoursAccel, formatMegabytes, formatMilliseconds, formatRate, formatRatio } from './format-values.js';
+import { favoursAccel, formatMegabytes, formatMilliseconds, formatRate, formatRatio, reportHeaderLines } from './format-values.js';
 import { formatGoalMeasured, formatGoalSpread } from '../goals.js';
 
 interface Column {
@@ -179,17 +179,9 @@ function coServingSection(result: BenchResult): string {
 
 /** The Markdown report: machine, backends, goals, one table per family (model, platform, throughput, memory, latency, ratios), every ratio. */
 export function renderMarkdownReport(result: BenchResult): string {
-  const { machine } = result;
   const families = [...new Set(result.cells.map((cell) => cell.family))];
-  const loaded = machine.loadAverageStart > machine.cores || machine.loadAverageEnd > machine.cores;
   const lines = [
-    `# accel bench (${result.mode}${result.modelSize === 'tiny' ? ', tiny models' : ''})`,
-    '',
-    `- command: \`${result.command}\``,
-    `- date: ${result.generatedAt}, ${result.durationSeconds.toFixed(0)} s`,
-    `- machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${machine.platform}, Node ${machine.node}`,
-    `- load average (1 min): ${machine.loadAverageStart.toFixed(2)} at the start, ${machine.loadAverageEnd.toFixed(2)} at the end${loaded ? ' — other work was running, so absolute numbers are low; ratios are taken within this run' : ''}`,
-    `- versions: ${Object.entries(result.versions).map(([name, version]) => `${name} ${version}`).join(', ')}`,
+    ...reportHeaderLines({ ...result, title: `accel bench (${result.mode}${result.modelSize === 'tiny' ? ', tiny models' : ''})` }),
     '- models: random weights at real size from @accel/model-forge; medians over alternating rounds; ratios are accel ÷ peer in this run',
     ...(result.repeat ? [`- runs: ${result.repeat.runs.length} (--repeat); each goal is the median of the runs and is met only if the median meets it`] : []),
     `- accel endpoints: ${result.replicas === 1 ? '1 replica (the default)' : `${result.replicas} replicas each (--replicas), the endpoint's threads split between them`}`,

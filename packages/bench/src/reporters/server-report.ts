@@ -1,7 +1,7 @@
 import type { ConcurrentSide, FirstTokenSide, ServerBenchResult } from '../server/server-bench-result.js';
 import { formatServerGoalMeasured } from '../server/server-goals.js';
 import type { TableRenderer } from './console-summary.js';
-import { formatMilliseconds, formatRate, formatRatio } from './format-values.js';
+import { formatMilliseconds, formatRate, formatRatio, reportHeaderLines } from './format-values.js';
 import { writeReportFiles } from './write-reports.js';
 
 const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -81,16 +81,8 @@ function streamingSection(result: ServerBenchResult): string[] {
 
 /** The Markdown report of `accel bench --server`: machine, goals (met / not met / skipped), the concurrent-singles comparison, time to first token. */
 export function renderServerMarkdownReport(result: ServerBenchResult): string {
-  const { machine } = result;
-  const loaded = machine.loadAverageStart > machine.cores || machine.loadAverageEnd > machine.cores;
   return [
-    `# accel bench --server (${result.mode}${result.modelSize === 'tiny' ? ', tiny models' : ''})`,
-    '',
-    `- command: \`${result.command}\``,
-    `- date: ${result.generatedAt}, ${result.durationSeconds.toFixed(0)} s`,
-    `- machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, ${machine.platform}, Node ${machine.node}`,
-    `- load average (1 min): ${machine.loadAverageStart.toFixed(2)} at the start, ${machine.loadAverageEnd.toFixed(2)} at the end${loaded ? ' — other work was running, so absolute numbers are low; ratios are taken within this run' : ''}`,
-    `- versions: ${Object.entries(result.versions).map(([name, version]) => `${name} ${version}`).join(', ')}`,
+    ...reportHeaderLines({ ...result, title: `accel bench --server (${result.mode}${result.modelSize === 'tiny' ? ', tiny models' : ''})` }),
     `- models: random weights ${result.modelSize === 'tiny' ? 'at tiny size' : 'at real size'} from @accel/model-forge; in-process and HTTP take turns in alternating rounds against one endpoint; the server (\`@accel/server\`, 127.0.0.1, port 0) runs in the bench process, its HTTP clients in a worker thread of that process`,
     `- accel endpoints: ${result.replicas === 1 ? '1 replica (the default)' : `${result.replicas} replicas each (--replicas)`}`,
     '',
