@@ -1,4 +1,4 @@
-import { buildByteLevelBpe } from '../tokenizers/byte-level-bpe.js';
+import { buildByteLevelBpe, byteLevelBpeModelSection } from '../tokenizers/byte-level-bpe.js';
 import { commonEnglishWords } from '../tokenizers/english-words.js';
 import type { TokenizerFiles } from '../tokenizers/tokenizer-files.js';
 import { buildWordPieceVocabulary, wordPieceTokenizerFiles } from '../tokenizers/wordpiece.js';
@@ -52,18 +52,7 @@ export function robertaTokenizerFiles({ size, modelMaxLength }: RobertaTokenizer
     pre_tokenizer: byteLevel(false, true),
     post_processor: robertaPostProcessor(true, false),
     decoder: byteLevel(true, true),
-    model: {
-      type: 'BPE',
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: '',
-      end_of_word_suffix: '',
-      fuse_unk: false,
-      byte_fallback: false,
-      ignore_merges: false,
-      vocab: Object.fromEntries(vocabulary.map((piece, id) => [piece, id])),
-      merges: bpe.merges,
-    },
+    model: byteLevelBpeModelSection(vocabulary, bpe.merges),
   };
   return { tokenizer, tokenizerConfig: { ...specialsConfig('RobertaTokenizer', modelMaxLength), add_prefix_space: false, errors: 'replace', trim_offsets: true } };
 }

@@ -55,6 +55,22 @@ export interface ByteLevelBpeTokenizerOptions {
 }
 
 /** `tokenizer.json` in the GPT-2 layout: ByteLevel pre-tokenizer, post-processor and decoder. */
+/** The `model` section of a byte-level BPE tokenizer.json (GPT-2's and RoBERTa's settings) over `vocabulary` (ids by position). */
+export function byteLevelBpeModelSection(vocabulary: readonly string[], merges: ByteLevelBpeModel['merges']): Record<string, unknown> {
+  return {
+    type: 'BPE',
+    dropout: null,
+    unk_token: null,
+    continuing_subword_prefix: '',
+    end_of_word_suffix: '',
+    fuse_unk: false,
+    byte_fallback: false,
+    ignore_merges: false,
+    vocab: Object.fromEntries(vocabulary.map((piece, id) => [piece, id])),
+    merges,
+  };
+}
+
 export function byteLevelBpeTokenizerFiles({ model, specialTokens, tokenizerConfig }: ByteLevelBpeTokenizerOptions): TokenizerFiles {
   const vocabulary = [...model.vocabulary, ...specialTokens];
   const byteLevel = (addPrefixSpace: boolean, trimOffsets: boolean): Record<string, unknown> => ({
@@ -74,18 +90,7 @@ export function byteLevelBpeTokenizerFiles({ model, specialTokens, tokenizerConf
     pre_tokenizer: byteLevel(false, true),
     post_processor: byteLevel(true, false),
     decoder: byteLevel(true, true),
-    model: {
-      type: 'BPE',
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: '',
-      end_of_word_suffix: '',
-      fuse_unk: false,
-      byte_fallback: false,
-      ignore_merges: false,
-      vocab: Object.fromEntries(vocabulary.map((piece, id) => [piece, id])),
-      merges: model.merges,
-    },
+    model: byteLevelBpeModelSection(vocabulary, model.merges),
   };
   return { tokenizer, tokenizerConfig: { ...tokenizerConfig } };
 }
