@@ -17,3 +17,6 @@ export {
   type WhisperTranscript,
 } from './whisper-schemas.js';
 export { whisperLanguageCode, whisperLanguageCodes } from './languages.js';
+/** How long audio is cut (accel bench's raw peer cuts it the same way): windows of the model's chunk length (30 s), overlapping by `strideSeconds` on both sides, decoded `windowsPerGenerate` at a time. */
+export { splitIntoWindows, type AudioWindow } from './audio-windows.js';
+export { strideSeconds as whisperStrideSeconds, windowsPerGenerate as whisperWindowsPerGenerate } from './whisper-model.js';

@@ -44,9 +44,9 @@ interface PreprocessorConfig {
 }
 
 /** Windows decoded by one `generate` call at most: the encoder's attention over 1,500 positions grows with each. */
-const windowsPerGenerate = 8;
+export const windowsPerGenerate = 8;
 /** Each window overlaps its neighbours by this much on both sides (the transformers.js pipeline's default, chunk ÷ 6). */
-const strideSeconds = 5;
+export const strideSeconds = 5;
 
 /** One window of one item, on its way through the decoder. */
 interface PendingWindow {
