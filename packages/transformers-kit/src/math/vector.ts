@@ -23,7 +23,9 @@ export function meanPool(states: HiddenStates, mask: ArrayLike<number | bigint>)
     const sum = new Float32Array(hidden);
     let count = 0;
     for (let position = 0; position < sequence; position += 1) {
-      if (Number(mask[row * sequence + position]) === 0) continue;
+      // `!flag` is true for both 0 and 0n: no Number() conversion of a BigInt per position.
+      const flag = mask[row * sequence + position];
+      if (!flag) continue;
       count += 1;
       const offset = (row * sequence + position) * hidden;
       for (let unit = 0; unit < hidden; unit += 1) sum[unit]! += data[offset + unit]!;
@@ -41,7 +43,9 @@ export function clsPool(states: HiddenStates): Float32Array[] {
   const rows: Float32Array[] = [];
   for (let row = 0; row < batch; row += 1) {
     const offset = row * sequence * hidden;
-    rows.push(Float32Array.from({ length: hidden }, (_, unit) => states.data[offset + unit]!));
+    const vector = new Float32Array(hidden);
+    for (let unit = 0; unit < hidden; unit += 1) vector[unit] = states.data[offset + unit]!;
+    rows.push(vector);
   }
   return rows;
 }
@@ -49,7 +53,7 @@ export function clsPool(states: HiddenStates): Float32Array[] {
 /** Scales a vector to unit length in place (a zero vector stays zero) and returns it. */
 export function l2Normalize(vector: Float32Array): Float32Array {
   let squares = 0;
-  for (const value of vector) squares += value * value;
+  for (let index = 0; index < vector.length; index += 1) squares += vector[index]! * vector[index]!;
   const norm = Math.max(Math.sqrt(squares), 1e-12);
   for (let index = 0; index < vector.length; index += 1) vector[index]! /= norm;
   return vector;
