@@ -52,12 +52,39 @@ export interface SpeechMeasurement {
   readonly realtimeFactor: number;
 }
 
-/** Resident memory while a subject loaded and ran its first request. */
+/**
+ * One subject's peak resident memory, measured in a fresh child process of its own (the memory
+ * probe) while it loaded and answered its first requests, so no other subject's leftovers count.
+ */
 export interface MemoryMeasurement {
-  /** Process RSS peak, in bytes (the process also holds whatever ran before). */
+  /** The child's peak RSS, in bytes: the highest of its samples and the kernel's high-water mark. */
   readonly peakRssBytes: number;
-  /** Peak minus the RSS just before loading. */
+  /** The child's RSS once the libraries every subject shares were imported, just before this subject loaded. */
+  readonly baselineRssBytes: number;
+  /** Peak minus baseline: what loading the subject and answering its first requests took. */
   readonly addedRssBytes: number;
+  /** The child's RSS when it started, before importing anything heavy. */
+  readonly freshRssBytes: number;
+  /** Where the peak came from: `VmHWM` (Linux /proc/self/status), `maxRSS` (process.resourceUsage) or only the samples. */
+  readonly kernelPeak: 'VmHWM' | 'maxRSS' | 'samples only';
+  /** RSS samples taken (every `intervalMs`, and between the steps). */
+  readonly samples: number;
+}
+
+/** One subject's memory probe in one cell. */
+export interface SubjectMemoryResult {
+  readonly role: SubjectRole;
+  readonly label: string;
+  readonly status: 'measured' | 'failed' | 'skipped';
+  readonly reason?: string;
+  readonly measurement?: MemoryMeasurement;
+}
+
+/** The memory probe of one cell: each subject in a child process of its own, one after another, after the timing. */
+export interface CellMemoryResult {
+  /** What the first requests were, e.g. `load, 1 request of 1 item, 1 request of 32 items`. */
+  readonly requests: string;
+  readonly subjects: readonly SubjectMemoryResult[];
 }
 
 export interface SubjectMeasurements {
@@ -67,7 +94,6 @@ export interface SubjectMeasurements {
   readonly concurrent?: ConcurrentMeasurement;
   readonly generation?: GenerationMeasurement;
   readonly speech?: SpeechMeasurement;
-  readonly memory?: MemoryMeasurement;
 }
 
 /** One subject's measurements in one cell. */
@@ -110,6 +136,8 @@ export interface CellResult {
   readonly ratios: readonly RatioResult[];
   /** A quantized profile's agreement with fp32 on the same inputs (accel's outputs, untimed). */
   readonly agreement?: AgreementResult;
+  /** Peak RSS of each subject, each in a child process of its own (after the timing rounds). */
+  readonly memory?: CellMemoryResult;
 }
 
 /** Each model's throughput when served together with another, ÷ its throughput alone. */

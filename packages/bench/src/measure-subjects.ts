@@ -2,7 +2,6 @@ import type { SubjectMeasurements, SubjectResult } from './bench-result.js';
 import type { BenchSettings } from './bench-settings.js';
 import { EventLoopDelayRecorder } from './event-loop-delay.js';
 import { describeError } from './describe-error.js';
-import { PeakRssSampler } from './peak-rss-sampler.js';
 import type { MeasureName } from './profiles/bench-profile.js';
 import { sampleDurations, type SamplingPlan } from './sample-durations.js';
 import { summarize } from './statistics.js';
@@ -24,7 +23,6 @@ interface Collected {
 interface Loaded {
   readonly subject: BenchSubject;
   readonly loadMs: number;
-  readonly memory: { peakRssBytes: number; addedRssBytes: number };
   readonly collected: Collected;
   failure?: string;
 }
@@ -56,29 +54,26 @@ function supports(subject: BenchSubject, measure: MeasureName): boolean {
  * its loading to the first request that needs it (accel's CLIP opens each tower on demand), and
  * "ready to answer" is what a user waits for.
  */
-async function firstRequest(subject: BenchSubject, measures: readonly MeasureName[]): Promise<void> {
+export async function firstRequest(subject: BenchSubject, measures: readonly MeasureName[]): Promise<void> {
   if (measures.includes('generation') && subject.generate) await subject.generate(1);
   else if (subject.runSingle) await subject.runSingle(0);
 }
 
-/** The first batch after the first request, so memory includes a batch's buffers too. */
-async function firstBatch(subject: BenchSubject, measures: readonly MeasureName[], settings: BenchSettings): Promise<void> {
+/** The first batch after the first request (the memory probe's peak includes a batch's buffers too). */
+export async function firstBatch(subject: BenchSubject, measures: readonly MeasureName[], settings: BenchSettings): Promise<void> {
   if (measures.includes('batch') && subject.runBatch) await subject.runBatch(settings.batchSize);
 }
 
 async function load(subject: BenchSubject, plan: MeasurePlan): Promise<Loaded | SubjectResult> {
-  const sampler = new PeakRssSampler();
   const startedAt = performance.now();
   try {
     await subject.load();
     await firstRequest(subject, plan.measures);
     const loadMs = performance.now() - startedAt;
     await firstBatch(subject, plan.measures, plan.settings);
-    const { peakBytes, addedBytes } = sampler.stop();
     return {
       subject,
       loadMs,
-      memory: { peakRssBytes: peakBytes, addedRssBytes: addedBytes },
       collected: {
         latency: [],
         batch: [],
@@ -92,7 +87,6 @@ async function load(subject: BenchSubject, plan: MeasurePlan): Promise<Loaded | 
       },
     };
   } catch (error) {
-    sampler.stop();
     await subject.dispose().catch(() => undefined);
     return { role: subject.role, label: subject.label, runtime: subject.runtime, status: 'failed', reason: describeError(error), measurements: {}, notes: subject.notes };
   }
@@ -143,7 +137,7 @@ async function collect(loaded: Loaded, measure: MeasureName, plan: MeasurePlan, 
 function summarizeSubject(loaded: Loaded, plan: MeasurePlan): SubjectResult {
   const { subject, collected } = loaded;
   const { settings } = plan;
-  const measurements: { -readonly [K in keyof SubjectMeasurements]: SubjectMeasurements[K] } = { loadMs: loaded.loadMs, memory: loaded.memory };
+  const measurements: { -readonly [K in keyof SubjectMeasurements]: SubjectMeasurements[K] } = { loadMs: loaded.loadMs };
   if (collected.latency.length > 0) measurements.latency = { milliseconds: summarize(collected.latency) };
   if (collected.batch.length > 0) {
     const milliseconds = summarize(collected.batch);
@@ -192,7 +186,7 @@ function summarizeSubject(loaded: Loaded, plan: MeasurePlan): SubjectResult {
 
 /**
  * Measures accel and its peers on one model and backend. Subjects load one after another (load
- * time and the memory each adds), the process settles, then the measures alternate between them
+ * time; memory is measured apart, each subject in a process of its own: `memory/memory-probe.ts`), the process settles, then the measures alternate between them
  * for `settings.rounds` rounds, each round starting with the next subject, so that drift of the
  * machine's speed and one subject's after-effects hit every subject alike.
  */

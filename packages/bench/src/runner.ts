@@ -9,6 +9,7 @@ import { benchBackends, probeBackends } from './backends.js';
 import { measureCoServing } from './co-serving.js';
 import { describeError } from './describe-error.js';
 import { evaluateGoals } from './goals.js';
+import { probeCellMemory } from './memory/memory-probe.js';
 import { measureSubjects } from './measure-subjects.js';
 import { canForge, ensureModel, type ModelSize } from './model-cache.js';
 import type { BenchProfile, PreparedProfile } from './profiles/bench-profile.js';
@@ -234,7 +235,8 @@ async function measureRun(
   }
 
   const coServing = await coServe(profiles, backends, folders, settings, options);
-  const partial = { cells, ...(coServing ? { coServing } : {}) };
+  const probed = await probeMemory(cells, profiles, folders, inputsDirectory, settings, options);
+  const partial = { cells: probed, ...(coServing ? { coServing } : {}) };
   return {
     durationSeconds: (performance.now() - startedAt) / 1000,
     loadAverageStart,
@@ -242,6 +244,36 @@ async function measureRun(
     ...partial,
     goals: evaluateGoals(partial),
   };
+}
+
+/**
+ * The memory phase, after every timing of the run (so it disturbs none): each measured cell's
+ * subjects, each in a fresh child process of its own (`memory/memory-probe.ts`), one after another.
+ */
+async function probeMemory(
+  cells: readonly CellResult[],
+  profiles: readonly BenchProfile[],
+  folders: ReadonlyMap<string, string>,
+  inputsDirectory: string,
+  settings: BenchSettings,
+  options: BenchOptions,
+): Promise<CellResult[]> {
+  const probed: CellResult[] = [];
+  for (const cell of cells) {
+    const profile = profiles.find((candidate) => candidate.id === cell.profile);
+    const model = folders.get(cell.profile);
+    if (cell.status !== 'measured' || profile === undefined || model === undefined) {
+      probed.push(cell);
+      continue;
+    }
+    try {
+      probed.push({ ...cell, memory: await probeCellMemory(cell, { profile, model, inputsDirectory, settings, replicas: options.replicas ?? 1, log: options.log }) });
+    } catch (error) {
+      const reason = `memory probe failed: ${describeError(error)}`;
+      probed.push({ ...cell, memory: { requests: '–', subjects: cell.subjects.map((subject) => ({ role: subject.role, label: subject.label, status: 'failed' as const, reason })) } });
+    }
+  }
+  return probed;
 }
 
 /** The two-model measure, on the CPU, when the MiniLM profile is part of the run. */

@@ -6,7 +6,7 @@ import { inflateSync } from 'node:zlib';
 import { AccelError } from '@accel/core';
 import { findWorkspaceRoot } from '@accel/testkit/reports';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BenchResult, CellResult, SubjectResult } from '../src/bench-result.js';
+import type { BenchResult, CellMemoryResult, CellResult, SubjectMemoryResult, SubjectResult } from '../src/bench-result.js';
 import { EventLoopDelayRecorder } from '../src/event-loop-delay.js';
 import { evaluateGoals, formatGoalMeasured, formatGoalSpread } from '../src/goals.js';
 import { encodeTestPng } from '../src/inputs/test-image.js';
@@ -28,6 +28,7 @@ import { combineGoals, combineRatios } from '../src/repeat.js';
 import type { GoalResult, RunResult } from '../src/bench-result.js';
 import { forgeModel } from '@accel/model-forge';
 import type { BackendV1, SkillV1 } from '@accel/core';
+import { expectWellFormedXml } from './well-formed-xml.js';
 
 const summary = (value: number) => ({ median: value, p95: value * 1.5, samples: 5 });
 
@@ -42,26 +43,41 @@ const miniLmSubjects: SubjectResult[] = [
     latency: { milliseconds: summary(3) },
     batch: { batchSize: 32, milliseconds: summary(52.5), itemsPerSecond: 32000 / 52.5 },
     concurrent: { requests: 64, milliseconds: summary(128), itemsPerSecond: 500, eventLoopMaxDelayMs: 12, batchSizes: [32, 32] },
-    memory: { peakRssBytes: 400 * 2 ** 20, addedRssBytes: 120 * 2 ** 20 },
   }),
   subject('onnxruntime', 'onnxruntime-node session.run', {
     loadMs: 250,
     latency: { milliseconds: summary(2.5) },
     batch: { batchSize: 32, milliseconds: summary(50), itemsPerSecond: 640 },
-    memory: { peakRssBytes: 500 * 2 ** 20, addedRssBytes: 100 * 2 ** 20 },
   }),
   subject('pipeline', "pipeline('feature-extraction')", {
     loadMs: 400,
     latency: { milliseconds: summary(3.2) },
     batch: { batchSize: 32, milliseconds: summary(60), itemsPerSecond: 533 },
     concurrent: { requests: 64, milliseconds: summary(256), itemsPerSecond: 250, eventLoopMaxDelayMs: 180 },
-    memory: { peakRssBytes: 600 * 2 ** 20, addedRssBytes: 150 * 2 ** 20 },
   }),
 ];
 
 function cell(profile: string, family: CellResult['family'], backend: string, subjects: SubjectResult[]): CellResult {
   return { profile, skill: profile, model: profile, family, backend, status: 'measured', subjects, ratios: computeRatios(subjects) };
 }
+
+const mebibytes = (count: number) => count * 2 ** 20;
+
+/** A subject's memory probe that added `added` MiB over a 90 MiB baseline. */
+function probed(role: SubjectMemoryResult['role'], label: string, added: number): SubjectMemoryResult {
+  return {
+    role,
+    label,
+    status: 'measured',
+    measurement: { peakRssBytes: mebibytes(90 + added), baselineRssBytes: mebibytes(90), addedRssBytes: mebibytes(added), freshRssBytes: mebibytes(43), kernelPeak: 'VmHWM', samples: 40 },
+  };
+}
+
+/** The memory probe of the MiniLM cell: accel +120 MiB, raw +100 MiB, pipeline +150 MiB. */
+const miniLmMemory: CellMemoryResult = {
+  requests: 'load, a request of 1 item, a request of 32 items',
+  subjects: [probed('accel', 'accel', 120), probed('onnxruntime', 'onnxruntime-node session.run', 100), probed('pipeline', "pipeline('feature-extraction')", 150)],
+};
 
 const gpt2Subjects: SubjectResult[] = [
   subject('accel', 'accel', { generation: { newTokens: 32, milliseconds: summary(800), tokensPerSecond: 40, firstTokenMilliseconds: summary(45) } }),
@@ -82,7 +98,7 @@ const fixedResult: BenchResult = {
     { backend: 'cuda', available: false, selected: true, reason: 'no NVIDIA driver found' },
   ],
   cells: [
-    cell('minilm', 'text-embedding', 'cpu', miniLmSubjects),
+    { ...cell('minilm', 'text-embedding', 'cpu', miniLmSubjects), memory: miniLmMemory },
     { profile: 'minilm', skill: 'sentence-embeddings', model: 'Xenova/all-MiniLM-L6-v2', family: 'text-embedding', backend: 'cuda', status: 'skipped', reason: 'no NVIDIA driver found', subjects: [], ratios: [] },
     cell('gpt2', 'generation', 'cpu', gpt2Subjects),
   ],
@@ -99,25 +115,6 @@ const fixedResult: BenchResult = {
   goals: [],
 };
 const result: BenchResult = { ...fixedResult, goals: evaluateGoals(fixedResult) };
-
-/** A minimal well-formedness check: every tag closes in order, attributes are quoted, no stray `<` or `&`. */
-function expectWellFormedXml(text: string): void {
-  const stack: string[] = [];
-  const tags = text.matchAll(/<(\/?)([a-zA-Z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>/g);
-  let consumed = '';
-  let last = 0;
-  for (const match of tags) {
-    consumed += text.slice(last, match.index);
-    last = match.index + match[0].length;
-    const [, closing, name, , selfClosing] = match;
-    if (closing) expect(stack.pop()).toBe(name);
-    else if (!selfClosing) stack.push(name!);
-  }
-  consumed += text.slice(last);
-  expect(stack).toEqual([]);
-  expect(consumed).not.toMatch(/[<>]/);
-  expect(consumed).not.toMatch(/&(?!amp;|lt;|gt;|quot;)/);
-}
 
 describe('statistics', () => {
   it('takes the median of odd and even counts', () => {
@@ -297,13 +294,98 @@ describe('q8 goals, agreement and --repeat', () => {
   });
 });
 
+describe('issue 17 goals: one request at a time, loading, memory', () => {
+  /** A MiniLM cell on the CPU with these batch-1 latencies (ms), load times (ms) and memory probe (MiB added). */
+  function miniLmCell(accel: { latency: number; load: number }, raw: { latency: number; load: number }, pipeline: { latency: number; load: number } | string, memory?: [number, number]): CellResult {
+    const subjects = [
+      subject('accel', 'accel', { loadMs: accel.load, latency: { milliseconds: summary(accel.latency) } }),
+      subject('onnxruntime', 'onnxruntime-node session.run', { loadMs: raw.load, latency: { milliseconds: summary(raw.latency) } }),
+      typeof pipeline === 'string'
+        ? { role: 'pipeline' as const, label: "pipeline('feature-extraction')", runtime: '-', status: 'skipped' as const, reason: pipeline, measurements: {}, notes: [] }
+        : subject('pipeline', "pipeline('feature-extraction')", { loadMs: pipeline.load, latency: { milliseconds: summary(pipeline.latency) } }),
+    ];
+    const probe = memory && { requests: 'load, a request of 1 item', subjects: [probed('accel', 'accel', memory[0]), probed('onnxruntime', 'onnxruntime-node session.run', memory[1])] };
+    return { ...cell('minilm', 'text-embedding', 'cpu', subjects), ...(probe ? { memory: probe } : {}) };
+  }
+
+  function clipCell(accel: { latency: number; load: number }, raw: { latency: number; load: number }, pipeline: { latency: number; load: number }): CellResult {
+    return cell('clip', 'vision', 'cpu', [
+      subject('accel', 'accel', { loadMs: accel.load, latency: { milliseconds: summary(accel.latency) } }),
+      subject('onnxruntime', 'onnxruntime-node session.run', { loadMs: raw.load, latency: { milliseconds: summary(raw.latency) } }),
+      subject('pipeline', 'CLIPVisionModelWithProjection', { loadMs: pipeline.load, latency: { milliseconds: summary(pipeline.latency) } }),
+    ]);
+  }
+
+  const goalsOf = (cells: CellResult[]) => new Map(evaluateGoals({ cells }).map((goal) => [goal.id, goal]));
+  const newGoals = ['minilm-latency', 'minilm-latency-vs-pipeline', 'clip-latency-vs-pipeline', 'minilm-load', 'clip-load'];
+
+  it('meets the batch-1 latency and load goals at or under their bounds', () => {
+    const goals = goalsOf([miniLmCell({ latency: 3.3, load: 330 }, { latency: 3, load: 300 }, { latency: 3.4, load: 500 }), clipCell({ latency: 40, load: 1100 }, { latency: 36, load: 1000 }, { latency: 50, load: 1500 })]);
+    expect(goals.get('minilm-latency')).toMatchObject({ status: 'met', measured: expect.closeTo(1.1, 10), goal: '≤ 1.2' });
+    expect(goals.get('minilm-latency')?.note).toBe('accel 3.30 ms, raw ORT 3.00 ms');
+    expect(goals.get('minilm-latency-vs-pipeline')).toMatchObject({ status: 'met', measured: expect.closeTo(3.3 / 3.4, 10), goal: '≤ 1' });
+    expect(goals.get('clip-latency-vs-pipeline')).toMatchObject({ status: 'met', measured: expect.closeTo(0.8, 10) });
+    expect(goals.get('clip-latency-vs-pipeline')?.note).toContain('the stricter goal ≤ 1.15');
+    expect(goals.get('minilm-load')).toMatchObject({ status: 'met', measured: expect.closeTo(1.1, 10) });
+    expect(goals.get('clip-load')).toMatchObject({ status: 'met', measured: expect.closeTo(1.1, 10) });
+    expect(goals.get('clip-load')?.note).toContain('accel 1100 ms, raw ORT 1000 ms');
+  });
+
+  it('does not meet them over their bounds', () => {
+    const goals = goalsOf([miniLmCell({ latency: 4, load: 400 }, { latency: 3, load: 300 }, { latency: 3.5, load: 500 }), clipCell({ latency: 55, load: 1300 }, { latency: 36, load: 1000 }, { latency: 50, load: 1500 })]);
+    expect(goals.get('minilm-latency')).toMatchObject({ status: 'not met', measured: expect.closeTo(4 / 3, 10) });
+    expect(goals.get('minilm-latency-vs-pipeline')).toMatchObject({ status: 'not met', measured: expect.closeTo(4 / 3.5, 10) });
+    expect(goals.get('clip-latency-vs-pipeline')).toMatchObject({ status: 'not met', measured: expect.closeTo(1.1, 10) });
+    expect(goals.get('minilm-load')).toMatchObject({ status: 'not met', measured: expect.closeTo(4 / 3, 10) });
+    expect(goals.get('clip-load')).toMatchObject({ status: 'not met', measured: expect.closeTo(1.3, 10) });
+  });
+
+  it('reports a goal whose cell or peer is missing as not measured, with the reason', () => {
+    const none = goalsOf([]);
+    for (const id of newGoals) expect(none.get(id)).toMatchObject({ status: 'not measured', note: expect.stringMatching(/^no measured (minilm|clip) cell on cpu in this run$/) });
+    expect(none.get('minilm-latency')?.measured).toBeUndefined();
+    const withoutPipeline = goalsOf([miniLmCell({ latency: 3, load: 300 }, { latency: 3, load: 300 }, 'transformers.js in Node has no wasm device')]);
+    expect(withoutPipeline.get('minilm-latency-vs-pipeline')).toMatchObject({ status: 'not measured' });
+    expect(withoutPipeline.get('minilm-latency-vs-pipeline')?.note).toContain('pipeline skipped: transformers.js in Node has no wasm device');
+  });
+
+  it('gives one memory goal per cpu cell: accel ÷ raw ORT peak RSS added, each in a process of its own', () => {
+    const times = [{ latency: 3, load: 300 }, { latency: 3, load: 300 }, { latency: 3, load: 300 }] as const;
+    expect(goalsOf([miniLmCell(...times, [110, 100])]).get('memory-minilm')).toMatchObject({ status: 'met', measured: expect.closeTo(1.1, 10), goal: '≤ 1.15' });
+    const notMet = goalsOf([miniLmCell(...times, [130, 100])]).get('memory-minilm');
+    expect(notMet).toMatchObject({ status: 'not met', measured: expect.closeTo(1.3, 10) });
+    expect(notMet?.note).toBe('accel +130 MiB, raw ORT +100 MiB');
+    expect(goalsOf([miniLmCell(...times)]).get('memory-minilm')).toMatchObject({ status: 'not measured', note: 'memory not probed in this run' });
+    // A raw peer that did not run is skipped with its reason, never met.
+    const rawSkipped: CellResult = {
+      ...miniLmCell(...times, [110, 100]),
+      memory: { requests: 'load', subjects: [probed('accel', 'accel', 110), { role: 'onnxruntime', label: 'session.run', status: 'skipped', reason: 'no direct runtime peer for cpu' }] },
+    };
+    expect(goalsOf([rawSkipped]).get('memory-minilm')).toMatchObject({ status: 'not measured', note: 'raw ORT skipped: no direct runtime peer for cpu' });
+    const failedCell: CellResult = { ...miniLmCell(...times), status: 'failed', reason: 'accel: could not load' };
+    expect(goalsOf([failedCell]).get('memory-minilm')).toMatchObject({ status: 'not measured', note: 'failed: accel: could not load' });
+    // Only cpu cells have a memory goal, and the fixed goals keep their place before them.
+    const ids = evaluateGoals({ cells: [miniLmCell(...times, [110, 100]), { ...miniLmCell(...times, [110, 100]), profile: 'bert-tiny', backend: 'wasm' }] }).map((goal) => goal.id);
+    expect(ids.filter((id) => id.startsWith('memory-'))).toEqual(['memory-minilm']);
+    expect(ids.at(-1)).toBe('memory-minilm');
+    expect(ids.indexOf('clip-load')).toBeLessThan(ids.indexOf('memory-minilm'));
+  });
+
+  it('combines the new goals over --repeat runs by id, like the others', () => {
+    const run = (accelLatency: number, accelMemory: number) => evaluateGoals({ cells: [miniLmCell({ latency: accelLatency, load: 300 }, { latency: 3, load: 300 }, { latency: 4, load: 300 }, [accelMemory, 100])] });
+    const combined = new Map(combineGoals([run(3.3, 110), run(3.9, 120), run(3.45, 125)]).map((goal) => [goal.id, goal]));
+    expect(combined.get('minilm-latency')).toMatchObject({ status: 'met', measured: expect.closeTo(1.15, 10), spread: { min: expect.closeTo(1.1, 10), max: expect.closeTo(1.3, 10), runs: 3 } });
+    expect(combined.get('memory-minilm')).toMatchObject({ status: 'not met', measured: expect.closeTo(1.2, 10), spread: { values: [expect.closeTo(1.1, 10), expect.closeTo(1.2, 10), expect.closeTo(1.25, 10)] } });
+  });
+});
+
 describe('reporters', () => {
   it('lays the Markdown out as tables with the ratio columns and the goals', () => {
     const markdown = renderMarkdownReport(result);
     expect(markdown).toContain(
-      '| model | platform | runs | throughput, batch 32 | throughput, 64 concurrent singles | event-loop max delay (median of samples) | latency p50 / p95, batch 1 | memory: RSS added (process peak) | load (to first answer) | × raw ORT | × pipeline |',
+      '| model | platform | runs | throughput, batch 32 | throughput, 64 concurrent singles | event-loop max delay (median of samples) | latency p50 / p95, batch 1 | peak RSS added (own process) | load (to first answer) | × raw ORT | × pipeline |',
     );
-    expect(markdown).toContain('| minilm | cpu (onnxruntime-node 1.30.0) | **accel** | 610 items/s | 500 items/s | 12.0 ms | 3.00 ms / 4.50 ms | +120 MiB (peak 400 MiB) | 300 ms | 1.05× | 0.88× |');
+    expect(markdown).toContain('| minilm | cpu (onnxruntime-node 1.30.0) | **accel** | 610 items/s | 500 items/s | 12.0 ms | 3.00 ms / 4.50 ms | +120 MiB | 300 ms | 1.05× | 0.88× |');
     expect(markdown).toContain('| minilm | cuda | skipped: backend unavailable (see Backends) |');
     expect(markdown).toContain('| gpt2 | cpu (onnxruntime-node 1.30.0) | **accel** | 40.0 tokens/s | 32 | 45.0 ms |');
     expect(markdown).toMatch(/\| MiniLM, batch 32: accel ÷ raw ORT time \| ≤ 1\.1 \| 1\.05× \| met \|/);
@@ -314,6 +396,18 @@ describe('reporters', () => {
     const rows = markdown.split('\n').filter((text) => text.startsWith('| minilm | cpu (') || text.startsWith('| minilm | cuda | skipped'));
     expect(rows).toHaveLength(4);
     for (const row of rows) expect(row.split(' | ').length).toBe(columns);
+  });
+
+  it('has a Memory section: each subject in a process of its own, accel ÷ each peer, and the memory goal', () => {
+    const markdown = renderMarkdownReport(result);
+    expect(markdown).toContain('## Memory');
+    expect(markdown).toContain('| model | platform | subject | peak RSS added | peak RSS (child) | first requests | accel ÷ raw ORT | accel ÷ pipeline |');
+    expect(markdown).toContain('| minilm | cpu | **accel** | +120 MiB | 210 MiB (baseline 90 MiB, fresh 43 MiB) | load, a request of 1 item, a request of 32 items | 1.20× | 0.80× |');
+    expect(markdown).toContain("| minilm | cpu | pipeline('feature-extraction') | +150 MiB |");
+    expect(markdown).toContain('Kernel peak read here: VmHWM.');
+    expect(markdown).toMatch(/\| minilm: peak RSS added, accel ÷ raw ORT \(each subject in a process of its own\) \| ≤ 1\.15 \| 1\.20× \| \*\*not met\*\* \| accel \+120 MiB, raw ORT \+100 MiB \|/);
+    expect(markdown).toMatch(/\| gpt2: peak RSS added, accel ÷ raw ORT \(each subject in a process of its own\) \| ≤ 1\.15 \| – \| not measured \| memory not probed in this run \|/);
+    expect(renderMarkdownReport({ ...result, cells: result.cells.map(({ memory: _memory, ...rest }) => rest) })).not.toContain('## Memory');
   });
 
   it('draws one bar per ratio as valid SVG, green when accel is better', () => {
@@ -438,7 +532,20 @@ describe('accel bench on tiny models', () => {
     expect(written.coServing?.status).toBe('measured');
     expect(written.goals.map((goal) => goal.status)).not.toContain(undefined);
 
+    // The memory probe: each subject of bert-tiny, the smallest model, in a process of its own.
+    const bertTiny = written.cells.find((entry) => entry.profile === 'bert-tiny' && entry.backend === 'cpu')!;
+    for (const role of ['accel', 'onnxruntime'] as const) {
+      const probe = bertTiny.memory?.subjects.find((entry) => entry.role === role);
+      expect(probe?.status, probe?.reason).toBe('measured');
+      const { addedRssBytes, peakRssBytes, baselineRssBytes, freshRssBytes } = probe!.measurement!;
+      expect(Number.isFinite(addedRssBytes) && addedRssBytes > 0).toBe(true);
+      expect(peakRssBytes).toBe(baselineRssBytes + addedRssBytes);
+      expect(baselineRssBytes).toBeGreaterThan(freshRssBytes);
+    }
+    const memoryGoal = written.goals.find((goal) => goal.id === 'memory-bert-tiny')!;
+    expect(memoryGoal.measured).toBeCloseTo(bertTiny.memory!.subjects[0]!.measurement!.addedRssBytes / bertTiny.memory!.subjects[1]!.measurement!.addedRssBytes, 10);
     const markdown = readFileSync(join(out, 'bench.md'), 'utf8');
+    expect(markdown).toContain('## Memory');
     expect(markdown).toMatch(/\| cuda \| no \| skipped \| .+ \|/);
     expect(markdown).toContain('## Goals (issues 6 and 17)');
     expectWellFormedXml(readFileSync(join(out, 'ratios.svg'), 'utf8'));

@@ -1,6 +1,7 @@
 import type { BenchResult, SubjectResult } from '../bench-result.js';
 import { findRatio } from '../ratios.js';
-import { formatMilliseconds, formatRate, formatRatio } from './format-values.js';
+import { memoryAddedBytes, memoryRatio } from '../memory/memory-probe.js';
+import { formatMegabytes, formatMilliseconds, formatRate, formatRatio } from './format-values.js';
 import { formatGoalMeasured, formatGoalSpread } from '../goals.js';
 
 /** Lays rows out as a plain-text table under their headers (the accel CLI passes its own). */
@@ -56,6 +57,14 @@ export function renderConsoleSummary(result: BenchResult, files: readonly string
     const value = agreement.status === 'measured' ? `${agreement.value!.toFixed(4)} (${agreement.detail ?? ''})` : `failed: ${agreement.reason ?? ''}`;
     return [`${cell.profile} on ${cell.backend}: ${agreement.measure} with ${agreement.reference}: ${value}`];
   });
+  const memory = result.cells.flatMap((cell) => {
+    if (cell.memory === undefined) return [];
+    const added = (role: 'accel' | 'onnxruntime' | 'pipeline') => {
+      const bytes = memoryAddedBytes(cell.memory, role);
+      return bytes === undefined ? (cell.memory!.subjects.find((subject) => subject.role === role)?.status ?? 'absent') : `+${formatMegabytes(bytes)}`;
+    };
+    return [`${cell.profile} on ${cell.backend}: peak RSS added (own process): accel ${added('accel')}, raw ORT ${added('onnxruntime')} (${formatRatio(memoryRatio(cell.memory, 'onnxruntime'))}), pipeline ${added('pipeline')}`];
+  });
   return [
     `accel bench ${result.mode}${result.replicas > 1 ? `, ${result.replicas} replicas per endpoint` : ''}${runs === undefined ? '' : `, ${runs} runs (goals on the median)`}: ${result.durationSeconds.toFixed(0)} s on ${result.machine.cpu}, ${result.machine.cores} cores (load average ${result.machine.loadAverageStart.toFixed(1)} → ${result.machine.loadAverageEnd.toFixed(1)})`,
     '',
@@ -64,6 +73,7 @@ export function renderConsoleSummary(result: BenchResult, files: readonly string
     goals,
     '',
     ...(agreements.length > 0 ? [...agreements, ''] : []),
+    ...(memory.length > 0 ? [...memory, ''] : []),
     ...files.map((file) => `wrote ${file}`),
   ].join('\n');
 }

@@ -1,4 +1,5 @@
-import type { BenchResult, CellResult, ProfileFamily, SubjectResult } from '../bench-result.js';
+import type { BenchResult, CellResult, ProfileFamily, SubjectMemoryResult, SubjectResult } from '../bench-result.js';
+import { memoryRatio } from '../memory/memory-probe.js';
 import { findRatio } from '../ratios.js';
 import { favoursAccel, formatMegabytes, formatMilliseconds, formatRate, formatRatio, reportHeaderLines } from './format-values.js';
 import { formatGoalMeasured, formatGoalSpread } from '../goals.js';
@@ -72,7 +73,7 @@ function skipReason(cell: CellResult, backends: BenchResult['backends']): string
 
 function familyTable(family: ProfileFamily, cells: readonly CellResult[], backends: BenchResult['backends']): string {
   const ratio = mainRatio[family];
-  const headers = ['model', 'platform', 'runs', ...familyColumns[family].map((column) => column.header), 'memory: RSS added (process peak)', 'load (to first answer)', '× raw ORT', '× pipeline'];
+  const headers = ['model', 'platform', 'runs', ...familyColumns[family].map((column) => column.header), 'peak RSS added (own process)', 'load (to first answer)', '× raw ORT', '× pipeline'];
   const rows: string[][] = [];
   for (const cell of cells) {
     if (cell.status !== 'measured') {
@@ -91,9 +92,7 @@ function familyTable(family: ProfileFamily, cells: readonly CellResult[], backen
         `${cell.backend} (${subject.runtime})`,
         isAccel ? `**${subject.label}**` : subject.label,
         ...familyColumns[family].map((column) => column.value(subject, cell)),
-        subject.measurements.memory
-          ? `+${formatMegabytes(subject.measurements.memory.addedRssBytes)} (peak ${formatMegabytes(subject.measurements.memory.peakRssBytes)})`
-          : '–',
+        memoryCell(cell.memory?.subjects.find((entry) => entry.role === subject.role)),
         formatMilliseconds(subject.measurements.loadMs),
         ratioCell('onnxruntime'),
         ratioCell('pipeline'),
@@ -101,6 +100,49 @@ function familyTable(family: ProfileFamily, cells: readonly CellResult[], backen
     }
   }
   return `### ${familyTitles[family]}\n\nRatio columns: ${ratio.meaning}.\n\n${table(headers, rows)}`;
+}
+
+/** A subject's peak RSS added in its own process, for the family tables (the Memory section has the rest). */
+function memoryCell(memory: SubjectMemoryResult | undefined): string {
+  if (memory === undefined) return '–';
+  if (memory.status !== 'measured' || memory.measurement === undefined) return memory.status;
+  return `+${formatMegabytes(memory.measurement.addedRssBytes)}`;
+}
+
+function memorySection(result: BenchResult): string {
+  const cells = result.cells.filter((cell) => cell.memory !== undefined);
+  if (cells.length === 0) return '';
+  const rows = cells.flatMap((cell) =>
+    cell.memory!.subjects.map((subject) => {
+      const measurement = subject.measurement;
+      const isAccel = subject.role === 'accel';
+      const ratio = (peer: 'onnxruntime' | 'pipeline') => (isAccel ? formatRatio(memoryRatio(cell.memory, peer)) : '–');
+      if (subject.status !== 'measured' || measurement === undefined) {
+        return [cell.profile, cell.backend, `${subject.label}: ${subject.status}${subject.reason ? ` (${subject.reason})` : ''}`, '–', '–', '–', '–', '–'];
+      }
+      return [
+        cell.profile,
+        cell.backend,
+        isAccel ? `**${subject.label}**` : subject.label,
+        `+${formatMegabytes(measurement.addedRssBytes)}`,
+        `${formatMegabytes(measurement.peakRssBytes)} (baseline ${formatMegabytes(measurement.baselineRssBytes)}, fresh ${formatMegabytes(measurement.freshRssBytes)})`,
+        cell.memory!.requests,
+        ratio('onnxruntime'),
+        ratio('pipeline'),
+      ];
+    }),
+  );
+  const sources = [...new Set(cells.flatMap((cell) => cell.memory!.subjects.flatMap((subject) => (subject.measurement ? [subject.measurement.kernelPeak] : []))))];
+  return [
+    '## Memory',
+    '',
+    'Each subject is measured in a fresh child process of its own (`child_process.fork`), one after another, after the timing rounds, so no other subject\'s leftovers count for or against it (in one process, a later subject reuses memory an earlier one freed, and finds libraries already mapped). The child reads its RSS at start ("fresh"), imports what every subject of the cell shares — the bench\'s modules, the backend\'s onnxruntime package and transformers.js, with which the peers prepare their inputs — and reads the baseline; then it builds the subject, loads it and sends the same first requests as the timing (accel\'s skill and backend packages, its worker thread and the peers\' tokenizers or processors count as theirs). **Peak RSS added** is the peak minus the baseline; the peak is the highest of RSS samples every 10 ms and the kernel\'s high-water mark since the baseline (`VmHWM` after resetting it through /proc/self/clear_refs on Linux; elsewhere `process.resourceUsage().maxRSS` when it rose past its value at the baseline, since a forked child inherits its parent\'s). CLIP gets images only, so accel opens its vision tower only, like the raw peer (which runs `vision_model.onnx`). The goals take accel ÷ raw ORT on the cpu cells (≤ 1.15); with `--repeat`, each run probes once and this table is run 1\'s.',
+    '',
+    `Kernel peak read here: ${sources.length === 0 ? 'none' : sources.join(', ')}.`,
+    '',
+    table(['model', 'platform', 'subject', 'peak RSS added', 'peak RSS (child)', 'first requests', 'accel ÷ raw ORT', 'accel ÷ pipeline'], rows),
+    '',
+  ].join('\n');
 }
 
 function ratioTable(cells: readonly CellResult[]): string {
@@ -201,6 +243,7 @@ export function renderMarkdownReport(result: BenchResult): string {
     '',
     ...families.flatMap((family) => [familyTable(family, result.cells.filter((cell) => cell.family === family), result.backends), '']),
     coServingSection(result),
+    memorySection(result),
     quantizedSection(result),
     spreadSection(result),
     '## Every ratio',
