@@ -9,6 +9,8 @@ import { renderServerConsoleSummary, renderServerJsonReport, writeServerReports 
 import { runServerBench } from './server/run-server-bench.js';
 import { renderClusterConsoleSummary, renderClusterJsonReport, writeClusterReports } from './reporters/cluster-report.js';
 import { runClusterBench } from './cluster/run-cluster-bench.js';
+import { renderScalingConsoleSummary, renderScalingJsonReport, writeScalingReports } from './reporters/scaling-report.js';
+import { runScalingBench } from './scaling/run-scaling-bench.js';
 
 /**
  * Flags of `accel bench`, for `node:util`'s `parseArgs`; the command line adds the common ones
@@ -25,9 +27,10 @@ export const benchFlags = {
   'cache-dir': { type: 'string' },
   server: { type: 'boolean' },
   cluster: { type: 'boolean' },
+  scaling: { type: 'boolean' },
 } as const;
 
-export const benchUsage = 'accel bench [--quick] [--skills bert-tiny,minilm,…] [--backends cpu,wasm] [--replicas N] [--repeat N] [--cache-dir DIR] [--out DIR] [--json]\n       accel bench --server [--quick] [--replicas N] [--cache-dir DIR] [--out DIR] [--json]\n       accel bench --cluster [--quick] [--cache-dir DIR] [--out DIR] [--json]';
+export const benchUsage = 'accel bench [--quick] [--skills bert-tiny,minilm,…] [--backends cpu,wasm] [--replicas N] [--repeat N] [--cache-dir DIR] [--out DIR] [--json]\n       accel bench --server [--quick] [--replicas N] [--cache-dir DIR] [--out DIR] [--json]\n       accel bench --cluster [--quick] [--cache-dir DIR] [--out DIR] [--json]\n       accel bench --scaling [--quick] [--cache-dir DIR] [--out DIR] [--json]';
 
 /** `accel bench --help`. */
 export const benchHelp = `usage: ${benchUsage}
@@ -46,6 +49,15 @@ workers against 1 behind one cluster client, and the batch-of-1 latency the gate
 to in-process accel.infer; writes bench.json and bench.md under --out (default reports/bench-cluster).
 Without nats-server the run is reported skipped, with the reason.
 
+With --scaling, measures how cost grows with the work, accel against raw onnxruntime session.run in
+the same run, on the cpu backend: MiniLM batch size 1 … 256 (32 tokens per text) and sequence
+length 16 … 512 (batch 8), gpt2 new tokens 32 … 512 (time per token; the KV cache size, computed),
+whisper-tiny audio 10, 30, 60 and 120 s (cut into 30 s windows). Each point warms up, then alternates
+accel and raw for up to 3 rounds (one timed run per side per round at the big points); the full
+sweep takes about 6-8 minutes on 2 cores, --quick (fewer points) about 1-2. Reports accel ÷ raw at
+every point and the fitted growth of each curve; writes bench.json, bench.md and one line chart per
+sweep (scaling-<sweep>.svg) under --out (default reports/bench-scaling).
+
 options:
   --quick      the quick subset, with fewer samples: bert-tiny on cpu and wasm; MiniLM, MiniLM q8, CLIP batch 1, gpt2, gpt2 q8 and
                whisper-tiny (one 30 s window, 32 tokens) on cpu; two models
@@ -56,7 +68,9 @@ options:
   --cache-dir  where the full-size forged models are written and reused (default .cache/models/full)
   --server     measure the HTTP server against in-process calls (see above); --skills and --backends do not apply
   --cluster    measure 1 against 2 cluster workers on NATS JetStream (see above); --skills, --backends and --replicas do not apply
-  --out        report folder (default reports/bench, with --server reports/bench-server, with --cluster reports/bench-cluster)
+  --scaling    measure how cost grows, accel against raw onnxruntime (see above); --skills, --backends and --replicas do not apply
+  --out        report folder (default reports/bench, with --server reports/bench-server, with --cluster reports/bench-cluster,
+               with --scaling reports/bench-scaling)
   --json       print the whole result as JSON instead of the summary
   --verbose    print stack traces with errors
 `;
@@ -73,6 +87,7 @@ export interface BenchCommandFlags {
   readonly 'cache-dir'?: string;
   readonly server?: boolean;
   readonly cluster?: boolean;
+  readonly scaling?: boolean;
   readonly json?: boolean;
 }
 
@@ -96,7 +111,8 @@ function list(value: string | undefined): string[] | undefined {
  * writes bench.json, bench.md and ratios.svg, prints the summary (or the result as JSON) and
  * returns the exit code: 1 when accel itself failed in a cell. With `--server`, runs
  * `runServerBench` instead and writes its bench.json and bench.md; 1 when one of its measures failed. With `--cluster`,
- * `runClusterBench` (bench.json and bench.md under reports/bench-cluster); 1 when one of its measures failed, 0 when skipped. A wrong flag value or a stray
+ * `runClusterBench` (bench.json and bench.md under reports/bench-cluster); 1 when one of its measures failed, 0 when skipped. With `--scaling`,
+ * `runScalingBench` (bench.json, bench.md and a chart per sweep under reports/bench-scaling); 1 when a sweep or one of its points failed. A wrong flag value or a stray
  * argument throws an `InvalidInputError`. `argv` is the command line as typed, for the report.
  */
 export async function runBenchCommand(flags: BenchCommandFlags, positionals: readonly string[], argv: readonly string[], io: BenchCommandIo): Promise<number> {
@@ -113,6 +129,24 @@ export async function runBenchCommand(flags: BenchCommandFlags, positionals: rea
   const backends = list(flags.backends);
   if ((flags.cluster === true || flags.server === true) && flags.repeat !== undefined) {
     throw new InvalidInputError({ reason: '--repeat applies to accel bench itself, not to --server or --cluster (they alternate their own rounds)' });
+  }
+  if (flags.scaling === true) {
+    if (flags.server === true || flags.cluster === true) throw new InvalidInputError({ reason: '--scaling, --server and --cluster are different benchmarks: run one at a time' });
+    if (skills !== undefined || backends !== undefined || flags.replicas !== undefined || flags.repeat !== undefined) {
+      throw new InvalidInputError({ reason: 'accel bench --scaling sweeps MiniLM, gpt2 and whisper-tiny on the cpu backend, one replica, alternating its own rounds: --skills, --backends, --replicas and --repeat do not apply' });
+    }
+    const scalingResult = await runScalingBench({
+      quick: flags.quick === true,
+      cacheDirectory: resolve(flags['cache-dir'] ?? `.cache/models/${size}`),
+      size,
+      command: ['accel', ...argv].join(' '),
+      log: (message) => io.stderr(message),
+      progress,
+    });
+    const files = await writeScalingReports(scalingResult, resolve(flags.out ?? 'reports/bench-scaling'));
+    io.stdout(flags.json ? renderScalingJsonReport(scalingResult).trimEnd() : renderScalingConsoleSummary(scalingResult, files, io.renderTable));
+    // A sweep that failed is 1 (a goal not met is not); skipped (no cpu backend) is 0.
+    return scalingResult.sweeps.some((sweep) => sweep.status === 'failed' || sweep.points.some((point) => point.status === 'failed')) ? 1 : 0;
   }
   if (flags.cluster === true) {
     if (flags.server === true) throw new InvalidInputError({ reason: '--cluster and --server are two different benchmarks: run one at a time' });

@@ -11,6 +11,11 @@ export { renderServerConsoleSummary, renderServerJsonReport, renderServerMarkdow
 export { runClusterBench, type ClusterBenchOptions } from './cluster/run-cluster-bench.js';
 export { evaluateClusterGoals } from './cluster/cluster-goals.js';
 export { renderClusterConsoleSummary, renderClusterJsonReport, renderClusterMarkdownReport, writeClusterReports } from './reporters/cluster-report.js';
+export { runScalingBench, kvCacheBytes, type ScalingBenchOptions } from './scaling/run-scaling-bench.js';
+export { evaluateScalingGoals, growthTolerance, ratioThreshold } from './scaling/scaling-goals.js';
+export { fitCurve, growthSteps, leastSquares, type CurveFit, type GrowthStep } from './scaling/fit.js';
+export { renderScalingChart, renderScalingConsoleSummary, renderScalingJsonReport, renderScalingMarkdownReport, scalingChartFile, writeScalingReports } from './reporters/scaling-report.js';
+export type { ScalingBenchResult, ScalingGoalResult, ScalingPoint, ScalingSide, ScalingSweep, SweepId } from './scaling/scaling-result.js';
 export type { ClusterBenchResult, ClusterLatencyResult, ClusterThroughputResult, CpuPerRequest, LatencySide, ThroughputSide } from './cluster/cluster-bench-result.js';
 export type {
   ConcurrentSide,
@@ -35,7 +40,7 @@ export { computeRatios, findRatio } from './ratios.js';
 export { renderConsoleSummary, type TableRenderer } from './reporters/console-summary.js';
 export { renderJsonReport } from './reporters/json-report.js';
 export { renderMarkdownReport } from './reporters/markdown-report.js';
-export { renderResultChart } from './reporters/svg-chart.js';
+export { renderLineChart, renderResultChart, type LineChart, type LineSeries } from './reporters/svg-chart.js';
 export { writeReports } from './reporters/write-reports.js';
 export type {
   BackendAvailability,

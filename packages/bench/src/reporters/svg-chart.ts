@@ -77,3 +77,99 @@ export function renderRatioChart(bars: readonly ChartBar[], title: string): stri
 export function renderResultChart(result: BenchResult): string {
   return renderRatioChart(chartBars(result), `accel bench ${result.mode}: accel ÷ peer, same run (${result.generatedAt.slice(0, 10)})`);
 }
+
+/** One line of a line chart: its points, in any order. */
+export interface LineSeries {
+  readonly label: string;
+  readonly colour: string;
+  readonly points: ReadonlyArray<{ readonly x: number; readonly y: number }>;
+}
+
+export interface LineChart {
+  readonly title: string;
+  readonly subtitle: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly series: readonly LineSeries[];
+  /** Text over each x (e.g. the ratio of the two series there). */
+  readonly annotations?: ReadonlyArray<{ readonly x: number; readonly text: string }>;
+}
+
+const line = { width: 640, height: 420, left: 78, right: 24, top: 88, bottom: 64 };
+
+/** Ticks of a log10 axis at 1, 2 and 5 × powers of ten that fall inside [low, high] (at least the two ends). */
+function logTicks(low: number, high: number): number[] {
+  const ticks: number[] = [];
+  for (let power = Math.floor(Math.log10(low)); power <= Math.ceil(Math.log10(high)); power += 1) {
+    for (const step of [1, 2, 5]) {
+      const value = step * 10 ** power;
+      if (value >= low * 0.999 && value <= high * 1.001) ticks.push(value);
+    }
+  }
+  return ticks.length >= 2 ? ticks : [low, high];
+}
+
+const tickText = (value: number) => (value >= 1000 ? `${+(value / 1000).toPrecision(3)}k` : `${+value.toPrecision(3)}`);
+
+/**
+ * A line chart of cost against a swept value, both on log scales (x in powers of 2, y in 1-2-5
+ * steps), one line per series with its points marked, and optional text over each x. Plain SVG in
+ * the style of `renderRatioChart`, no dependency.
+ */
+export function renderLineChart(chart: LineChart): string {
+  const all = chart.series.flatMap((series) => series.points).filter((point) => point.x > 0 && point.y > 0 && Number.isFinite(point.y));
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${line.width}" height="${line.height}" viewBox="0 0 ${line.width} ${line.height}" font-family="sans-serif" font-size="12">`,
+    `<title>${escapeXml(chart.title)}</title>`,
+    `<rect x="0" y="0" width="${line.width}" height="${line.height}" fill="#fff"/>`,
+    `<text x="12" y="20" font-size="15" font-weight="bold" fill="${colours.text}">${escapeXml(chart.title)}</text>`,
+    `<text x="12" y="38" fill="${colours.axis}">${escapeXml(chart.subtitle)}</text>`,
+  ];
+  const plotRight = line.width - line.right;
+  const plotBottom = line.height - line.bottom;
+  if (all.length === 0) {
+    parts.push(`<text x="${line.left}" y="${line.top + 20}" fill="${colours.axis}">no points were measured</text>`, '</svg>');
+    return `${parts.join('\n')}\n`;
+  }
+  const xs = all.map((point) => point.x);
+  const ys = all.map((point) => point.y);
+  const [xLow, xHigh] = [Math.min(...xs), Math.max(...xs)];
+  const yTicks = logTicks(Math.min(...ys) / 1.15, Math.max(...ys) * 1.15);
+  const [yLow, yHigh] = [Math.min(Math.min(...ys) / 1.15, yTicks[0]!), Math.max(Math.max(...ys) * 1.15, yTicks.at(-1)!)];
+  const xSpan = Math.log2(xHigh) - Math.log2(xLow) || 1;
+  const x = (value: number) => (xHigh === xLow ? (line.left + plotRight) / 2 : line.left + ((Math.log2(value) - Math.log2(xLow)) / xSpan) * (plotRight - line.left));
+  const y = (value: number) => plotBottom - ((Math.log10(value) - Math.log10(yLow)) / (Math.log10(yHigh) - Math.log10(yLow) || 1)) * (plotBottom - line.top);
+  for (const tick of yTicks) {
+    const at = y(tick).toFixed(1);
+    parts.push(`<line x1="${line.left}" y1="${at}" x2="${plotRight}" y2="${at}" stroke="${colours.grid}"/>`);
+    parts.push(`<text x="${line.left - 6}" y="${(+at + 4).toFixed(1)}" text-anchor="end" fill="${colours.axis}">${tickText(tick)}</text>`);
+  }
+  for (const value of [...new Set(xs)].sort((left, right) => left - right)) {
+    const at = x(value).toFixed(1);
+    parts.push(`<line x1="${at}" y1="${line.top}" x2="${at}" y2="${plotBottom}" stroke="${colours.grid}"/>`);
+    parts.push(`<text x="${at}" y="${plotBottom + 16}" text-anchor="middle" fill="${colours.axis}">${tickText(value)}</text>`);
+  }
+  parts.push(`<line x1="${line.left}" y1="${plotBottom}" x2="${plotRight}" y2="${plotBottom}" stroke="${colours.axis}" stroke-width="1.5"/>`);
+  parts.push(`<line x1="${line.left}" y1="${line.top}" x2="${line.left}" y2="${plotBottom}" stroke="${colours.axis}" stroke-width="1.5"/>`);
+  parts.push(`<text x="${(line.left + plotRight) / 2}" y="${plotBottom + 36}" text-anchor="middle" fill="${colours.text}">${escapeXml(chart.xLabel)} (log₂ scale)</text>`);
+  parts.push(`<text x="16" y="${(line.top + plotBottom) / 2}" text-anchor="middle" fill="${colours.text}" transform="rotate(-90 16 ${(line.top + plotBottom) / 2})">${escapeXml(chart.yLabel)} (log scale)</text>`);
+  for (const annotation of chart.annotations ?? []) {
+    if (!(annotation.x > 0)) continue;
+    parts.push(`<text x="${x(annotation.x).toFixed(1)}" y="${line.top - 8}" text-anchor="middle" fill="${colours.axis}">${escapeXml(annotation.text)}</text>`);
+  }
+  chart.series.forEach((series, index) => {
+    const points = series.points.filter((point) => point.x > 0 && point.y > 0 && Number.isFinite(point.y)).sort((left, right) => left.x - right.x);
+    const path = points.map((point) => `${x(point.x).toFixed(1)},${y(point.y).toFixed(1)}`).join(' ');
+    const name = escapeXml(series.label);
+    parts.push(`<g class="series" data-series="${name}">`);
+    if (points.length > 1) parts.push(`<polyline points="${path}" fill="none" stroke="${series.colour}" stroke-width="2"/>`);
+    for (const point of points) parts.push(`<circle cx="${x(point.x).toFixed(1)}" cy="${y(point.y).toFixed(1)}" r="3.5" fill="${series.colour}"><title>${name}: ${+point.y.toPrecision(4)} at ${point.x}</title></circle>`);
+    parts.push('</g>');
+    const legendY = 58;
+    const legendX = line.left + index * 220;
+    parts.push(`<line x1="${legendX}" y1="${legendY - 4}" x2="${legendX + 22}" y2="${legendY - 4}" stroke="${series.colour}" stroke-width="2"/>`);
+    parts.push(`<text x="${legendX + 28}" y="${legendY}" fill="${colours.text}">${name}</text>`);
+  });
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}

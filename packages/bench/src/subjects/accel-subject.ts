@@ -25,6 +25,8 @@ export interface AccelSubjectOptions<Sample> {
   readonly request: (samples: readonly Sample[], newTokens?: number) => SkillRequest;
   /** Tokens a generative skill's output holds; generation is measured only when given. */
   readonly countTokens?: (output: unknown) => number;
+  /** Sees the result of every single and batch request (after it is answered, inside the timed span: keep it cheap). */
+  readonly observe?: (result: InferResult<unknown>) => void;
 }
 
 function pickSamples<Sample>(samples: readonly Sample[], start: number, count: number): Sample[] {
@@ -77,10 +79,12 @@ export function createAccelSubject<Sample>(options: AccelSubjectOptions<Sample>)
       runtime = status.probe?.runtime ?? runtime;
     },
     async runSingle(index) {
-      await infer(options.request(pickSamples(options.samples, index, 1)));
+      const result = await infer(options.request(pickSamples(options.samples, index, 1)));
+      options.observe?.(result);
     },
     async runBatch(size) {
-      await infer(options.request(pickSamples(options.samples, 0, size)));
+      const result = await infer(options.request(pickSamples(options.samples, 0, size)));
+      options.observe?.(result);
     },
     async runConcurrent(count) {
       const results = await Promise.all(pickSamples(options.samples, 0, count).map((sample) => infer(options.request([sample]))));

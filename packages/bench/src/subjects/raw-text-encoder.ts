@@ -12,7 +12,13 @@ interface TokenizerOutput {
  * A BERT-style encoder's `onnx/model.onnx` run directly: the texts are tokenized and the
  * tensors built before timing starts, so only `session.run` is timed (no pooling).
  */
-export function createRawTextEncoderSubject(options: { runtime: OnnxRuntime; model: string; texts: readonly string[] ; file?: string }): BenchSubject {
+export function createRawTextEncoderSubject(options: {
+  runtime: OnnxRuntime;
+  model: string;
+  /** The texts requests pick from; a function is read at each request (a sweep changes them between points). */
+  texts: readonly string[] | (() => readonly string[]);
+  file?: string;
+}): BenchSubject {
   let session: RuntimeSession | undefined;
   let tokenize: ((texts: string[]) => TokenizerOutput) | undefined;
   const feedsBySize = new Map<string, Record<string, RuntimeTensor>>();
@@ -31,7 +37,10 @@ export function createRawTextEncoderSubject(options: { runtime: OnnxRuntime; mod
     feedsBySize.set(key, built);
     return built;
   };
-  const pick = (start: number, count: number) => Array.from({ length: count }, (_, offset) => options.texts[(start + offset) % options.texts.length]!);
+  const pick = (start: number, count: number) => {
+    const texts = typeof options.texts === 'function' ? options.texts() : options.texts;
+    return Array.from({ length: count }, (_, offset) => texts[(start + offset) % texts.length]!);
+  };
 
   return {
     role: 'onnxruntime',
