@@ -51,3 +51,22 @@ describe('buildTokenFeeds (int64 feeds written through 32-bit words)', () => {
     expect(Array.from(meanPool(states, [1, 1, 0])[0]!)).toEqual([2, 3]);
   });
 });
+
+describe('meanPool (register sums)', () => {
+  it('equals a plain float64 average over the kept positions, for hidden sizes not divisible by 4 and ragged masks', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
+    for (const [batch, sequence, hidden] of [[3, 5, 7], [4, 9, 384], [2, 1, 1], [5, 6, 130]] as const) {
+      const data = Float32Array.from({ length: batch * sequence * hidden }, random);
+      const mask = BigInt64Array.from({ length: batch * sequence }, (_, index) => (index % sequence === 0 || random() > 0 ? 1n : 0n));
+      const pooled = meanPool({ data, dims: [batch, sequence, hidden] }, mask);
+      for (let row = 0; row < batch; row += 1) {
+        const kept = Array.from({ length: sequence }, (_, position) => position).filter((position) => mask[row * sequence + position] === 1n);
+        for (let unit = 0; unit < hidden; unit += 1) {
+          const mean = kept.reduce((sum, position) => sum + data[(row * sequence + position) * hidden + unit]!, 0) / kept.length;
+          expect(pooled[row]![unit]).toBe(Math.fround(mean));
+        }
+      }
+    }
+  });
+});

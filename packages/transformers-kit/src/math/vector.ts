@@ -14,25 +14,49 @@ function hiddenShape(states: HiddenStates): [number, number, number] {
   return [batch, sequence, hidden];
 }
 
-/** Average of each row's hidden vectors over the positions where `mask` is 1. */
+/**
+ * Average of each row's hidden vectors over the positions where `mask` is 1, summed in float64
+ * (as transformers.js's mean pooling sums). Four units at a time are summed in registers over a
+ * row's kept positions, which measured about twice as fast as adding each position's vector into
+ * an accumulator array (the whole of a MiniLM batch's pooling is ~184k additions).
+ */
 export function meanPool(states: HiddenStates, mask: ArrayLike<number | bigint>): Float32Array[] {
   const [batch, sequence, hidden] = hiddenShape(states);
   const { data } = states;
   const rows: Float32Array[] = [];
+  const kept = new Int32Array(sequence);
   for (let row = 0; row < batch; row += 1) {
-    const sum = new Float32Array(hidden);
+    // Offsets of the row's kept positions; 0 and 0n are both falsy (no BigInt conversion).
     let count = 0;
     for (let position = 0; position < sequence; position += 1) {
-      // `!flag` is true for both 0 and 0n: no Number() conversion of a BigInt per position.
-      const flag = mask[row * sequence + position];
-      if (!flag) continue;
-      count += 1;
-      const offset = (row * sequence + position) * hidden;
-      for (let unit = 0; unit < hidden; unit += 1) sum[unit]! += data[offset + unit]!;
+      if (mask[row * sequence + position]) kept[count++] = (row * sequence + position) * hidden;
     }
     const divisor = Math.max(count, 1e-9);
-    for (let unit = 0; unit < hidden; unit += 1) sum[unit]! /= divisor;
-    rows.push(sum);
+    const pooled = new Float32Array(hidden);
+    let unit = 0;
+    for (; unit + 4 <= hidden; unit += 4) {
+      let sum0 = 0;
+      let sum1 = 0;
+      let sum2 = 0;
+      let sum3 = 0;
+      for (let index = 0; index < count; index += 1) {
+        const offset = kept[index]! + unit;
+        sum0 += data[offset]!;
+        sum1 += data[offset + 1]!;
+        sum2 += data[offset + 2]!;
+        sum3 += data[offset + 3]!;
+      }
+      pooled[unit] = sum0 / divisor;
+      pooled[unit + 1] = sum1 / divisor;
+      pooled[unit + 2] = sum2 / divisor;
+      pooled[unit + 3] = sum3 / divisor;
+    }
+    for (; unit < hidden; unit += 1) {
+      let sum = 0;
+      for (let index = 0; index < count; index += 1) sum += data[kept[index]! + unit]!;
+      pooled[unit] = sum / divisor;
+    }
+    rows.push(pooled);
   }
   return rows;
 }
