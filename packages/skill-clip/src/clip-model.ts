@@ -7,16 +7,14 @@ import {
   type SkillLoadContext,
 } from '@accel/core';
 import { buildTokenFeeds, encodeTexts, loadTokenizer, loadTransformers, onDemand } from '@accel/transformers-kit';
-import type { CLIPImageProcessor } from '@huggingface/transformers';
-import type { ClipItem } from './clip-prepare.js';
-import { createPixelValuesReader, type PixelValues } from '@accel/transformers-kit';
+import { createPixelValuesReaderFromConfig, type ImageProcessorConfig, type PixelValues } from '@accel/transformers-kit';
 import { itemInputError } from '@accel/core';
+import type { ClipItem } from './clip-prepare.js';
 
 interface ClipConfig {
   readonly text_config?: { readonly max_position_embeddings?: number; readonly pad_token_id?: number };
 }
 
-type ProcessorConfig = ConstructorParameters<typeof CLIPImageProcessor>[0];
 type ImageItem = Extract<ClipItem, { kind: 'image' }>;
 type TextItem = Extract<ClipItem, { kind: 'text' }>;
 
@@ -69,13 +67,16 @@ export async function loadClipModel(context: SkillLoadContext): Promise<LoadedSk
 
   const visionTower = onDemand(
     async () => {
-      const processorConfig = await context.readJson<ProcessorConfig>('preprocessor_config.json');
+      const processorConfig = await context.readJson<ImageProcessorConfig>('preprocessor_config.json');
       const session = await openTower(context, 'vision_model', 'pixel_values', 'image_embeds');
       try {
-        const { CLIPImageProcessor } = await loadTransformers();
-        const toPixelValues = await createPixelValuesReader(new CLIPImageProcessor(processorConfig));
-        const { readImage } = await import('@accel/core/media');
-        return { session, toPixelValues, readImage };
+        // CLIPImageProcessor's settings, read by the kit without importing transformers.js, which
+        // is loaded only for settings or images the kit's fast route leaves to it.
+        const toPixelValues = await createPixelValuesReaderFromConfig(processorConfig, async () => {
+          const { CLIPImageProcessor } = await loadTransformers();
+          return new CLIPImageProcessor(processorConfig as ConstructorParameters<typeof CLIPImageProcessor>[0]);
+        });
+        return { session, toPixelValues };
       } catch (error) {
         await session.release().catch(() => undefined);
         throw error;
@@ -103,11 +104,11 @@ export async function loadClipModel(context: SkillLoadContext): Promise<LoadedSk
   }
 
   async function embedImages(items: readonly ImageItem[]): Promise<ItemOutcome<Float32Array>[]> {
-    const { session, toPixelValues, readImage } = await visionTower.get();
+    const { session, toPixelValues } = await visionTower.get();
     const decoded = await Promise.all(
       items.map(async (item): Promise<PixelValues | Error> => {
         try {
-          return await toPixelValues(await readImage(item.image));
+          return await toPixelValues(item.image);
         } catch (error) {
           return itemInputError(error, describeImage(item), 'preprocess', item.index);
         }
@@ -117,8 +118,12 @@ export async function loadClipModel(context: SkillLoadContext): Promise<LoadedSk
     let embeddings: Float32Array[] = [];
     if (ready.length > 0) {
       const imageLength = ready[0]!.data.length;
-      const pixels = new Float32Array(ready.length * imageLength);
-      ready.forEach((entry, row) => pixels.set(entry.data, row * imageLength));
+      // One image is the batch as it is; more are copied into one tensor.
+      let pixels = ready[0]!.data;
+      if (ready.length > 1) {
+        pixels = new Float32Array(ready.length * imageLength);
+        ready.forEach((entry, row) => pixels.set(entry.data, row * imageLength));
+      }
       const outputs = await session.run({ pixel_values: { type: 'float32', data: pixels, dims: [ready.length, ...ready[0]!.dims] } });
       embeddings = rows(outputs.image_embeds!.data as Float32Array, ready.length);
     }

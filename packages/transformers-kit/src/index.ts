@@ -31,7 +31,7 @@ export type { TextGenerationItem, TextGenerationOptions, TextGenerationOutput } 
 export { encodePrompt, type PromptTokenizer } from './transformers/text-generation/encode-prompt.js';
 export { planGenerationBatches, type PlannedRow } from './transformers/text-generation/generation-batches.js';
 // Images and vision-language (LLaVA family).
-export { createPixelValuesReader, type PixelValues } from './transformers/pixel-values.js';
+export { createPixelValuesReader, createPixelValuesReaderFromConfig, type ImageProcessorConfig, type PixelValues, type PixelValuesReader } from './transformers/pixel-values.js';
 export * from './transformers/vision-language/index.js';
 // Schemas several skills share (zod 4): texts, media, prompts and generation options.
 export { describeValue, nonEmptyTextSchema, textsSchema } from './schemas/text-schemas.js';

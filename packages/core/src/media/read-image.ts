@@ -2,7 +2,8 @@ import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { isDirectory, loadSharp } from './media-io.js';
 import { describeSource, type ImageInput, type RawPixels, type RgbImage } from './media-source.js';
 
-function fromRawPixels(pixels: RawPixels): RgbImage {
+/** Checks raw pixels and makes them RGB; 3-channel bytes are copied unless `copy` is false. */
+function fromRawPixels(pixels: RawPixels, copy = true): RgbImage {
   const { data, width, height, channels } = pixels;
   if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0) || ![1, 3, 4].includes(channels)) {
     throw new InvalidInputError({ reason: 'raw pixels need positive integer width and height and 1, 3 or 4 channels' });
@@ -10,7 +11,7 @@ function fromRawPixels(pixels: RawPixels): RgbImage {
   if (data.length !== width * height * channels) {
     throw new InvalidInputError({ reason: `raw pixels hold ${data.length} bytes, expected ${width}×${height}×${channels} = ${width * height * channels}` });
   }
-  if (channels === 3) return { data: Uint8Array.from(data), width, height, channels: 3 };
+  if (channels === 3) return { data: copy || !(data instanceof Uint8Array) ? Uint8Array.from(data) : data, width, height, channels: 3 };
   const rgb = new Uint8Array(width * height * 3);
   for (let pixel = 0; pixel < width * height; pixel += 1) {
     for (let channel = 0; channel < 3; channel += 1) rgb[pixel * 3 + channel] = data[pixel * channels + (channels === 1 ? 0 : channel)]!;
@@ -38,4 +39,59 @@ export async function readImage(input: ImageInput): Promise<RgbImage> {
   } catch (error) {
     throw new InvalidInputError({ reason: `cannot decode ${name} as an image: ${error instanceof Error ? error.message : String(error)}`, cause: error });
   }
+}
+
+/** A size to resize to, and the interpolator of sharp's `affine` (as transformers.js's Node `RawImage.resize` calls it). */
+export interface ImageResizeTarget {
+  readonly width: number;
+  readonly height: number;
+  readonly interpolator: 'nearest' | 'bilinear' | 'bicubic';
+}
+
+/** What `readImageResized` returned: the image, and whether it was resized to the target the caller asked for. */
+export interface ResizedImage {
+  readonly image: RgbImage;
+  readonly resized: boolean;
+}
+
+/**
+ * Decodes an image as `readImage` does and resizes it in the same sharp pipeline: `resizeTo` gets
+ * the decoded (auto-oriented) width and height and returns the size to resize to, or undefined to
+ * keep it. The resize is sharp's `affine` with a pure scale, as transformers.js's Node
+ * `RawImage.resize` does it, applied to the same decoded pixels, so the result equals
+ * `readImage` followed by that resize, byte for byte, with one decode, one pass through sharp and
+ * no intermediate copy of the full-size image. Raw pixels (3-channel bytes are not copied), and files that do not decode to 8-bit
+ * 3-channel sRGB without alpha (grey, alpha, CMYK, 16-bit: sharp's pipeline would resize them before
+ * it converts them), are returned as `readImage` returns them, with `resized: false`: the caller
+ * resizes those itself. Errors are `readImage`'s.
+ */
+export async function readImageResized(input: ImageInput, resizeTo: (width: number, height: number) => ImageResizeTarget | undefined): Promise<ResizedImage> {
+  if (typeof input === 'object' && !(input instanceof Uint8Array)) return { image: fromRawPixels(input, false), resized: false };
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) return { image: await readImage(input), resized: false };
+  const name = describeSource(input);
+  if (input instanceof Uint8Array && input.byteLength === 0) throw new InvalidInputError({ reason: `${name} is empty` });
+  const sharp = await loadSharp();
+  let decoded: { data: Buffer; info: { channels: number; width: number; height: number } };
+  let resized = false;
+  try {
+    const source = sharp(input);
+    const metadata = await source.metadata();
+    let pipeline = source.rotate().removeAlpha().toColourspace('srgb');
+    if (metadata.channels === 3 && !metadata.hasAlpha && metadata.depth === 'uchar' && metadata.space === 'srgb') {
+      const { width, height } = metadata.autoOrient;
+      const target = resizeTo(width, height);
+      if (target !== undefined && (target.width !== width || target.height !== height)) {
+        pipeline = pipeline.affine([target.width / width, 0, 0, target.height / height], { interpolator: target.interpolator });
+        resized = true;
+      }
+    }
+    decoded = await pipeline.raw().toBuffer({ resolveWithObject: true });
+    if (decoded.info.channels !== 3) throw new Error(`decoded to ${decoded.info.channels} channels`);
+  } catch (error) {
+    // The directory check runs only on failure, so a readable file costs no extra stat.
+    if (typeof input === 'string' && (await isDirectory(input))) throw new InvalidInputError({ reason: `${name} is a directory, not an image file` });
+    throw new InvalidInputError({ reason: `cannot decode ${name} as an image: ${error instanceof Error ? error.message : String(error)}`, cause: error });
+  }
+  const { data, info } = decoded;
+  return { image: { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 3 }, resized };
 }
