@@ -21,7 +21,7 @@ export function renderScalingChart(sweep: ScalingSweep, result: Pick<ScalingBenc
   const measured = sweep.points.filter((point) => point.status === 'measured' && point.accel !== undefined && point.raw !== undefined);
   return renderLineChart({
     title: `${sweep.title} — ${sweep.model}, cpu`,
-    subtitle: `${sweep.cost.split(' (')[0]}, accel and raw onnxruntime, same run (${result.mode}, ${result.generatedAt.slice(0, 10)}); ratio accel ÷ raw above each point`,
+    subtitle: `accel and raw onnxruntime, same run (${result.mode}, ${result.generatedAt.slice(0, 10)}); accel ÷ raw above each point`,
     xLabel: sweep.variable,
     yLabel: `${sweep.cost.split(' (')[0]}, ms`,
     series: [

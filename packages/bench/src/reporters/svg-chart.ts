@@ -95,7 +95,7 @@ export interface LineChart {
   readonly annotations?: ReadonlyArray<{ readonly x: number; readonly text: string }>;
 }
 
-const line = { width: 640, height: 420, left: 78, right: 24, top: 88, bottom: 64 };
+const line = { width: 720, height: 420, left: 78, right: 24, top: 88, bottom: 64, inset: 28 };
 
 /** Ticks of a log10 axis at 1, 2 and 5 × powers of ten that fall inside [low, high] (at least the two ends). */
 function logTicks(low: number, high: number): number[] {
@@ -137,7 +137,8 @@ export function renderLineChart(chart: LineChart): string {
   const yTicks = logTicks(Math.min(...ys) / 1.15, Math.max(...ys) * 1.15);
   const [yLow, yHigh] = [Math.min(Math.min(...ys) / 1.15, yTicks[0]!), Math.max(Math.max(...ys) * 1.15, yTicks.at(-1)!)];
   const xSpan = Math.log2(xHigh) - Math.log2(xLow) || 1;
-  const x = (value: number) => (xHigh === xLow ? (line.left + plotRight) / 2 : line.left + ((Math.log2(value) - Math.log2(xLow)) / xSpan) * (plotRight - line.left));
+  // The first and last x sit `inset` inside the axes, so their points and the text over them are not cut off.
+  const x = (value: number) => (xHigh === xLow ? (line.left + plotRight) / 2 : line.left + line.inset + ((Math.log2(value) - Math.log2(xLow)) / xSpan) * (plotRight - line.left - 2 * line.inset));
   const y = (value: number) => plotBottom - ((Math.log10(value) - Math.log10(yLow)) / (Math.log10(yHigh) - Math.log10(yLow) || 1)) * (plotBottom - line.top);
   for (const tick of yTicks) {
     const at = y(tick).toFixed(1);

@@ -52,7 +52,7 @@ interface SweepRun {
   warmUp?(): Promise<void>;
   /** Sets the inputs for point `x` (untimed); returns what the point records besides the times. */
   prepare(x: number): Promise<Record<string, number>>;
-  /** One request at point `x`; returns the units of work it did. */
+  /** One request at point `x`; returns the units of work it did, in x's unit (x when it did all the work asked; fewer tokens when a generation stopped early). */
   run(subject: BenchSubject, x: number): Promise<number>;
   /** After the point is measured: more details, or a thrown error when the two sides did different work. */
   check?(x: number): Record<string, number>;
@@ -126,9 +126,10 @@ function miniLmSequenceSweep(skill: SkillV1, { backend, runtime, model, settings
       await checkTokenLengths(model, texts, tokens);
       return {};
     },
-    async run(subject) {
+    async run(subject, tokens) {
       await subject.runBatch!(batch);
-      return batch;
+      // Units in the swept variable's own unit: each of the batch's texts is `tokens` long.
+      return tokens;
     },
   };
 }
@@ -351,7 +352,7 @@ function identities(settings: ScalingSettings): Record<SweepId, SweepIdentity> {
       title: 'MiniLM: sequence length',
       model: miniLmProfile.model,
       variable: 'sequence length',
-      unit: 'token',
+      unit: `token of length (a batch of ${settings.sequenceSweepBatch})`,
       fixed: `batch of ${settings.sequenceSweepBatch} texts, each exactly that many tokens with [CLS] and [SEP] (checked with the model's tokenizer)`,
       cost: 'time for one batch',
       caveats: ['raw onnxruntime times session.run alone, on tensors tokenized before timing; accel\'s time includes tokenizing, pooling and the worker hop'],

@@ -11,8 +11,9 @@ export interface ScalingSide {
   /** Wall time of one request (one batch, one generation, one transcription), over every timed sample. */
   readonly milliseconds: Summary;
   /**
-   * Units of work one request really did (median): items in the batch, tokens generated (accel may
-   * stop at end-of-sequence; the raw loop always produces the tokens asked), seconds of audio.
+   * Units of work one request really did (median), in the swept variable's unit: items in the batch,
+   * tokens per text (sequence sweep), tokens generated (accel may stop at end-of-sequence; the raw
+   * loop always produces the tokens asked), seconds of audio.
    */
   readonly units: number;
   /** The cost the ratio and the fits compare, in ms (see `ScalingSweep.cost`). */
