@@ -63,6 +63,11 @@ export interface MemoryMeasurement {
   readonly baselineRssBytes: number;
   /** Peak minus baseline: what loading the subject and answering its first requests took. */
   readonly addedRssBytes: number;
+  /**
+   * RSS after the first requests minus baseline (this thread's garbage collected first): what the
+   * loaded subject holds, without the load's transient peak, which varies more between runs.
+   */
+  readonly heldRssBytes: number;
   /** The child's RSS when it started, before importing anything heavy. */
   readonly freshRssBytes: number;
   /** Where the peak came from: `VmHWM` (Linux /proc/self/status), `maxRSS` (process.resourceUsage) or only the samples. */

@@ -73,11 +73,16 @@ async function measure(setup: MemoryProbeSetup): Promise<MemoryProbeReply> {
   }
   const sampled = sampler.stop();
   const kernel = kernelPeakRss({ reset, maxRssAtPoint });
+  // What the subject holds once loaded and answering, with this thread's garbage collected: a
+  // load's transient peak (file buffers, weights being converted) varies from one run to the next.
+  collectGarbage();
+  const heldRssBytes = process.memoryUsage.rss() - baselineRssBytes;
   const peakRssBytes = Math.max(sampled.peakBytes, kernel?.bytes ?? 0);
   const measurement = {
     peakRssBytes,
     baselineRssBytes,
     addedRssBytes: peakRssBytes - baselineRssBytes,
+    heldRssBytes,
     freshRssBytes,
     kernelPeak: kernel?.source ?? ('samples only' as const),
     samples: sampled.samples,

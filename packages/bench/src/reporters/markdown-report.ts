@@ -118,13 +118,14 @@ function memorySection(result: BenchResult): string {
       const isAccel = subject.role === 'accel';
       const ratio = (peer: 'onnxruntime' | 'pipeline') => (isAccel ? formatRatio(memoryRatio(cell.memory, peer)) : '–');
       if (subject.status !== 'measured' || measurement === undefined) {
-        return [cell.profile, cell.backend, `${subject.label}: ${subject.status}${subject.reason ? ` (${subject.reason})` : ''}`, '–', '–', '–', '–', '–'];
+        return [cell.profile, cell.backend, `${subject.label}: ${subject.status}${subject.reason ? ` (${subject.reason})` : ''}`, '–', '–', '–', '–', '–', '–'];
       }
       return [
         cell.profile,
         cell.backend,
         isAccel ? `**${subject.label}**` : subject.label,
         `+${formatMegabytes(measurement.addedRssBytes)}`,
+        `+${formatMegabytes(measurement.heldRssBytes)}`,
         `${formatMegabytes(measurement.peakRssBytes)} (baseline ${formatMegabytes(measurement.baselineRssBytes)}, fresh ${formatMegabytes(measurement.freshRssBytes)})`,
         cell.memory!.requests,
         ratio('onnxruntime'),
@@ -136,11 +137,11 @@ function memorySection(result: BenchResult): string {
   return [
     '## Memory',
     '',
-    'Each subject is measured in a fresh child process of its own (`child_process.fork`), one after another, after the timing rounds, so no other subject\'s leftovers count for or against it (in one process, a later subject reuses memory an earlier one freed, and finds libraries already mapped). The child reads its RSS at start ("fresh"), imports what every subject of the cell shares — the bench\'s modules, the backend\'s onnxruntime package and transformers.js, with which the peers prepare their inputs — and reads the baseline; then it builds the subject, loads it and sends the same first requests as the timing (accel\'s skill and backend packages, its worker thread and the peers\' tokenizers or processors count as theirs). **Peak RSS added** is the peak minus the baseline; the peak is the highest of RSS samples every 10 ms and the kernel\'s high-water mark since the baseline (`VmHWM` after resetting it through /proc/self/clear_refs on Linux; elsewhere `process.resourceUsage().maxRSS` when it rose past its value at the baseline, since a forked child inherits its parent\'s). CLIP gets images only, so accel opens its vision tower only, like the raw peer (which runs `vision_model.onnx`). The goals take accel ÷ raw ORT on the cpu cells (≤ 1.15); with `--repeat`, each run probes once and this table is run 1\'s.',
+    'Each subject is measured in a fresh child process of its own (`child_process.fork`), one after another, after the timing rounds, so no other subject\'s leftovers count for or against it (in one process, a later subject reuses memory an earlier one freed, and finds libraries already mapped). The child reads its RSS at start ("fresh"), imports what every subject of the cell shares — the bench\'s modules, the backend\'s onnxruntime package and transformers.js, with which the peers prepare their inputs — and reads the baseline; then it builds the subject, loads it and sends the same first requests as the timing (accel\'s skill and backend packages, its worker thread and the peers\' tokenizers or processors count as theirs). **Peak RSS added** is the peak minus the baseline (**held** is the RSS after the first requests, with the child\'s main-thread garbage collected, minus the baseline: what stays once the load\'s transient buffers are gone, or would be, had the allocator returned them); the peak is the highest of RSS samples every 10 ms and the kernel\'s high-water mark since the baseline (`VmHWM` after resetting it through /proc/self/clear_refs on Linux; elsewhere `process.resourceUsage().maxRSS` when it rose past its value at the baseline, since a forked child inherits its parent\'s). CLIP gets images only, so accel opens its vision tower only, like the raw peer (which runs `vision_model.onnx`). The goals take accel ÷ raw ORT on the cpu cells (≤ 1.15); with `--repeat`, each run probes once and this table is run 1\'s.',
     '',
     `Kernel peak read here: ${sources.length === 0 ? 'none' : sources.join(', ')}.`,
     '',
-    table(['model', 'platform', 'subject', 'peak RSS added', 'peak RSS (child)', 'first requests', 'accel ÷ raw ORT', 'accel ÷ pipeline'], rows),
+    table(['model', 'platform', 'subject', 'peak RSS added', 'held after the first requests', 'peak RSS (child)', 'first requests', 'accel ÷ raw ORT', 'accel ÷ pipeline'], rows),
     '',
   ].join('\n');
 }
