@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatchQueue } from '../src/scheduler/batch-queue.js';
+import { BatchQueue, type CancellableItemControl } from '../src/scheduler/batch-queue.js';
 
 /** A queue whose runs double their items after `delayMs`, recording each batch and the most batches running at once. */
 function doublingQueue(options: { runners?: number; maxBatchSize?: number; delayMs?: number } = {}) {
@@ -109,5 +109,65 @@ describe('BatchQueue token usage', () => {
     expect(counted.batchSizes).toEqual([2, 1]);
     const uncounted = await queue.enqueue([0, 0]).result;
     expect(uncounted.usage).toBeUndefined();
+  });
+});
+
+describe('BatchQueue, one request at a time', () => {
+  it("starts a lone request's batch on an idle queue without waiting for the event loop's next turn", async () => {
+    const { queue, batches } = doublingQueue();
+    const result = queue.enqueue([5]).result;
+    // A microtask later the batch runs: before any setImmediate callback.
+    const turnPassed = new Promise<number>((resolve) => setImmediate(() => resolve(batches.length)));
+    await Promise.resolve();
+    expect(batches).toEqual([[5]]);
+    expect(await turnPassed).toBe(1);
+    expect((await result).values).toEqual([10]);
+  });
+
+  it('batches what arrives while a batch runs, once it ends', async () => {
+    const { queue, batches } = doublingQueue({ delayMs: 20 });
+    const first = queue.enqueue([1]).result;
+    await Promise.resolve();
+    const later = [queue.enqueue([2]).result, queue.enqueue([3]).result, queue.enqueue([4, 5]).result];
+    await Promise.all([first, ...later]);
+    expect(batches).toEqual([[1], [2, 3, 4, 5]]);
+    expect((await later[0]!).batchSizes).toEqual([4]);
+  });
+
+  it("tells a cancelled request's controls, makes no signal until one is read, and leaves batch-mates alone", async () => {
+    let controls: readonly CancellableItemControl[] = [];
+    let finish!: () => void;
+    const queue = new BatchQueue<number, number, string>({
+      endpoint: 'cancel',
+      capacity: 10,
+      maxBatchSize: 8,
+      batchWaitMs: 0,
+      run: async (items, given) => {
+        controls = given as readonly CancellableItemControl[];
+        await new Promise<void>((resolve) => (finish = resolve));
+        return { outcomes: items.map((item) => ({ ok: true as const, value: item })), context: 'ctx' };
+      },
+    });
+    const cancelled = queue.enqueue([1, 2]);
+    const mate = queue.enqueue([3]);
+    cancelled.result.catch(() => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(controls).toHaveLength(3);
+    expect(controls[0]!.request).toBe(controls[1]!.request);
+    expect(controls[2]!.request).not.toBe(controls[0]!.request);
+    const heard: number[] = [];
+    controls.forEach((control, item) => control.onCancel(() => heard.push(item)));
+    const mateSignal = controls[2]!.signal;
+    cancelled.cancel(new Error('client went away'));
+    expect(heard).toEqual([0, 1]);
+    // A signal read after the cancellation is aborted already, with its reason; a listener added then is called at once.
+    expect(controls[0]!.signal.aborted).toBe(true);
+    expect(controls[0]!.signal.reason).toMatchObject({ message: 'client went away' });
+    controls[1]!.onCancel(() => heard.push(9));
+    expect(heard).toEqual([0, 1, 9]);
+    expect(mateSignal.aborted).toBe(false);
+    finish();
+    await expect(cancelled.result).rejects.toThrow('client went away');
+    expect((await mate.result).values).toEqual([3]);
   });
 });

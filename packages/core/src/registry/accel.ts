@@ -154,6 +154,13 @@ export class Accel {
         preload: options.preload ?? false,
       }),
     );
+    const source = skillSource(skill);
+    const backendSource = stages[0]?.backend.source;
+    if (isolation === 'worker' && source !== undefined && backendSource !== undefined) {
+      // The endpoint's worker starts now and imports its modules while the registry probes and
+      // resolves the model; a failure here is the load's to report.
+      void import('../worker/worker-pool.js').then(({ prewarmWorker }) => prewarmWorker({ skill: source, backend: backendSource })).catch(() => undefined);
+    }
     return id;
   }
 

@@ -52,7 +52,10 @@ interface QueuedRequest<Item, Value, Context> {
   usage: { inputTokens: number; outputTokens: number } | undefined;
   readonly batchSizes: number[];
   readonly enqueuedAt: number;
-  readonly controller: AbortController;
+  /** Made on first use (a skill that reads an item's signal): most requests never need one. */
+  controller: AbortController | undefined;
+  /** Called once when the request fails or is cancelled (see `CancellableItemControl.onCancel`). */
+  cancelListeners: Array<() => void> | undefined;
   readonly onText: ((item: number, text: string) => void) | undefined;
   startedAt: number | undefined;
   finishedAt: number | undefined;
@@ -60,6 +63,8 @@ interface QueuedRequest<Item, Value, Context> {
   /** Items still in the queue (not yet taken into a batch). */
   queued: number;
   settled: boolean;
+  /** Why the request failed, once it has. */
+  failure: unknown;
   resolve(result: QueuedRequestResult<Value, Context>): void;
   reject(error: unknown): void;
 }
@@ -67,6 +72,18 @@ interface QueuedRequest<Item, Value, Context> {
 interface Slot<Item, Value, Context> {
   readonly request: QueuedRequest<Item, Value, Context>;
   readonly index: number;
+}
+
+/**
+ * The controls a queue passes to its `run`: besides the item's signal (made only when read),
+ * `onCancel` subscribes to its request's failure or cancellation without making one, and `request`
+ * identifies the request (items of one request share it), so a caller that forwards
+ * cancellations, like the worker pool, subscribes once per request and allocates no signal.
+ */
+export interface CancellableItemControl extends ItemControl {
+  readonly request: object;
+  /** Calls `listener` once when the request fails or is cancelled (at once if it already has); returns an unsubscribe function. */
+  onCancel(listener: () => void): () => void;
 }
 
 /** A handle on one enqueued request. */
@@ -144,20 +161,22 @@ export class BatchQueue<Item, Value, Context = unknown> {
         usage: undefined,
         batchSizes: [],
         enqueuedAt: performance.now(),
-        controller: new AbortController(),
+        controller: undefined,
+        cancelListeners: undefined,
         onText: options.onText,
         startedAt: undefined,
         finishedAt: undefined,
         remaining: items.length,
         queued: items.length,
         settled: false,
+        failure: undefined,
         resolve,
         reject,
       };
     });
     this.waitingRequests += 1;
     items.forEach((_, index) => this.slots.push({ request, index }));
-    this.schedule();
+    this.schedule(true);
     return { result, cancel: (error) => this.fail(request, error) };
   }
 
@@ -180,12 +199,15 @@ export class BatchQueue<Item, Value, Context = unknown> {
   }
 
   /**
-   * Starts the next batch after `batchWaitMs`. With no wait it starts on `setImmediate` (a
-   * `MessageChannel` message in browsers, see `nextTurn`): after
-   * the requests enqueued in this turn of the event loop (a `Promise.all` of singles), without
-   * the ≥ 1 ms that Node's `setTimeout(0)` sleeps.
+   * Starts the next batch after `batchWaitMs`. With no wait, a queue with no batch running starts
+   * it in a microtask: after the requests enqueued in this synchronous run of code (a
+   * `Promise.all` of singles takes the same steps, so each is enqueued before the microtask runs),
+   * but without waiting for the event loop's next turn, which a lone request would pay for
+   * nothing. While a batch runs, the next one starts on `setImmediate` once it ends (a
+   * `MessageChannel` message in browsers, see `nextTurn`): after what arrived in that turn,
+   * without the ≥ 1 ms that Node's `setTimeout(0)` sleeps.
    */
-  private schedule(): void {
+  private schedule(arriving = false): void {
     if (this.active >= this.runners || this.timer !== undefined || this.slots.length === 0) return;
     const start = () => {
       this.timer = undefined;
@@ -194,6 +216,14 @@ export class BatchQueue<Item, Value, Context = unknown> {
     if (this.options.batchWaitMs > 0) {
       const handle = setTimeout(start, this.options.batchWaitMs);
       this.timer = () => clearTimeout(handle);
+    } else if (arriving && this.active === 0) {
+      let cancelled = false;
+      this.timer = () => {
+        cancelled = true;
+      };
+      queueMicrotask(() => {
+        if (!cancelled) start();
+      });
     } else {
       this.timer = nextTurn(start);
     }
@@ -233,10 +263,28 @@ export class BatchQueue<Item, Value, Context = unknown> {
       request.batchSizes.push(batch.length);
     }
     try {
-      const controls: ItemControl[] = batch.map(({ request, index }) => ({
-        signal: request.controller.signal,
+      const controls: CancellableItemControl[] = batch.map(({ request, index }) => ({
+        get signal() {
+          if (request.controller === undefined) {
+            request.controller = new AbortController();
+            if (request.settled) request.controller.abort(request.failure);
+          }
+          return request.controller.signal;
+        },
         emit: (text) => {
           if (!request.settled) request.onText?.(index, text);
+        },
+        request,
+        onCancel: (listener) => {
+          if (request.settled) {
+            if (request.failure !== undefined) listener();
+            return () => undefined;
+          }
+          (request.cancelListeners ??= []).push(listener);
+          return () => {
+            const position = request.cancelListeners?.indexOf(listener) ?? -1;
+            if (position >= 0) request.cancelListeners!.splice(position, 1);
+          };
         },
       }));
       const { outcomes, context } = await this.options.run(
@@ -297,7 +345,11 @@ export class BatchQueue<Item, Value, Context = unknown> {
   private fail(request: QueuedRequest<Item, Value, Context>, error: unknown): void {
     if (request.settled) return;
     request.settled = true;
-    request.controller.abort(error);
+    request.failure = error;
+    request.controller?.abort(error);
+    const listeners = request.cancelListeners;
+    request.cancelListeners = undefined;
+    for (const listener of listeners ?? []) listener();
     if (request.queued > 0) {
       request.queued = 0;
       for (let position = this.slots.length - 1; position >= 0; position -= 1) {

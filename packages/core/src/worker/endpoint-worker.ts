@@ -39,8 +39,8 @@ async function backendFor(message: Extract<ToWorker, { type: 'load' }>): Promise
 
 async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void> {
   try {
-    const skill = await importExport<SkillV1>(message.skill.module, message.skill.exportName);
-    const backend = await backendFor(message);
+    // Both module graphs load at once: one's files are read while the other's compile.
+    const [skill, backend] = await Promise.all([importExport<SkillV1>(message.skill.module, message.skill.exportName), backendFor(message)]);
     const tracked = createLoadContext({
       model: message.model,
       backend,
@@ -106,10 +106,22 @@ async function unload(endpoint: string): Promise<void> {
   send({ type: 'unloaded', endpoint });
 }
 
+/**
+ * Imports an endpoint's modules before its load arrives. Failures are left to the load, which
+ * imports the same modules again and reports what fails.
+ */
+function prepare(message: Extract<ToWorker, { type: 'prepare' }>): void {
+  for (const source of [message.skill, message.backend]) void import(source.module).catch(() => undefined);
+}
+
 let chain = Promise.resolve();
 port.on('message', (message: ToWorker) => {
   if (message.type === 'abort') {
     abortControllers.get(message.batch)?.(message.item).abort();
+    return;
+  }
+  if (message.type === 'prepare') {
+    prepare(message);
     return;
   }
   chain = chain.then(() => (message.type === 'load' ? load(message) : message.type === 'run' ? run(message) : unload(message.endpoint)));

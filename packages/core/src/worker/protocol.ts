@@ -18,6 +18,7 @@ export type ToWorker =
       readonly threads: number | undefined;
       readonly preload: boolean;
     }
+  | { readonly type: 'prepare'; readonly skill: ModuleExport; readonly backend: BackendSource }
   | { readonly type: 'run'; readonly endpoint: string; readonly batch: number; readonly items: readonly unknown[] }
   | { readonly type: 'abort'; readonly batch: number; readonly item: number }
   | { readonly type: 'unload'; readonly endpoint: string };

@@ -13,3 +13,6 @@ export function workerPool(_size: number): WorkerPool {
     message: "isolation 'worker' needs node:worker_threads; in a browser endpoints run inline: run the registry in a Web Worker instead",
   });
 }
+
+/** In a browser endpoints run inline: there is no worker to start ahead. */
+export async function prewarmWorker(_modules: { skill: unknown; backend: unknown }): Promise<void> {}

@@ -1,16 +1,23 @@
+import type * as WorkerThreads from 'node:worker_threads';
 import type { Worker } from 'node:worker_threads';
 import { InferenceError } from '../errors/inference-error.js';
+import type { CancellableItemControl } from '../scheduler/batch-queue.js';
 import type { ItemControl, ItemOutcome, LoadedSkillV1 } from '../skill/v1/loaded-skill-v1.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { deserializeError } from './serialize-error.js';
 
 type LoadMessage = Extract<ToWorker, { type: 'load' }>;
+type PrepareMessage = Extract<ToWorker, { type: 'prepare' }>;
 
 interface PendingBatch {
   readonly endpoint: string;
   readonly controls: readonly ItemControl[];
   resolve(outcomes: ItemOutcome<unknown>[]): void;
   reject(error: Error): void;
+}
+
+function cancellable(control: ItemControl): control is CancellableItemControl {
+  return typeof (control as Partial<CancellableItemControl>).onCancel === 'function';
 }
 
 /** One worker thread and the endpoints and batches it holds. */
@@ -44,6 +51,11 @@ class PooledWorker {
     else this.worker.unref();
   }
 
+  /** Has the worker import a skill's and a backend's modules now, before an endpoint loads (see `prewarmWorker`). */
+  prepare(message: PrepareMessage): void {
+    if (this.alive) this.post(message);
+  }
+
   load(message: LoadMessage): Promise<readonly string[]> {
     return new Promise((resolve, reject) => {
       this.loads.set(message.endpoint, { resolve, reject });
@@ -53,26 +65,48 @@ class PooledWorker {
   }
 
   run(endpoint: string, batch: number, items: readonly unknown[], controls: readonly ItemControl[]): Promise<ItemOutcome<unknown>[]> {
-    const itemsBySignal = new Map<AbortSignal, number[]>();
-    controls.forEach((control, item) => itemsBySignal.set(control.signal, [...(itemsBySignal.get(control.signal) ?? []), item]));
-    const listeners: Array<() => void> = [];
-    const result = new Promise<ItemOutcome<unknown>[]>((resolve, reject) => {
-      this.batches.set(batch, { endpoint, controls, resolve, reject });
+    // The items of each request (a queue's controls name it) or of each signal, so a cancellation reaches the worker once per item.
+    const itemsByOwner = new Map<object, number[]>();
+    controls.forEach((control, item) => {
+      const owner = cancellable(control) ? control.request : control.signal;
+      const owned = itemsByOwner.get(owner);
+      if (owned === undefined) itemsByOwner.set(owner, [item]);
+      else owned.push(item);
+    });
+    const unsubscribes: Array<() => void> = [];
+    return new Promise<ItemOutcome<unknown>[]>((resolve, reject) => {
+      const settle = () => {
+        for (const unsubscribe of unsubscribes) unsubscribe();
+      };
+      this.batches.set(batch, {
+        endpoint,
+        controls,
+        resolve: (outcomes) => {
+          settle();
+          resolve(outcomes);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      });
       this.busy();
-      for (const [signal, signalItems] of itemsBySignal) {
+      this.post({ type: 'run', endpoint, batch, items });
+      for (const [owner, ownedItems] of itemsByOwner) {
+        const control = controls[ownedItems[0]!]!;
         const abort = () => {
-          if (this.alive) for (const item of signalItems) this.post({ type: 'abort', batch, item });
+          if (this.alive && this.batches.has(batch)) for (const item of ownedItems) this.post({ type: 'abort', batch, item });
         };
-        if (signal.aborted) abort();
+        if (cancellable(control)) unsubscribes.push(control.onCancel(abort));
         else {
-          signal.addEventListener('abort', abort, { once: true });
-          listeners.push(() => signal.removeEventListener('abort', abort));
+          const signal = owner as AbortSignal;
+          if (signal.aborted) abort();
+          else {
+            signal.addEventListener('abort', abort, { once: true });
+            unsubscribes.push(() => signal.removeEventListener('abort', abort));
+          }
         }
       }
-      this.post({ type: 'run', endpoint, batch, items });
-    });
-    return result.finally(() => {
-      for (const remove of listeners) remove();
     });
   }
 
@@ -162,17 +196,18 @@ export class WorkerPool {
   private async acquire(exclude: ReadonlySet<PooledWorker>): Promise<PooledWorker> {
     for (let index = this.workers.length - 1; index >= 0; index -= 1) if (!this.workers[index]!.alive) this.workers.splice(index, 1);
     const candidates = this.workers.filter((worker) => !exclude.has(worker));
-    if (this.workers.length < this.size || candidates.length === 0) {
-      const workerThreads = await import('node:worker_threads');
-      const worker = new PooledWorker(new workerThreads.Worker(new URL('./endpoint-worker.js', import.meta.url), {
-        resourceLimits: workerLimits,
-        // One environment with the process, so a backend's settings reach native code (see disableOnnxRuntimeTelemetry).
-        env: workerThreads.SHARE_ENV,
-      }));
+    if (this.startsWorker(exclude)) {
+      const worker = takeSpare() ?? startWorker(await import('node:worker_threads'));
       this.workers.push(worker);
       return worker;
     }
     return candidates.reduce((best, worker) => (worker.endpoints < best.endpoints ? worker : best));
+  }
+
+  /** True when the next `acquire(exclude)` starts a worker rather than sharing one. */
+  startsWorker(exclude: ReadonlySet<PooledWorker> = new Set()): boolean {
+    const alive = this.workers.filter((worker) => worker.alive);
+    return alive.length < this.size || alive.every((worker) => exclude.has(worker));
   }
 
   /**
@@ -214,6 +249,40 @@ export class WorkerPool {
     const loaded = loads.map((result) => (result as PromiseFulfilledResult<{ loaded: LoadedSkillV1<unknown, unknown>; files: readonly string[] }>).value);
     return { loaded: loaded.map((entry) => entry.loaded), files: loaded.map((entry) => entry.files) };
   }
+}
+
+function startWorker(workerThreads: typeof WorkerThreads): PooledWorker {
+  return new PooledWorker(
+    new workerThreads.Worker(new URL('./endpoint-worker.js', import.meta.url), {
+      resourceLimits: workerLimits,
+      // One environment with the process, so a backend's settings reach native code (see disableOnnxRuntimeTelemetry).
+      env: workerThreads.SHARE_ENV,
+    }),
+  );
+}
+
+/** A worker started ahead of the endpoint that will take it (see `prewarmWorker`). */
+let spare: PooledWorker | undefined;
+
+function takeSpare(): PooledWorker | undefined {
+  const taken = spare?.alive ? spare : undefined;
+  spare = undefined;
+  return taken;
+}
+
+/**
+ * Starts the worker the next endpoint load will take, unless the pool would give that load a
+ * worker it already has, and has it import the skill's and backend's modules at once: a thread's
+ * start and its imports then overlap with what the registry does before it sends the load (the
+ * backend's probe, resolving the model folder) instead of following it. The spare worker is
+ * unreferenced like an idle pool worker, so it never keeps the process alive; a module that fails
+ * to import fails the load later with the error it always had.
+ */
+export async function prewarmWorker(modules: Omit<PrepareMessage, 'type'>): Promise<void> {
+  if (sharedPool !== undefined && !sharedPool.startsWorker()) return;
+  const workerThreads = await import('node:worker_threads');
+  if (!spare?.alive) spare = startWorker(workerThreads);
+  spare.prepare({ type: 'prepare', ...modules });
 }
 
 let sharedPool: WorkerPool | undefined;

@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from 'vitest';
+// Worker isolation runs the built worker (dist/worker/endpoint-worker.js), as an installed package
+// does: the registry under test is the built one too, so its worker and its errors are the same code.
+import { createAccel, type Accel, type SkillV1 } from '../dist/index.js';
+import { makeModelFolder } from './fixtures/model-folder.js';
+// @ts-expect-error a plain JavaScript fixture without types (a worker imports it by URL)
+import { createFixtureBackend, fixtureSkill } from './fixtures/worker-fixture.mjs';
+
+const skill = fixtureSkill as SkillV1<number | number[], number[]>;
+const registries: Accel[] = [];
+
+async function endpoint(backendOptions: Record<string, unknown> = {}) {
+  const accel = createAccel({ backends: [createFixtureBackend(backendOptions)], threads: 1 });
+  registries.push(accel);
+  accel.addEndpoint({ skill, model: await makeModelFolder(), backend: 'fixture' });
+  return accel;
+}
+
+afterEach(async () => {
+  await Promise.all(registries.splice(0).map((accel) => accel.dispose()));
+});
+
+describe('worker isolation', () => {
+  it('starts the endpoint worker and imports its modules when the endpoint is added, before init', async () => {
+    delete process.env.ACCEL_WORKER_FIXTURE_IMPORTED;
+    const accel = await endpoint();
+    expect(accel.status()[0]!.state).toBe('added');
+    // Only a worker thread imports the fixture now: this test file imported it already, before the variable was cleared.
+    for (let waited = 0; waited < 10_000 && process.env.ACCEL_WORKER_FIXTURE_IMPORTED === undefined; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(process.env.ACCEL_WORKER_FIXTURE_IMPORTED).toBeDefined();
+    expect(accel.status()[0]!.state).toBe('added');
+  });
+
+  it('runs a lone request alone and requests made together as one batch, listing the files the worker loaded', async () => {
+    const accel = await endpoint();
+    await accel.init();
+    const lone = await accel.infer(skill, 21);
+    expect(lone.output).toEqual([42]);
+    expect(lone.provenance).toMatchObject({ isolation: 'worker', backend: 'fixture', batchSizes: [1], model: { files: ['onnx/model.onnx'] } });
+    const together = await Promise.all([1, 2, 3, 4].map((value) => accel.infer(skill, value)));
+    expect(together.map((result) => result.output)).toEqual([[2], [4], [6], [8]]);
+    expect(together.map((result) => result.provenance.batchSizes)).toEqual([[4], [4], [4], [4]]);
+    expect(accel.status()[0]!.modelFiles).toEqual(['onnx/model.onnx']);
+  });
+
+  it("forwards a request's cancellation to its own items in the worker, not to its batch-mates'", async () => {
+    const accel = await endpoint();
+    await accel.init();
+    // One batch: the first request times out while the batch runs; the second learns what each item's signal saw.
+    const timedOut = accel.infer(skill, -1, { timeoutMs: 100 });
+    const mate = accel.infer(skill, -2);
+    await expect(timedOut).rejects.toMatchObject({ code: 'ACCEL_TIMEOUT' });
+    const { output, provenance } = await mate;
+    expect(provenance.batchSizes).toEqual([2]);
+    expect(output).toEqual([0]);
+  });
+
+  it('reports a load error from the worker with its type, and a skill module that cannot be imported', async () => {
+    const failing = await endpoint({ failCreate: true });
+    await expect(failing.init(failing.status()[0]!.id)).rejects.toMatchObject({ code: 'ACCEL_INVALID_MODEL', name: 'InvalidModelError' });
+
+    const missing = createAccel({ backends: [createFixtureBackend()], threads: 1 });
+    registries.push(missing);
+    const absent = { ...skill, packageName: new URL('./fixtures/no-such-skill.mjs', import.meta.url).href };
+    const id = missing.addEndpoint({ skill: absent, model: await makeModelFolder(), backend: 'fixture' });
+    await expect(missing.init(id)).rejects.toThrow(/no-such-skill\.mjs/);
+  });
+});
