@@ -11,6 +11,7 @@ import {
   InvalidInputError,
   InvalidModelError,
 } from '@accel/core';
+import { availableParallelism } from 'node:os';
 import type { CpuBackendOptions } from './cpu-backend-options.js';
 import { describeCpu } from './cpu-description.js';
 
@@ -66,7 +67,8 @@ export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
       const runtime = await loadOnnxRuntime().catch((error: unknown) => {
         throw new BackendUnavailableError({ backend: 'cpu', reason: `onnxruntime-node could not load: ${String(error)}`, cause: error });
       });
-      const cores = (await describeCpu()).cores;
+      // Only the core count: describeCpu's model name and /proc/cpuinfo read are for the probe.
+      const cores = availableParallelism();
       try {
         const session = await runtime.InferenceSession.create(file, {
           executionProviders: ['cpu'],
