@@ -102,16 +102,19 @@ describe('createWordPieceFastPath (equal to @huggingface/tokenizers)', () => {
     for (const { tokenizer, config } of cases) expect(createWordPieceFastPath(tokenizer, config)).toBeTypeOf('function');
   });
 
-  it('returns the same ids as the library on the bench sentences, fixed cases and 3,000 random ASCII strings', () => {
+  it('returns the same ids as the library on the bench sentences, fixed cases and 2,000 random ASCII strings', () => {
     const sentences = benchSentences(64);
     const random = seededRandom(17);
-    const randomTexts = Array.from({ length: 3000 }, () => randomAscii(random));
+    const randomTexts = Array.from({ length: 2000 }, () => randomAscii(random));
     for (const { name, tokenizer, config } of cases) {
       const reference = new Tokenizer(tokenizer, config);
+      // Built from the JSON, and sharing the library's own token map (as loadTextTokenizer does).
       const fast = createWordPieceFastPath(tokenizer, config)!;
+      const sharing = createWordPieceFastPath(tokenizer, config, reference.model!.tokens_to_ids)!;
       let handled = 0;
       for (const text of [...sentences, ...fixedAscii, ...randomTexts]) {
         const ids = fast(text);
+        expect(sharing(text), `${name}: ${JSON.stringify(text)}`).toEqual(ids);
         if (ids === undefined) {
           // Only a text holding an added token's content goes to the library.
           expect(/\[(PAD|UNK|CLS|SEP|MASK)\]/.test(text), `${name}: fast path declined ${JSON.stringify(text)}`).toBe(true);
@@ -120,7 +123,7 @@ describe('createWordPieceFastPath (equal to @huggingface/tokenizers)', () => {
         handled += 1;
         expect(ids, `${name}: ${JSON.stringify(text)}`).toEqual(reference.encode(text).ids);
       }
-      expect(handled).toBeGreaterThan(2000);
+      expect(handled).toBeGreaterThan(1300);
     }
   });
 

@@ -67,7 +67,16 @@ function characterClasses(cleanText: boolean): Uint8Array {
  * Builds the fast path for a tokenizer.json (and its tokenizer_config.json), or undefined when
  * the files hold anything it does not implement exactly as `@huggingface/tokenizers` does.
  */
-export function createWordPieceFastPath(tokenizerJson: unknown, tokenizerConfig: unknown): WordPieceFastEncode | undefined {
+export function createWordPieceFastPath(
+  tokenizerJson: unknown,
+  tokenizerConfig: unknown,
+  /**
+   * The library's own token → id map (`Tokenizer.model.tokens_to_ids`, the vocabulary with the
+   * added tokens written over it), shared instead of building a second one: building a map of a
+   * 30,522-piece vocabulary costs tens of milliseconds of endpoint load. Omitted: built here.
+   */
+  tokenIds?: ReadonlyMap<string, number>,
+): WordPieceFastEncode | undefined {
   if (!isRecord(tokenizerJson) || !isRecord(tokenizerConfig)) return undefined;
   // tokenizer_config.json options that change the text before the normalizer runs.
   if (tokenizerConfig.remove_space === true || (tokenizerConfig.do_lowercase_and_remove_accent ?? false) !== false) return undefined;
@@ -90,12 +99,6 @@ export function createWordPieceFastPath(tokenizerJson: unknown, tokenizerConfig:
   if (typeof unkToken !== 'string' || typeof prefix !== 'string' || typeof maxInputChars !== 'number') return undefined;
   const maxWordLength = maxInputChars;
 
-  // The model's token → id map, with the added tokens written over it (as the reference does).
-  const ids = new Map<string, number>();
-  for (const [token, id] of Object.entries(model.vocab)) {
-    if (typeof id !== 'number') return undefined;
-    ids.set(token, id);
-  }
   if (!Array.isArray(addedTokens)) return undefined;
   const addedContents: string[] = [];
   for (const added of addedTokens as AddedTokenJson[]) {
@@ -103,9 +106,11 @@ export function createWordPieceFastPath(tokenizerJson: unknown, tokenizerConfig:
     // A normalized added token is matched after normalization (a second splitter): not implemented.
     const normalized = added.normalized ?? !(added.special ?? false);
     if (normalized !== false) return undefined;
-    ids.set(added.content, added.id);
     addedContents.push(added.content);
   }
+  const tokenMap = tokenIds ?? vocabularyWithAddedTokens(model.vocab, addedTokens as AddedTokenJson[]);
+  if (tokenMap === undefined) return undefined;
+  const ids: ReadonlyMap<string, number> = tokenMap;
   const unkId = ids.get(unkToken);
   if (unkId === undefined) return undefined;
 
@@ -113,8 +118,6 @@ export function createWordPieceFastPath(tokenizerJson: unknown, tokenizerConfig:
   if (special === undefined) return undefined;
   const { before, after } = special;
 
-  let longestPiece = 0;
-  for (const token of ids.keys()) longestPiece = Math.max(longestPiece, token.length);
   const classes = characterClasses(cleanText);
   // Added tokens are split out of the raw text first: a text that may hold one goes to the reference.
   const addedFirstCodes = new Set(addedContents.map((content) => content.charCodeAt(0)));
@@ -129,7 +132,7 @@ export function createWordPieceFastPath(tokenizerJson: unknown, tokenizerConfig:
     } else {
       let start = 0;
       while (start < word.length) {
-        let end = Math.min(word.length, start + longestPiece);
+        let end = word.length;
         let id: number | undefined;
         for (; end > start; end -= 1) {
           const piece = start > 0 ? prefix + word.slice(start, end) : word.slice(start, end);
@@ -184,6 +187,17 @@ export function createWordPieceFastPath(tokenizerJson: unknown, tokenizerConfig:
     for (const id of after) output.push(id);
     return output;
   };
+}
+
+/** The model's token → id map with the added tokens written over it, as the library builds it. */
+function vocabularyWithAddedTokens(vocab: Record<string, unknown>, addedTokens: readonly AddedTokenJson[]): Map<string, number> | undefined {
+  const ids = new Map<string, number>();
+  for (const [token, id] of Object.entries(vocab)) {
+    if (typeof id !== 'number') return undefined;
+    ids.set(token, id);
+  }
+  for (const added of addedTokens) ids.set(added.content as string, added.id as number);
+  return ids;
 }
 
 /**

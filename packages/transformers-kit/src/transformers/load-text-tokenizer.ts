@@ -26,7 +26,7 @@ export async function loadTextTokenizer(context: SkillLoadContext): Promise<Text
   }
   const padToken = typeof config.pad_token === 'string' ? config.pad_token : config.pad_token?.content;
   const padTokenId = padToken === undefined ? undefined : tokenizer.token_to_id(padToken);
-  const fastPath = createWordPieceFastPath(tokenizerJson, config);
+  const fastPath = createWordPieceFastPath(tokenizerJson, config, tokenizer.model?.tokens_to_ids);
   return {
     encode: fastPath === undefined ? (text) => tokenizer.encode(text).ids : (text) => fastPath(text) ?? tokenizer.encode(text).ids,
     ...(padTokenId === undefined ? {} : { pad_token_id: padTokenId }),
