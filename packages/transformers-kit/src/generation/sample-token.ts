@@ -11,6 +11,8 @@ export function sampleToken(
   options: Pick<ResolvedGenerationOptions, 'temperature' | 'topK' | 'topP' | 'repetitionPenalty'>,
   random: () => number,
 ): number {
+  // Greedy without a penalty reads the logits in place: no copy of the vocabulary per token.
+  if (options.temperature === 0 && options.repetitionPenalty === 1) return argmax(logits);
   const scores = Float64Array.from(logits as ArrayLike<number>);
   if (options.repetitionPenalty !== 1) {
     for (const token of new Set(previousTokens)) {
@@ -19,11 +21,7 @@ export function sampleToken(
       scores[token] = score > 0 ? score / options.repetitionPenalty : score * options.repetitionPenalty;
     }
   }
-  if (options.temperature === 0) {
-    let best = 0;
-    for (let token = 1; token < scores.length; token += 1) if (scores[token]! > scores[best]!) best = token;
-    return best;
-  }
+  if (options.temperature === 0) return argmax(scores);
   let candidates = Array.from(scores.keys()).sort((left, right) => scores[right]! - scores[left]!);
   if (options.topK > 0) candidates = candidates.slice(0, options.topK);
   const top = scores[candidates[0]!]!;
@@ -43,4 +41,18 @@ export function sampleToken(
     if (threshold <= 0) return candidates[index]!;
   }
   return candidates[candidates.length - 1]!;
+}
+
+/** Index of the first largest value (0 when none is larger than the first, e.g. a leading NaN). */
+function argmax(scores: ArrayLike<number>): number {
+  let best = 0;
+  let bestScore = scores[0]!;
+  for (let token = 1; token < scores.length; token += 1) {
+    const score = scores[token]!;
+    if (score > bestScore) {
+      best = token;
+      bestScore = score;
+    }
+  }
+  return best;
 }

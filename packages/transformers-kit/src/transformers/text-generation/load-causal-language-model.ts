@@ -2,7 +2,9 @@ import { generateRows, type GenerationModel, type GenerationTokenizer } from '..
 import { InvalidInputError, InvalidModelError, type ItemOutcome, type LoadedSkillV1, modelFileForDtype, ModelNotFoundError, type ProvenanceNote, type SkillLoadContext } from '@accel/core';
 import { loadTokenizer } from '../load-tokenizer.js';
 import { loadTransformers } from '../load-transformers.js';
-import { withTransformersTensorOutputs } from '../transformers-tensors.js';
+import { loadedTransformersTensorClass } from '../load-transformers.js';
+import { withTransformersTensors } from '../transformers-tensors.js';
+import { planDecoderLoop, runDecoderLoop } from './decoder-loop.js';
 import { encodePrompt, type PromptTokenizer } from './encode-prompt.js';
 import { planGenerationBatches, type PlannedRow } from './generation-batches.js';
 import type { TextGenerationItem, TextGenerationOutput } from './text-generation-types.js';
@@ -49,9 +51,12 @@ async function readOptionalJson<T>(context: SkillLoadContext, file: string): Pro
 /**
  * Loads a decoder-only language model (`onnx/model*.onnx` with a KV cache) into the transformers.js
  * class named for its `model_type` in `modelClasses`, built on the endpoint's session (seam 1; its
- * outputs are the tensors transformers.js expects, see `withTransformersTensorOutputs`),
+ * outputs are the tensors transformers.js expects, see `withTransformersTensors`),
  * and returns a loaded skill that generates for a batch of prompts: left-padded, streamed through
- * each item's control, each row with its own options and stop.
+ * each item's control, each row with its own options and stop. A session with the layout
+ * `planDecoderLoop` knows (GPT-2, Llama, Qwen2, Mistral, OPT exports) is driven by accel's own
+ * loop (`runDecoderLoop`), which skips transformers.js's per-token costs; any other by
+ * transformers.js's `generate`. Both pick, stop and stream tokens through `GenerationRowsState`.
  */
 export async function loadCausalLanguageModel(
   context: SkillLoadContext,
@@ -73,7 +78,7 @@ export async function loadCausalLanguageModel(
   const ModelClass = (transformers as unknown as Record<string, ModelConstructor | undefined>)[className];
   if (ModelClass === undefined) throw new InvalidModelError({ model: modelId, file: 'config.json', reason: `transformers.js has no class ${className}` });
 
-  const session = await withTransformersTensorOutputs(context).createSession(decoderSessionNames);
+  const session = await context.createSession(decoderSessionNames);
   const missing = [
     ...['input_ids', 'attention_mask'].filter((name) => !session.inputNames.includes(name)),
     ...['logits'].filter((name) => !session.outputNames.includes(name)),
@@ -97,7 +102,10 @@ export async function loadCausalLanguageModel(
     eos_token_id: eosTokenIds,
     pad_token_id: padTokenId,
   } as ConstructorParameters<typeof transformers.GenerationConfig>[0]);
-  const model = new ModelClass(new transformers.PretrainedConfig(config as never), { model: session }, { generation_config: generationConfig });
+  // transformers.js's model reads the session's outputs as its own tensor class (seam 1).
+  const model = new ModelClass(new transformers.PretrainedConfig(config as never), { model: withTransformersTensors(session, loadedTransformersTensorClass) }, { generation_config: generationConfig });
+  // accel's own loop where the session has the layout it knows; transformers.js's generate otherwise.
+  const plan = planDecoderLoop(session);
 
   const decoder = tokenizer as unknown as GenerationTokenizer;
   const limits = [context.contextLength, config.max_position_embeddings ?? config.n_positions, tokenizer.model_max_length as unknown];
@@ -143,19 +151,23 @@ export async function loadCausalLanguageModel(
             mask[offset + index] = 1n;
           });
         });
-        const generated = await generateRows({
-          model,
-          tokenizer: decoder,
-          inputs: {
-            input_ids: new transformers.Tensor('int64', ids, [live.length, width]),
-            attention_mask: new transformers.Tensor('int64', mask, [live.length, width]),
-          },
-          rows: live.map((row) => ({
-            options: { ...items[row.index]!.options, maxNewTokens: row.maxNewTokens },
-            ...(controls[row.index] === undefined ? {} : { control: controls[row.index]! }),
-          })),
-          eosTokenIds,
-        });
+        const generationRows = live.map((row) => ({
+          options: { ...items[row.index]!.options, maxNewTokens: row.maxNewTokens },
+          ...(controls[row.index] === undefined ? {} : { control: controls[row.index]! }),
+        }));
+        const generated =
+          typeof plan === 'string'
+            ? await generateRows({
+                model,
+                tokenizer: decoder,
+                inputs: {
+                  input_ids: new transformers.Tensor('int64', ids, [live.length, width]),
+                  attention_mask: new transformers.Tensor('int64', mask, [live.length, width]),
+                },
+                rows: generationRows,
+                eosTokenIds,
+              })
+            : await runDecoderLoop({ session, plan, tokenizer: decoder, inputIds: ids, attentionMask: mask, width, rows: generationRows, eosTokenIds });
         generated.forEach((result, position) => {
           const { index, prompt } = live[position]!;
           const { text } = result;
