@@ -68,19 +68,22 @@ export async function loadClipModel(context: SkillLoadContext): Promise<LoadedSk
   const visionTower = onDemand(
     async () => {
       const processorConfig = await context.readJson<ImageProcessorConfig>('preprocessor_config.json');
-      const session = await openTower(context, 'vision_model', 'pixel_values', 'image_embeds');
-      try {
-        // CLIPImageProcessor's settings, read by the kit without importing transformers.js, which
-        // is loaded only for settings or images the kit's fast route leaves to it.
-        const toPixelValues = await createPixelValuesReaderFromConfig(processorConfig, async () => {
+      // CLIPImageProcessor's settings, read by the kit without importing transformers.js, which is
+      // loaded only for settings or images the kit's fast route leaves to it. The reader (sharp's
+      // import) starts while the session opens.
+      const [opened, reader] = await Promise.allSettled([
+        openTower(context, 'vision_model', 'pixel_values', 'image_embeds'),
+        createPixelValuesReaderFromConfig(processorConfig, async () => {
           const { CLIPImageProcessor } = await loadTransformers();
           return new CLIPImageProcessor(processorConfig as ConstructorParameters<typeof CLIPImageProcessor>[0]);
-        });
-        return { session, toPixelValues };
-      } catch (error) {
-        await session.release().catch(() => undefined);
-        throw error;
+        }),
+      ]);
+      if (opened.status === 'rejected') throw opened.reason;
+      if (reader.status === 'rejected') {
+        await opened.value.release().catch(() => undefined);
+        throw reader.reason;
       }
+      return { session: opened.value, toPixelValues: reader.value };
     },
     (tower) => tower.session.release(),
   );
