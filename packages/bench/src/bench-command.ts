@@ -53,8 +53,9 @@ With --scaling, measures how cost grows with the work, accel against raw onnxrun
 the same run, on the cpu backend: MiniLM batch size 1 … 256 (32 tokens per text) and sequence
 length 16 … 512 (batch 8), gpt2 new tokens 32 … 512 (time per token; the KV cache size, computed),
 whisper-tiny audio 10, 30, 60 and 120 s (cut into 30 s windows). Each point warms up, then alternates
-accel and raw for up to 3 rounds (one timed run per side per round at the big points); the full
-sweep takes about 6-8 minutes on 2 cores, --quick (fewer points) about 1-2. Reports accel ÷ raw at
+accel and raw for up to 3 rounds (one timed run per side per round at the big points, fewer rounds
+where a point runs long), sized for about 6-8 minutes on a quiet 2-core machine and under 2 with
+--quick (fewer points); other work on the machine makes it longer. Reports accel ÷ raw at
 every point and the fitted growth of each curve; writes bench.json, bench.md and one line chart per
 sweep (scaling-<sweep>.svg) under --out (default reports/bench-scaling).
 
