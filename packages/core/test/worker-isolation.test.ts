@@ -1,11 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-// Worker isolation runs the built worker (dist/worker/endpoint-worker.js), as an installed package
-// does: the registry under test is the built one too, so its worker and its errors are the same code.
-import { createAccel, type Accel, type SkillV1 } from '../dist/index.js';
+import type * as Core from '../src/index.js';
+import type { Accel, SkillV1 } from '../src/index.js';
 import { makeModelFolder } from './fixtures/model-folder.js';
 // @ts-expect-error a plain JavaScript fixture without types (a worker imports it by URL)
 import { createFixtureBackend, fixtureSkill } from './fixtures/worker-fixture.mjs';
 
+// Worker isolation runs the built worker (dist/worker/endpoint-worker.js), as an installed package
+// does: the registry under test is the built one too (package.json makes this target build core
+// first), so its worker and its errors are the same code. Imported by URL: typechecking needs no dist.
+const { createAccel } = (await import(new URL('../dist/index.js', import.meta.url).href)) as typeof Core;
 const skill = fixtureSkill as SkillV1<number | number[], number[]>;
 const registries: Accel[] = [];
 
