@@ -47,6 +47,7 @@ export type {
   BatchMeasurement,
   BenchResult,
   CellResult,
+  CellMemoryResult,
   CoServingResult,
   CoServingSide,
   ConcurrentMeasurement,
@@ -64,6 +65,7 @@ export type {
   SpeechMeasurement,
   Spread,
   SubjectMeasurements,
+  SubjectMemoryResult,
   SubjectResult,
   SubjectRole,
 } from './bench-result.js';
