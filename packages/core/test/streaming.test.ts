@@ -8,6 +8,9 @@ import {
 import { arithmeticBackend } from './fixtures/arithmetic.js';
 import { makeModelFolder } from './fixtures/model-folder.js';
 
+/** `control.streaming` as each item of the fixture skill's batches saw it, in order. */
+const streamingSeen: Array<boolean | undefined> = [];
+
 /** A fixture skill that "generates" its prompt back one character at a time, honouring the abort signal. */
 const spellingSkill: SkillV1<string, { text: string; stopReason: string }, { delayMs?: number }, { prompt: string; delayMs: number }, { text: string; stopReason: string }> = {
   specificationVersion: 'v1',
@@ -29,6 +32,7 @@ const spellingSkill: SkillV1<string, { text: string; stopReason: string }, { del
       async run(items, controls) {
         return Promise.all(
           items.map(async (item, index) => {
+            streamingSeen.push(controls[index]!.streaming);
             let text = '';
             for (const character of item.prompt) {
               if (controls[index]!.signal.aborted) return { ok: true as const, value: { text, stopReason: 'aborted' } };
@@ -53,6 +57,16 @@ async function registry() {
 }
 
 describe('stream', () => {
+  it('tells the skill whether anyone reads an item\'s text: false for infer, true for stream', async () => {
+    const accel = await registry();
+    streamingSeen.length = 0;
+    await accel.infer(spellingSkill, 'ab');
+    const stream = accel.stream(spellingSkill, 'cd');
+    for await (const piece of stream) expect(piece.length).toBe(1);
+    expect(streamingSeen).toEqual([false, true]);
+    await accel.dispose();
+  });
+
   it('yields text pieces as they come, then resolves the full result with skill timings in the provenance', async () => {
     const accel = await registry();
     const stream = accel.stream(spellingSkill, 'hello');

@@ -274,6 +274,7 @@ export class BatchQueue<Item, Value, Context = unknown> {
         emit: (text) => {
           if (!request.settled) request.onText?.(index, text);
         },
+        streaming: request.onText !== undefined,
         request,
         onCancel: (listener) => {
           if (request.settled) {

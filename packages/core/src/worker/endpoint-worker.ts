@@ -83,7 +83,10 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
       get signal() {
         return controllerFor(item).signal;
       },
-      emit: (text: string) => send({ type: 'text', batch: message.batch, item, text }),
+      emit: (text: string) => {
+        if (message.streaming?.[item] !== false) send({ type: 'text', batch: message.batch, item, text });
+      },
+      streaming: message.streaming?.[item] !== false,
     }));
     const outcomes = await model.run(message.items, controls);
     send({

@@ -19,7 +19,7 @@ export type ToWorker =
       readonly preload: boolean;
     }
   | { readonly type: 'prepare'; readonly skill: ModuleExport; readonly backend: BackendSource }
-  | { readonly type: 'run'; readonly endpoint: string; readonly batch: number; readonly items: readonly unknown[] }
+  | { readonly type: 'run'; readonly endpoint: string; readonly batch: number; readonly items: readonly unknown[]; readonly streaming?: readonly boolean[] }
   | { readonly type: 'abort'; readonly batch: number; readonly item: number }
   | { readonly type: 'unload'; readonly endpoint: string };
 

@@ -91,7 +91,8 @@ class PooledWorker {
         },
       });
       this.busy();
-      this.post({ type: 'run', endpoint, batch, items });
+      // Items nobody streams get no text messages: a generating skill would otherwise post one per token.
+      this.post({ type: 'run', endpoint, batch, items, streaming: controls.map((control) => control.streaming !== false) });
       for (const [owner, ownedItems] of itemsByOwner) {
         const control = controls[ownedItems[0]!]!;
         const abort = () => {

@@ -19,6 +19,11 @@ export interface ItemControl {
   readonly signal: AbortSignal;
   /** Sends a piece of generated text to the request's stream, as soon as it exists. */
   emit(text: string): void;
+  /**
+   * False when nobody reads the item's text as it is generated (`accel.infer`, not `accel.stream`):
+   * `emit` then goes nowhere, and a skill may skip producing text per token. Absent: assume someone does.
+   */
+  readonly streaming?: boolean;
 }
 
 /** A skill's model, loaded on one device. Created by `SkillV1.doLoad`. */
