@@ -102,6 +102,35 @@ describe("accel's decoder loop on a forged GPT-2 gives what transformers.js's ge
   });
 });
 
+describe('a row nobody streams (control.streaming false, accel.infer)', () => {
+  it('gets the text a streamed row gets, decoded once at the end instead of at every token', async () => {
+    const prompt = tokenizer(['the cat sat on'], { padding: true }) as { input_ids: Tensor; attention_mask: Tensor };
+    const generate = async (streaming: boolean) => {
+      const pieces: string[] = [];
+      let decodes = 0;
+      const counting = { decode: (tokens: number[], options?: { skip_special_tokens?: boolean }) => (decodes += 1, tokenizer.decode(tokens, options)) };
+      const [row] = await runDecoderLoop({
+        session,
+        plan,
+        tokenizer: counting,
+        inputIds: prompt.input_ids.data as BigInt64Array,
+        attentionMask: prompt.attention_mask.data as BigInt64Array,
+        width: prompt.input_ids.dims[1]!,
+        rows: [{ options: resolveGenerationOptions({ maxNewTokens: 12 }), control: { signal: new AbortController().signal, emit: (text) => pieces.push(text), streaming } }],
+        eosTokenIds: [eos],
+      });
+      return { row: row!, pieces, decodes };
+    };
+    const streamed = await generate(true);
+    const quiet = await generate(false);
+    expect(streamed.row.tokens.length).toBeGreaterThan(1);
+    expect(quiet.row).toEqual({ ...streamed.row, timings: expect.anything() });
+    expect(streamed.decodes).toBe(streamed.row.tokens.length + 1);
+    expect(quiet.decodes).toBe(1);
+    expect(quiet.pieces.join('')).toBe(quiet.row.text);
+  });
+});
+
 describe('planDecoderLoop leaves other layouts to transformers.js, saying why', () => {
   const metadata = (name: string, type = 'float32', shape: (number | string)[] = ['batch_size', 2, 'past_sequence_length', 8]): SessionValueMetadata => ({ name, isTensor: true, type, shape });
   const fake = (inputs: SessionValueMetadata[], outputs: SessionValueMetadata[]): InferenceSessionV1 => ({

@@ -123,6 +123,11 @@ export class GenerationRowsState {
       state.tokens.push(token);
       state.firstTokenAt ??= now;
       state.lastTokenAt = now;
+      // Nobody streams this row and no stop string can end it: its text is decoded once, at the end.
+      if (!this.streamsText(state)) {
+        if (state.tokens.length >= state.options.maxNewTokens) this.stop(state, 'length');
+        return;
+      }
       const decoded = this.tokenizer.decode(state.tokens, { skip_special_tokens: true }).replace(incompleteCharacter, '');
       const { emit, stopped } = state.matcher.update(decoded);
       if (emit.length > 0) state.control?.emit(emit);
@@ -162,6 +167,11 @@ export class GenerationRowsState {
         },
       };
     });
+  }
+
+  /** Whether a row's text is needed as it grows: a stream reads it, or a stop string may end it. */
+  private streamsText(state: RowState): boolean {
+    return state.options.stop.length > 0 || (state.control !== undefined && state.control.streaming !== false);
   }
 
   private stop(state: RowState, reason: StopReason): void {
