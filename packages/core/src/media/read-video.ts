@@ -1,13 +1,20 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { ImageInput, RgbImage, VideoInput } from './media-source.js';
 import { readImage } from './read-image.js';
 
-const run = promisify(execFile);
+/**
+ * Runs ffmpeg/ffprobe. node:child_process is imported on the first video file, not with the
+ * module: `@accel/core/media` is in every image and audio skill's import graph (worker threads
+ * included), and only a video file ever needs a child process.
+ */
+async function run(file: string, args: readonly string[]): Promise<{ stdout: string; stderr: string }> {
+  const [{ execFile }, { promisify }] = await Promise.all([import('node:child_process'), import('node:util')]);
+  return promisify(execFile)(file, args);
+}
+
 const imageExtensions = new Set(['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.gif', '.tif', '.tiff', '.avif']);
 
 /** `count` indices spread evenly over `total` items: the middle of each of `count` equal segments. */
