@@ -27,5 +27,6 @@ import * as entry24 from '@accel/skill-xclip';
 import * as entry25 from '@accel/testkit';
 import * as entry26 from '@accel/testkit/reports';
 import * as entry27 from '@accel/transformers-kit';
+import * as entry28 from '@accel/transformers-kit/encoders';
 
-export const entryPoints = [entry0, entry1, entry2, entry3, entry4, entry5, entry6, entry7, entry8, entry9, entry10, entry11, entry12, entry13, entry14, entry15, entry16, entry17, entry18, entry19, entry20, entry21, entry22, entry23, entry24, entry25, entry26, entry27];
+export const entryPoints = [entry0, entry1, entry2, entry3, entry4, entry5, entry6, entry7, entry8, entry9, entry10, entry11, entry12, entry13, entry14, entry15, entry16, entry17, entry18, entry19, entry20, entry21, entry22, entry23, entry24, entry25, entry26, entry27, entry28];
