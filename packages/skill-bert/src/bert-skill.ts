@@ -1,4 +1,4 @@
-import { defineTextEmbeddingSkill, type TextEmbeddingOptions } from '@accel/transformers-kit';
+import { defineTextEmbeddingSkill, type TextEmbeddingOptions } from '@accel/transformers-kit/encoders';
 
 /** Per-request options of the BERT skill: `pooling` (`mean`, the default, or `cls`) and `normalize` (default false). */
 export type BertOptions = TextEmbeddingOptions;

@@ -1,5 +1,5 @@
 import type { PreparedRequest } from '@accel/core';
-import { cosineSimilarity, l2Normalize, softmax } from '@accel/transformers-kit';
+import { cosineSimilarity, l2Normalize, softmax } from '@accel/transformers-kit/encoders';
 import type { ClipItem, ClipTask } from './clip-prepare.js';
 import { clipOptionsWithDefaults, type ClipOptions, type ClipOutput } from './clip-schemas.js';
 

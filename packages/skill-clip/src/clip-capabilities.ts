@@ -1,5 +1,5 @@
 import type { SkillCapabilitiesV1 } from '@accel/core';
-import { embedCapability, zeroShotClassifyCapability } from '@accel/transformers-kit';
+import { embedCapability, zeroShotClassifyCapability } from '@accel/transformers-kit/encoders';
 import type { ClipInput, ClipOptions, ClipOutput } from './clip-schemas.js';
 
 function embeddingsOf(output: ClipOutput): readonly Float32Array[] {

@@ -1,5 +1,5 @@
 import { InvalidInputError, type SkillCliV1 } from '@accel/core';
-import { formatRanking, formatVector, splitList } from '@accel/transformers-kit';
+import { formatRanking, formatVector, splitList } from '@accel/transformers-kit/encoders';
 import type { ClipInput, ClipOptions, ClipOutput } from './clip-schemas.js';
 
 /**

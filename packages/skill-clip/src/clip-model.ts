@@ -6,8 +6,8 @@ import {
   modelFileForDtype,
   type SkillLoadContext,
 } from '@accel/core';
-import { buildTokenFeeds, encodeTexts, loadTokenizer, loadTransformers, onDemand } from '@accel/transformers-kit';
-import { createPixelValuesReaderFromConfig, type ImageProcessorConfig, type PixelValues } from '@accel/transformers-kit';
+import { buildTokenFeeds, encodeTexts, loadTokenizer, loadTransformers, onDemand } from '@accel/transformers-kit/encoders';
+import { createPixelValuesReaderFromConfig, type ImageProcessorConfig, type PixelValues } from '@accel/transformers-kit/encoders';
 import { itemInputError } from '@accel/core';
 import type { ClipItem } from './clip-prepare.js';
 

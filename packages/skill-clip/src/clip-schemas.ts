@@ -1,4 +1,4 @@
-import { imagesSchema, instanceOfSchema, labelsSchema, labelTemplateSchema, textsSchema } from '@accel/transformers-kit';
+import { imagesSchema, instanceOfSchema, labelsSchema, labelTemplateSchema, textsSchema } from '@accel/transformers-kit/encoders';
 import { z } from 'zod';
 
 /**

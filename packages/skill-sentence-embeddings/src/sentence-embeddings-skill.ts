@@ -1,4 +1,4 @@
-import { defineTextEmbeddingSkill, type TextEmbeddingOptions } from '@accel/transformers-kit';
+import { defineTextEmbeddingSkill, type TextEmbeddingOptions } from '@accel/transformers-kit/encoders';
 
 /** Per-request options: mean pooling and L2 normalisation are the defaults (sentence-transformers' recipe). */
 export type SentenceEmbeddingOptions = TextEmbeddingOptions;

@@ -1,4 +1,4 @@
-import { cosineSimilarity } from '@accel/transformers-kit';
+import { cosineSimilarity } from '@accel/transformers-kit/encoders';
 
 export { cosineSimilarity };
 

@@ -1,4 +1,4 @@
-import { softmax } from '@accel/transformers-kit';
+import { softmax } from '@accel/transformers-kit/encoders';
 import type { RankedLabel, ScoreFunction } from './text-classification-schemas.js';
 
 /** 1 / (1 + e^−x), computed without overflow for large |x|. */

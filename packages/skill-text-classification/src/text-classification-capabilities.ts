@@ -1,5 +1,5 @@
 import type { SkillCapabilitiesV1 } from '@accel/core';
-import { labelClassifyCapability } from '@accel/transformers-kit';
+import { labelClassifyCapability } from '@accel/transformers-kit/encoders';
 import type { TextClassificationInput, TextClassificationOptions, TextClassificationOutput } from './text-classification-schemas.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { SkillCliV1 } from '@accel/core';
-import { formatRanking } from '@accel/transformers-kit';
+import { formatRanking } from '@accel/transformers-kit/encoders';
 import type { TextClassificationInput, TextClassificationOptions, TextClassificationOutput } from './text-classification-schemas.js';
 
 /** `accel run text-classification "I love it" "I hate it" [--top-k 2]`: each text, then its labels with their scores. */

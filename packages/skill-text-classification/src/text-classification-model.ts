@@ -1,5 +1,5 @@
 import { InvalidModelError, type ItemOutcome, type LoadedSkillV1, modelFileForDtype, type SkillLoadContext } from '@accel/core';
-import { buildTokenFeeds, encodeTexts, loadTextTokenizer } from '@accel/transformers-kit';
+import { buildTokenFeeds, encodeTexts, loadTextTokenizer } from '@accel/transformers-kit/encoders';
 import type { TextClassificationItem } from './text-classification-prepare.js';
 
 /** The parts of a sequence-classification config.json this skill reads. */

@@ -1,4 +1,4 @@
-import { textsSchema } from '@accel/transformers-kit';
+import { textsSchema } from '@accel/transformers-kit/encoders';
 import { z } from 'zod';
 
 /** What the scores are: probabilities from a softmax over the labels, independent sigmoids, or the raw logits. */
