@@ -45,3 +45,15 @@ export async function probeBackends(selected: readonly string[] | undefined): Pr
   }
   return rows;
 }
+
+/** The cpu backend, probed, for the modes that measure on it alone (`--server`, `--scaling`): the backend and its runtime, or why it cannot run. */
+export async function loadCpuBackend(): Promise<{ backend: BackendV1; runtime: string } | { backend?: undefined; unavailable: string }> {
+  try {
+    const backend = (await benchBackends.find((known) => known.name === 'cpu')!.load())();
+    const probe = await backend.probe();
+    if (!probe.available) return { unavailable: `the cpu backend is unavailable: ${probe.reason ?? 'no reason given'}` };
+    return { backend, runtime: probe.runtime ?? 'unknown' };
+  } catch (error) {
+    return { unavailable: `could not load the cpu backend: ${describeError(error)}` };
+  }
+}

@@ -240,6 +240,17 @@ export interface MachineDescription {
   readonly loadAverageEnd: number;
 }
 
+/** What every mode's result (`--server`, `--cluster`, `--scaling`) opens with: when, how and where it ran. */
+export interface BenchRunHeader {
+  readonly generatedAt: string;
+  readonly command: string;
+  readonly mode: 'quick' | 'full';
+  readonly modelSize: 'tiny' | 'full';
+  readonly machine: MachineDescription;
+  readonly versions: Readonly<Record<string, string>>;
+  readonly durationSeconds: number;
+}
+
 export interface BenchResult {
   readonly generatedAt: string;
   readonly command: string;

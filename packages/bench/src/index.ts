@@ -55,6 +55,7 @@ export type {
   GoalResult,
   GoalSpread,
   LatencyMeasurement,
+  BenchRunHeader,
   MachineDescription,
   MemoryMeasurement,
   ProfileFamily,

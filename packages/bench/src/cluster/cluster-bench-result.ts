@@ -1,4 +1,4 @@
-import type { MachineDescription } from '../bench-result.js';
+import type { BenchRunHeader } from '../bench-result.js';
 import type { RequestAccounting, ServerGoalResult } from '../server/server-bench-result.js';
 
 export type MeasureStatus = 'measured' | 'failed' | 'skipped';
@@ -76,15 +76,8 @@ export interface ClusterLatencyResult {
   readonly accounting?: RequestAccounting;
 }
 
-export interface ClusterBenchResult {
+export interface ClusterBenchResult extends BenchRunHeader {
   readonly kind: 'cluster';
-  readonly generatedAt: string;
-  readonly command: string;
-  readonly mode: 'quick' | 'full';
-  readonly modelSize: 'tiny' | 'full';
-  readonly machine: MachineDescription;
-  readonly versions: Readonly<Record<string, string>>;
-  readonly durationSeconds: number;
   /** Set when the whole cluster bench could not run (no nats-server, no cpu backend), with why. */
   readonly skipped?: string;
   /** Structured-clone sizes of one MiniLM request's input and of its answer (output + provenance), in bytes. */

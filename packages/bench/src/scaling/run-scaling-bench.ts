@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BackendV1, InferResult, SkillV1 } from '@accel/core';
-import { benchBackends } from '../backends.js';
+import { loadCpuBackend } from '../backends.js';
 import { describeError } from '../describe-error.js';
 import { benchTextsOfTokens } from '../inputs/sentences.js';
 import { synthesizeAudio } from '../inputs/test-audio.js';
@@ -403,23 +403,16 @@ export async function runScalingBench(options: ScalingBenchOptions): Promise<Sca
   const sweeps: ScalingSweep[] = [];
   const skip = (reason: string) => Object.values(ids).map((identity): ScalingSweep => ({ ...identity, backend: 'cpu', status: 'skipped', reason, points: [], notes: { accel: [], raw: [] } }));
 
-  let backend: BackendV1 | undefined;
-  let unavailable: string | undefined;
-  try {
-    backend = (await benchBackends.find((known) => known.name === 'cpu')!.load())();
-    const probe = await backend.probe();
-    if (probe.available) versions.cpu = probe.runtime ?? 'unknown';
-    else unavailable = `the cpu backend is unavailable: ${probe.reason ?? 'no reason given'}`;
-  } catch (error) {
-    unavailable = `could not load the cpu backend: ${describeError(error)}`;
-  }
+  const cpu = await loadCpuBackend();
+  const backend = cpu.backend;
+  const unavailable = cpu.backend === undefined ? cpu.unavailable : undefined;
+  if (cpu.backend !== undefined) versions.cpu = cpu.runtime;
   if (backend === undefined || unavailable !== undefined) {
     sweeps.push(...skip(unavailable ?? 'no cpu backend'));
   } else {
     const runtime = await onnxRuntimeFor('cpu')!();
     versions['transformers.js'] = await transformersName().catch(() => 'not installed');
-    const cpu = backend;
-    const context = async (model: string): Promise<SweepContext> => ({ backend: cpu, runtime, settings, model: (await ensureModel(model, cacheDirectory, options.size, options.progress)).directory });
+    const context = async (model: string): Promise<SweepContext> => ({ backend, runtime, settings, model: (await ensureModel(model, cacheDirectory, options.size, options.progress)).directory });
     const plans: Array<[SweepIdentity, ScalingSweepSettings, () => Promise<SweepRun>]> = [
       [ids['minilm-batch'], settings.miniLmBatch, async () => miniLmBatchSweep(await miniLmProfile.skill.load(), await context(miniLmProfile.model))],
       [ids['minilm-sequence'], settings.miniLmSequence, async () => miniLmSequenceSweep(await miniLmProfile.skill.load(), await context(miniLmProfile.model))],

@@ -1,4 +1,4 @@
-import type { MachineDescription } from '../bench-result.js';
+import type { BenchRunHeader } from '../bench-result.js';
 import type { Summary } from '../statistics.js';
 import type { CurveFit, GrowthStep } from './fit.js';
 
@@ -76,15 +76,8 @@ export interface ScalingGoalResult {
   readonly note: string;
 }
 
-export interface ScalingBenchResult {
+export interface ScalingBenchResult extends BenchRunHeader {
   readonly kind: 'scaling';
-  readonly generatedAt: string;
-  readonly command: string;
-  readonly mode: 'quick' | 'full';
-  readonly modelSize: 'tiny' | 'full';
-  readonly machine: MachineDescription;
-  readonly versions: Readonly<Record<string, string>>;
-  readonly durationSeconds: number;
   /** A step where accel's growth exceeds raw's by more than this fraction is flagged (goal b). */
   readonly growthTolerance: number;
   /** accel ÷ raw at every point must be at most this (goal a). */

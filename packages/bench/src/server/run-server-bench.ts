@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { Accel, type BackendV1, type InferResult, type SkillV1 } from '@accel/core';
-import { benchBackends } from '../backends.js';
+import { Accel, type InferResult, type SkillV1 } from '@accel/core';
+import { loadCpuBackend } from '../backends.js';
 import { fullServerSettings, quickServerSettings, smokeServerSettings, type ServerBenchSettings } from '../bench-settings.js';
 import { describeError } from '../describe-error.js';
 import { benchSentences } from '../inputs/sentences.js';
@@ -358,16 +358,10 @@ export async function runServerBench(options: ServerBenchOptions): Promise<Serve
   let embeddings: ServerEmbeddingsResult;
   let streaming: ServerStreamingResult;
 
-  let backend: BackendV1 | undefined;
-  let unavailable: string | undefined;
-  try {
-    backend = (await benchBackends.find((known) => known.name === 'cpu')!.load())();
-    const probe = await backend.probe();
-    if (probe.available) versions.cpu = probe.runtime ?? 'unknown';
-    else unavailable = `the cpu backend is unavailable: ${probe.reason ?? 'no reason given'}`;
-  } catch (error) {
-    unavailable = `could not load the cpu backend: ${describeError(error)}`;
-  }
+  const cpu = await loadCpuBackend();
+  const backend = cpu.backend;
+  const unavailable = cpu.backend === undefined ? cpu.unavailable : undefined;
+  if (cpu.backend !== undefined) versions.cpu = cpu.runtime;
 
   if (backend === undefined || unavailable !== undefined) {
     embeddings = { ...embeddingsBase, status: 'skipped', reason: unavailable ?? 'no cpu backend' };

@@ -1,4 +1,4 @@
-import type { MachineDescription } from '../bench-result.js';
+import type { BenchRunHeader } from '../bench-result.js';
 import type { Summary } from '../statistics.js';
 
 /** Percentiles of single requests' latencies, in milliseconds. */
@@ -111,16 +111,9 @@ export interface ServerGoalResult {
   readonly note: string;
 }
 
-export interface ServerBenchResult {
+export interface ServerBenchResult extends BenchRunHeader {
   readonly kind: 'server';
-  readonly generatedAt: string;
-  readonly command: string;
-  readonly mode: 'quick' | 'full';
-  readonly modelSize: 'tiny' | 'full';
   readonly replicas: number;
-  readonly machine: MachineDescription;
-  readonly versions: Readonly<Record<string, string>>;
-  readonly durationSeconds: number;
   readonly embeddings: ServerEmbeddingsResult;
   readonly streaming: ServerStreamingResult;
   readonly goals: readonly ServerGoalResult[];
