@@ -4,6 +4,7 @@ import type { ProgressOutput } from './progress-bar.js';
 import { renderConsoleSummary, type TableRenderer } from './reporters/console-summary.js';
 import { renderJsonReport } from './reporters/json-report.js';
 import { writeReports } from './reporters/write-reports.js';
+import type { ModelSize } from './model-cache.js';
 import { runBench } from './runner.js';
 import { renderServerConsoleSummary, renderServerJsonReport, writeServerReports } from './reporters/server-report.js';
 import { runServerBench } from './server/run-server-bench.js';
@@ -131,21 +132,32 @@ export async function runBenchCommand(flags: BenchCommandFlags, positionals: rea
   if ((flags.cluster === true || flags.server === true) && flags.repeat !== undefined) {
     throw new InvalidInputError({ reason: '--repeat applies to accel bench itself, not to --server or --cluster (they alternate their own rounds)' });
   }
+  // What every mode's runner takes, and how every mode reports: files under --out, then JSON or the summary on stdout.
+  const common = {
+    quick: flags.quick === true,
+    cacheDirectory: resolve(flags['cache-dir'] ?? `.cache/models/${size}`),
+    size: size as ModelSize,
+    command: ['accel', ...argv].join(' '),
+    log: (message: string) => io.stderr(message),
+    progress,
+  };
+  const report = async <Result>(
+    result: Result,
+    defaultOut: string,
+    write: (result: Result, directory: string) => Promise<readonly string[]>,
+    renderJson: (result: Result) => string,
+    renderSummary: (result: Result, files: readonly string[], renderTable: TableRenderer) => string,
+  ): Promise<void> => {
+    const files = await write(result, resolve(flags.out ?? defaultOut));
+    io.stdout(flags.json ? renderJson(result).trimEnd() : renderSummary(result, files, io.renderTable));
+  };
   if (flags.scaling === true) {
     if (flags.server === true || flags.cluster === true) throw new InvalidInputError({ reason: '--scaling, --server and --cluster are different benchmarks: run one at a time' });
     if (skills !== undefined || backends !== undefined || flags.replicas !== undefined || flags.repeat !== undefined) {
       throw new InvalidInputError({ reason: 'accel bench --scaling sweeps MiniLM, gpt2 and whisper-tiny on the cpu backend, one replica, alternating its own rounds: --skills, --backends, --replicas and --repeat do not apply' });
     }
-    const scalingResult = await runScalingBench({
-      quick: flags.quick === true,
-      cacheDirectory: resolve(flags['cache-dir'] ?? `.cache/models/${size}`),
-      size,
-      command: ['accel', ...argv].join(' '),
-      log: (message) => io.stderr(message),
-      progress,
-    });
-    const files = await writeScalingReports(scalingResult, resolve(flags.out ?? 'reports/bench-scaling'));
-    io.stdout(flags.json ? renderScalingJsonReport(scalingResult).trimEnd() : renderScalingConsoleSummary(scalingResult, files, io.renderTable));
+    const scalingResult = await runScalingBench(common);
+    await report(scalingResult, 'reports/bench-scaling', writeScalingReports, renderScalingJsonReport, renderScalingConsoleSummary);
     // A sweep that failed is 1 (a goal not met is not); skipped (no cpu backend) is 0.
     return scalingResult.sweeps.some((sweep) => sweep.status === 'failed' || sweep.points.some((point) => point.status === 'failed')) ? 1 : 0;
   }
@@ -154,16 +166,8 @@ export async function runBenchCommand(flags: BenchCommandFlags, positionals: rea
     if (skills !== undefined || backends !== undefined || flags.replicas !== undefined) {
       throw new InvalidInputError({ reason: 'accel bench --cluster measures MiniLM on the cpu backend, one replica per worker: --skills, --backends and --replicas do not apply' });
     }
-    const clusterResult = await runClusterBench({
-      quick: flags.quick === true,
-      cacheDirectory: resolve(flags['cache-dir'] ?? `.cache/models/${size}`),
-      size,
-      command: ['accel', ...argv].join(' '),
-      log: (message) => io.stderr(message),
-      progress,
-    });
-    const files = await writeClusterReports(clusterResult, resolve(flags.out ?? 'reports/bench-cluster'));
-    io.stdout(flags.json ? renderClusterJsonReport(clusterResult).trimEnd() : renderClusterConsoleSummary(clusterResult, files, io.renderTable));
+    const clusterResult = await runClusterBench(common);
+    await report(clusterResult, 'reports/bench-cluster', writeClusterReports, renderClusterJsonReport, renderClusterConsoleSummary);
     // Skipped (no nats-server) is exit 0; a measure that failed is 1.
     return [clusterResult.throughput, clusterResult.latency, clusterResult.httpLatency].some((part) => part.status === 'failed') ? 1 : 0;
   }
@@ -171,32 +175,11 @@ export async function runBenchCommand(flags: BenchCommandFlags, positionals: rea
     if (skills !== undefined || backends !== undefined) {
       throw new InvalidInputError({ reason: 'accel bench --server measures MiniLM and gpt2 on the cpu backend: --skills and --backends do not apply' });
     }
-    const serverResult = await runServerBench({
-      quick: flags.quick === true,
-      cacheDirectory: resolve(flags['cache-dir'] ?? `.cache/models/${size}`),
-      size,
-      replicas,
-      command: ['accel', ...argv].join(' '),
-      log: (message) => io.stderr(message),
-      progress,
-    });
-    const files = await writeServerReports(serverResult, resolve(flags.out ?? 'reports/bench-server'));
-    io.stdout(flags.json ? renderServerJsonReport(serverResult).trimEnd() : renderServerConsoleSummary(serverResult, files, io.renderTable));
+    const serverResult = await runServerBench({ ...common, replicas });
+    await report(serverResult, 'reports/bench-server', writeServerReports, renderServerJsonReport, renderServerConsoleSummary);
     return serverResult.embeddings.status === 'failed' || serverResult.streaming.status === 'failed' ? 1 : 0;
   }
-  const result = await runBench({
-    quick: flags.quick === true,
-    ...(skills ? { skills } : {}),
-    ...(backends ? { backends } : {}),
-    cacheDirectory: resolve(flags['cache-dir'] ?? `.cache/models/${size}`),
-    size,
-    replicas,
-    repeat,
-    command: ['accel', ...argv].join(' '),
-    log: (message) => io.stderr(message),
-    progress,
-  });
-  const files = await writeReports(result, resolve(flags.out ?? 'reports/bench'));
-  io.stdout(flags.json ? renderJsonReport(result).trimEnd() : renderConsoleSummary(result, files, io.renderTable));
+  const result = await runBench({ ...common, ...(skills ? { skills } : {}), ...(backends ? { backends } : {}), replicas, repeat });
+  await report(result, 'reports/bench', writeReports, renderJsonReport, renderConsoleSummary);
   return result.cells.some((cell) => cell.status === 'failed') ? 1 : 0;
 }

@@ -34,6 +34,23 @@ describe('removing an endpoint while it loads', () => {
     expect(accel.status()).toEqual([]);
   });
 
+  it('rejects a call whose signal aborts while the endpoint loads at once, and the load goes on for the others', async () => {
+    const backend = arithmeticBackend({ createDelayMs: 200 });
+    const accel = new Accel({ backends: [backend] });
+    const id = accel.addEndpoint({ skill: doublingSkill, model, backend: 'arithmetic' });
+    const controller = new AbortController();
+    const leaving = settle(accel.infer(doublingSkill, 1, { signal: controller.signal }));
+    const staying = accel.infer(doublingSkill, 2);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    const outcome = await leaving;
+    expect(accel.status(id)[0]?.state).toBe('loading');
+    expect(outcome.status).toBe('rejected');
+    expect(AbortedError.isInstance((outcome as { reason: unknown }).reason)).toBe(true);
+    expect((await staying).output).toEqual([4]);
+    expect(backend.batches).toEqual([[2]]);
+  });
+
   it('rejects them with AbortedError on dispose() too, also when the load would have failed', async () => {
     const accel = new Accel({
       backends: [arithmeticBackend({ createDelayMs: 40 }), arithmeticBackend({ name: 'broken', createDelayMs: 40, createError: new Error('cannot load') })],
@@ -98,6 +115,8 @@ describe('one AbortSignal shared by many calls', () => {
     const removed = vi.spyOn(controller.signal, 'removeEventListener');
     const results = await Promise.all(Array.from({ length: 50 }, (_, index) => accel.infer(doublingSkill, index, { signal: controller.signal })));
     expect(results.map((result) => result.output[0])).toEqual(Array.from({ length: 50 }, (_, index) => index * 2));
+    // The listener goes on the turn after its last subscriber leaves.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     expect(added).toHaveBeenCalledTimes(1);
     expect(removed).toHaveBeenCalledTimes(1);
     expect(removed.mock.calls[0]?.[1]).toBe(added.mock.calls[0]?.[1]);

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type * as Core from '../src/index.js';
 import type { Accel, SkillV1 } from '../src/index.js';
@@ -34,6 +36,20 @@ describe('worker isolation', () => {
     }
     expect(process.env.ACCEL_WORKER_FIXTURE_IMPORTED).toBeDefined();
     expect(accel.status()[0]!.state).toBe('added');
+  });
+
+  it('lets the process exit on its own when the endpoint started a worker and never loaded (a CLI that fails before init)', async () => {
+    // A child process adds an endpoint (which starts a worker that imports the fixture), fails to
+    // load it and returns without dispose(): an idle worker must not keep it alive.
+    const script = `
+      const { createAccel } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
+      const { createFixtureBackend, fixtureSkill } = await import(${JSON.stringify(new URL('./fixtures/worker-fixture.mjs', import.meta.url).href)});
+      const accel = createAccel({ backends: [createFixtureBackend({})], threads: 1 });
+      accel.addEndpoint({ skill: fixtureSkill, model: '/nonexistent/accel-model', backend: 'fixture' });
+      const [status] = await accel.init();
+      console.log(status.state);`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+    expect(stdout.trim()).toBe('failed');
   });
 
   it('runs a lone request alone and requests made together as one batch, listing the files the worker loaded', async () => {

@@ -230,7 +230,7 @@ export class Accel {
     routed.reserved += 1;
     let id: string | undefined;
     try {
-      if (endpoint.state !== 'ready') endpoint = leastLoaded(await this.ready(routed));
+      if (endpoint.state !== 'ready') endpoint = leastLoaded(await this.readyUnlessAborted(routed, signal));
       if (endpoint.options.deduplicate && onText === undefined) id = await contentId(endpoint.id, prepared.task, prepared.items);
     } finally {
       routed.reserved -= 1;
@@ -383,6 +383,24 @@ export class Accel {
    * Loads an endpoint and returns the endpoints that serve in its place: itself, or for a
    * `…:*` endpoint, one endpoint per device its backend's probe found.
    */
+  /**
+   * `ready`, but a request whose signal aborts while its endpoint loads fails then, with
+   * `AbortedError`, instead of waiting for the load (its caller is gone: an HTTP client that
+   * disconnected); the load goes on for the others.
+   */
+  private async readyUnlessAborted(endpoint: EndpointRuntime, signal: AbortSignal | undefined): Promise<EndpointRuntime[]> {
+    if (signal === undefined) return this.ready(endpoint);
+    let unsubscribe: (() => void) | undefined;
+    const aborted = new Promise<never>((_resolve, reject) => {
+      unsubscribe = onAbort(signal, () => reject(new AbortedError({ reason: 'signal aborted while the endpoint loaded', cause: signal.reason })));
+    });
+    try {
+      return await Promise.race([this.ready(endpoint), aborted]);
+    } finally {
+      unsubscribe?.();
+    }
+  }
+
   private ready(endpoint: EndpointRuntime): Promise<EndpointRuntime[]> {
     const [first] = endpoint.options.stages;
     if (first === undefined || !isWildcard(first.label)) return endpoint.init().then(() => [endpoint]);

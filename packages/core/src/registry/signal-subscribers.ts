@@ -1,3 +1,5 @@
+import { nextTurn } from '../scheduler/next-turn.js';
+
 /**
  * One `abort` listener per signal, shared by every call that waits on it. Callers often share a
  * signal across many requests (one per HTTP request or batch job); a listener per call would pass
@@ -35,7 +37,13 @@ export function onAbort(signal: AbortSignal, callback: () => void): () => void {
   const current = entry;
   return () => {
     if (!current.callbacks.delete(subscription) || current.callbacks.size > 0) return;
-    if (subscribers.get(signal) === current) subscribers.delete(signal);
-    signal.removeEventListener('abort', current.listener);
+    // Removed on the next turn, not at once: a caller that leaves and subscribes again in the same
+    // run of promise steps (a request that waited for its endpoint's load, then waits for its
+    // result) keeps the one listener instead of removing and adding it.
+    nextTurn(() => {
+      if (current.callbacks.size > 0) return;
+      if (subscribers.get(signal) === current) subscribers.delete(signal);
+      signal.removeEventListener('abort', current.listener);
+    });
   };
 }

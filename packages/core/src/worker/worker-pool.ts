@@ -31,10 +31,12 @@ class PooledWorker {
   private failure: Error | undefined;
 
   constructor(readonly worker: Worker) {
-    worker.unref();
     worker.on('message', (message: FromWorker) => this.receive(message));
     worker.on('error', (error) => this.fail(error));
     worker.on('exit', (code) => this.fail(new Error(`the worker thread exited (code ${code})`)));
+    // After the listeners: adding a 'message' listener refs the worker's port again, and a worker
+    // that has nothing to do (a spare that only imports modules) must not keep the process alive.
+    worker.unref();
   }
 
   get alive(): boolean {
