@@ -1,4 +1,4 @@
-import { buildByteLevelBpe } from '../tokenizers/byte-level-bpe.js';
+import { buildByteLevelBpe, byteLevelBpeModelSection } from '../tokenizers/byte-level-bpe.js';
 import type { TokenizerFiles } from '../tokenizers/tokenizer-files.js';
 import { addedTokenEntry } from '../tokenizers/tokenizer-files.js';
 
@@ -39,18 +39,7 @@ export function robertaTokenizerFiles({ vocabularySize, modelMaxLength }: Robert
       add_prefix_space: false,
     },
     decoder: byteLevel(true, true),
-    model: {
-      type: 'BPE',
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: '',
-      end_of_word_suffix: '',
-      fuse_unk: false,
-      byte_fallback: false,
-      ignore_merges: false,
-      vocab: vocabulary,
-      merges: bpe.merges,
-    },
+    model: byteLevelBpeModelSection(vocabulary, bpe.merges),
   };
   const tokenizerConfig = {
     add_prefix_space: false,

@@ -1,4 +1,4 @@
-import type { ByteLevelBpeModel } from '../tokenizers/byte-level-bpe.js';
+import { byteLevelBpeModelSection, type ByteLevelBpeModel } from '../tokenizers/byte-level-bpe.js';
 import type { TokenizerFiles } from '../tokenizers/tokenizer-files.js';
 import { addedTokenEntry } from '../tokenizers/tokenizer-files.js';
 
@@ -53,18 +53,7 @@ export function leadingSpecialsBpeTokenizerFiles({ model, specialTokens, prepend
     pre_tokenizer: byteLevel(false, true),
     post_processor: postProcessor,
     decoder: byteLevel(true, true),
-    model: {
-      type: 'BPE',
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: '',
-      end_of_word_suffix: '',
-      fuse_unk: false,
-      byte_fallback: false,
-      ignore_merges: false,
-      vocab: Object.fromEntries(vocabulary.map((piece, id) => [piece, id])),
-      merges: model.merges,
-    },
+    model: byteLevelBpeModelSection(vocabulary, model.merges),
   };
   return { tokenizer, tokenizerConfig: { ...tokenizerConfig } };
 }

@@ -54,9 +54,11 @@ export interface ByteLevelBpeTokenizerOptions {
   readonly tokenizerConfig: Readonly<Record<string, unknown>>;
 }
 
-/** `tokenizer.json` in the GPT-2 layout: ByteLevel pre-tokenizer, post-processor and decoder. */
-/** The `model` section of a byte-level BPE tokenizer.json (GPT-2's and RoBERTa's settings) over `vocabulary` (ids by position). */
-export function byteLevelBpeModelSection(vocabulary: readonly string[], merges: ByteLevelBpeModel['merges']): Record<string, unknown> {
+/**
+ * The `model` section of a byte-level BPE tokenizer.json (GPT-2's, RoBERTa's, OPT's and CLAP's
+ * settings) over `vocabulary`: pieces whose ids are their positions, or pieces mapped to ids.
+ */
+export function byteLevelBpeModelSection(vocabulary: readonly string[] | Readonly<Record<string, number>>, merges: ByteLevelBpeModel['merges']): Record<string, unknown> {
   return {
     type: 'BPE',
     dropout: null,
@@ -66,10 +68,12 @@ export function byteLevelBpeModelSection(vocabulary: readonly string[], merges: 
     fuse_unk: false,
     byte_fallback: false,
     ignore_merges: false,
-    vocab: Object.fromEntries(vocabulary.map((piece, id) => [piece, id])),
+    vocab: Array.isArray(vocabulary) ? Object.fromEntries(vocabulary.map((piece, id) => [piece, id])) : vocabulary,
     merges,
   };
 }
+
+/** `tokenizer.json` in the GPT-2 layout: ByteLevel pre-tokenizer, post-processor and decoder. */
 
 export function byteLevelBpeTokenizerFiles({ model, specialTokens, tokenizerConfig }: ByteLevelBpeTokenizerOptions): TokenizerFiles {
   const vocabulary = [...model.vocabulary, ...specialTokens];
