@@ -53,8 +53,8 @@ export function resetKernelPeakRss(): boolean {
  * - on Linux after `resetKernelPeakRss` at that point, `VmHWM` of /proc/self/status;
  * - otherwise `process.resourceUsage().maxRSS`, but only when it grew past its value at that point
  *   (`maxRssAtPoint`): maxRSS never falls, and it counts whatever came before, even the parent's
- *   peak for a child started by `fork` (Linux carries the pre-exec peak over; seen here: a fresh
- *   43 MB child reported the 1.5 GB of the process that forked it). A value that did not rise is
+ *   peak for a child started by `fork` (Linux carries the pre-exec peak over: a fresh child
+ *   reports its parent's peak). A value that did not rise is
  *   an earlier peak, not one since the point.
  */
 export function kernelPeakRss(since: { readonly reset: boolean; readonly maxRssAtPoint: number }): { bytes: number; source: 'VmHWM' | 'maxRSS' } | undefined {

@@ -242,7 +242,7 @@ function configOutputSize(config: ImageProcessorConfig, size: unknown): ((width:
 
 /**
  * `createPixelValuesReader` for a processor known by its `preprocessor_config.json` alone, without
- * importing transformers.js (about 50 MiB and a quarter of a second per thread) when the fast route
+ * importing transformers.js (a large module graph, loaded again in each worker thread) when the fast route
  * covers the settings: for processor classes that keep `ImageProcessor`'s own `preprocess`, `resize`
  * and `get_resize_output_image_size` (`CLIPImageProcessor`, `ViTImageProcessor`, `SiglipImageProcessor`
  * and the others that add nothing to it; the kit's tests check CLIP's), whose settings this reads as
