@@ -46,6 +46,24 @@ describe('deduplication', () => {
     expect([first.provenance.deduplicated, second.provenance.deduplicated]).toEqual([false, true]);
   });
 
+  it('merges a request into a lone one already running, whose id was computed after its batch started', async () => {
+    const { accel, backend } = registry({ runDelayMs: 40 });
+    await accel.init();
+    const lone = accel.infer(doublingSkill, [4, 5]);
+    // Past the turn in which the lone request's batch started and its id was computed.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const [first, second, third] = await Promise.all([lone, accel.infer(doublingSkill, [4, 5]), accel.infer(doublingSkill, [5, 4])]);
+    expect(second.output).toEqual([8, 10]);
+    expect(backend.batches).toEqual([[4, 5], [5, 4]]);
+    expect([first.provenance.deduplicated, second.provenance.deduplicated, third.provenance.deduplicated]).toEqual([false, true, false]);
+    expect(second.provenance.contentId).toBe(first.provenance.contentId);
+    expect(third.provenance.contentId).not.toBe(first.provenance.contentId);
+    // Once it settled, the same content runs again, with the same id.
+    const again = await accel.infer(doublingSkill, [4, 5]);
+    expect([again.provenance.deduplicated, again.provenance.contentId]).toEqual([false, first.provenance.contentId]);
+    expect(backend.batches).toHaveLength(3);
+  });
+
   it('keeps a merged request alive when one of its callers aborts', async () => {
     const { accel } = registry({ runDelayMs: 30 });
     await accel.init();

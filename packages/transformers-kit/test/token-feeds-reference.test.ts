@@ -49,6 +49,9 @@ describe('buildTokenFeeds (int64 feeds written through 32-bit words)', () => {
     const states = { dims: [1, 3, 2], data: Float32Array.from([1, 2, 3, 4, 100, 100]) };
     expect(Array.from(meanPool(states, BigInt64Array.from([1n, 1n, 0n]))[0]!)).toEqual([2, 3]);
     expect(Array.from(meanPool(states, [1, 1, 0])[0]!)).toEqual([2, 3]);
+    // Read through its 32-bit words: a value in the high word only counts, and a view's offset is kept.
+    expect(Array.from(meanPool(states, BigInt64Array.from([1n << 32n, 0n, 1n]))[0]!)).toEqual([50.5, 51]);
+    expect(Array.from(meanPool(states, BigInt64Array.from([9n, 0n, 1n, 1n]).subarray(1))[0]!)).toEqual([51.5, 52]);
   });
 });
 

@@ -12,7 +12,8 @@ import type { ModelSourceOptions } from '../model-source/model-source-options.js
 import type { ModelStore } from '../model-store/model-store.js';
 import type { InferResult, Provenance } from '../provenance/provenance.js';
 import type { QueuedRequestResult, QueueTicket } from '../scheduler/batch-queue.js';
-import { contentId } from '../scheduler/content-id.js';
+import { contentId, contentIdSync, hashesSynchronously, preloadContentIdHash } from '../scheduler/content-id.js';
+import { nextTurn } from '../scheduler/next-turn.js';
 import { memoizeAsync } from '../backend/runtime/memoize-async.js';
 import { skillOptionsOf, validateWithSchema } from '../skill/v1/skill-schema.js';
 import { skillSource, type PreparedRequest, type SkillInput, type SkillOptions, type SkillOutput, type SkillV1 } from '../skill/v1/skill-v1.js';
@@ -49,7 +50,10 @@ export class Accel {
   private readonly skills = new Map<string, SkillV1>();
   private readonly endpoints = new Map<string, EndpointRuntime>();
   private readonly expansions = new Map<EndpointRuntime, Promise<EndpointRuntime[]>>();
+  /** Shareable runs by endpoint and content id, once their id is computed. */
   private readonly inFlight = new Map<string, SharedRequest>();
+  /** Each endpoint's shareable runs still in flight, hashed or not yet (see `submit`). */
+  private readonly openRuns = new Map<EndpointRuntime, Set<SharedRequest>>();
   private draining: Promise<void> | undefined;
   private readonly modelOptions: ModelSourceOptions;
   private modelStore: Promise<ModelStore> | undefined;
@@ -60,6 +64,8 @@ export class Accel {
     for (const backend of options.backends ?? []) this.registerBackend(backend);
     for (const skill of options.skills ?? []) this.registerSkill(skill);
     this.modelOptions = options.models ?? {};
+    // Content ids are then computed synchronously (Node), off the path of a lone request (see submit).
+    void preloadContentIdHash();
     if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
       throw new InvalidInputError({ reason: `threads must be a positive integer, got ${options.threads}` });
     }
@@ -229,27 +235,35 @@ export class Accel {
     const trailMark = routed.trailLength;
     routed.reserved += 1;
     let id: string | undefined;
+    let parts: unknown[] | undefined;
     try {
       if (endpoint.state !== 'ready') endpoint = leastLoaded(await this.readyUnlessAborted(routed, signal));
-      if (endpoint.options.deduplicate && onText === undefined) id = await contentId(endpoint.id, prepared.task, prepared.items);
+      if (endpoint.options.deduplicate && onText === undefined) {
+        parts = [endpoint.id, prepared.task, prepared.items];
+        // Without a synchronous hash (browsers), the id is computed before the request is queued.
+        if (!hashesSynchronously()) id = await contentId(...parts);
+      }
     } finally {
       routed.reserved -= 1;
     }
     if (signal?.aborted) throw new AbortedError({ reason: 'signal aborted before the request started' });
     let shared: SharedRequest | undefined;
     let deduplicated = false;
-    if (id !== undefined) {
-      const key = `${endpoint.id}\u0000${id}`;
-      shared = this.inFlight.get(key);
-      deduplicated = shared !== undefined;
-      if (shared === undefined) {
-        const created: SharedRequest = { ticket: endpoint.queue.enqueue(prepared.items), holders: 0 };
-        this.inFlight.set(key, created);
-        created.ticket.result.then(
-          () => this.inFlight.delete(key),
-          () => this.inFlight.delete(key),
-        );
-        shared = created;
+    if (parts !== undefined) {
+      const open = this.openRuns.get(endpoint);
+      if (id === undefined && (open === undefined || open.size === 0)) {
+        // Nothing in flight to share with: the request is queued at once and its content id is
+        // computed in the next turn, once its batch has gone to the worker, instead of before.
+        // A request that arrives meanwhile hashes it on the spot (below), so none is missed.
+        shared = this.openRun(endpoint, endpoint.queue.enqueue(prepared.items), parts, undefined);
+        const created = shared;
+        nextTurn(() => this.hashRun(endpoint, created));
+      } else {
+        id ??= contentIdSync(...parts)!;
+        for (const run of open ?? []) this.hashRun(endpoint, run);
+        shared = this.inFlight.get(`${endpoint.id}\u0000${id}`);
+        deduplicated = shared !== undefined;
+        shared ??= this.openRun(endpoint, endpoint.queue.enqueue(prepared.items), parts, id);
       }
       shared.holders += 1;
     }
@@ -264,7 +278,35 @@ export class Accel {
     const output = endpointSkill.doAssemble(result.values, prepared, options);
     // An endpoint expanded from `…:*` while this request waited was created for it: its whole trail is the request's.
     const provenance = this.provenance(endpoint, prepared.task, result, startedAt, endpoint === routed ? trailMark : 0);
+    if (shared !== undefined) id ??= this.hashRun(endpoint, shared);
     return { output, provenance: id === undefined ? provenance : { ...provenance, contentId: id, deduplicated } };
+  }
+
+  /** Records a shareable run as open on its endpoint until it settles; with its id, identical requests find it at once. */
+  private openRun(endpoint: EndpointRuntime, ticket: QueueTicket<unknown, BatchContext>, parts: readonly unknown[], id: string | undefined): SharedRequest {
+    const run: SharedRequest = { ticket, holders: 0, parts, id, settled: false };
+    let open = this.openRuns.get(endpoint);
+    if (open === undefined) this.openRuns.set(endpoint, (open = new Set()));
+    open.add(run);
+    if (id !== undefined) this.inFlight.set(`${endpoint.id}\u0000${id}`, run);
+    const close = () => {
+      run.settled = true;
+      open.delete(run);
+      if (open.size === 0 && this.openRuns.get(endpoint) === open) this.openRuns.delete(endpoint);
+      if (run.id !== undefined && this.inFlight.get(`${endpoint.id}\u0000${run.id}`) === run) this.inFlight.delete(`${endpoint.id}\u0000${run.id}`);
+    };
+    ticket.result.then(close, close);
+    return run;
+  }
+
+  /** A run's content id, computed now if it was not yet; an open run becomes findable by it (unless an identical one already is). */
+  private hashRun(endpoint: EndpointRuntime, run: SharedRequest): string {
+    if (run.id === undefined) {
+      run.id = contentIdSync(...run.parts)!;
+      const key = `${endpoint.id}\u0000${run.id}`;
+      if (!run.settled && !this.inFlight.has(key)) this.inFlight.set(key, run);
+    }
+    return run.id;
   }
 
   /** The backends registered, in registration order. */
@@ -523,6 +565,11 @@ function workerThreadsExist(): boolean {
 interface SharedRequest {
   readonly ticket: QueueTicket<unknown, BatchContext>;
   holders: number;
+  /** What its content id hashes: the endpoint, the task and the items. */
+  readonly parts: readonly unknown[];
+  /** Its content id, once computed (a lone request's is computed after its batch has started). */
+  id: string | undefined;
+  settled: boolean;
 }
 
 function endpointLoad(endpoint: EndpointRuntime): number {

@@ -1,3 +1,4 @@
+import type * as NodeCrypto from 'node:crypto';
 import { loadNodeCrypto } from './node-crypto.js';
 
 /** Where the canonical encoding goes: text is UTF-8, bytes go as they are. */
@@ -77,11 +78,8 @@ function encodeInto(parts: unknown[], update: (chunk: string | Uint8Array) => vo
  */
 export async function contentId(...parts: unknown[]): Promise<string> {
   const nodeCrypto = await loadNodeCrypto();
-  if (nodeCrypto !== undefined) {
-    const hash = nodeCrypto.createHash('sha256');
-    encodeInto(parts, (chunk) => (typeof chunk === 'string' ? hash.update(chunk, 'utf8') : hash.update(chunk)));
-    return hash.digest('hex');
-  }
+  loadedNodeCrypto = nodeCrypto ?? null;
+  if (nodeCrypto !== undefined) return hashWith(nodeCrypto, parts);
   const encoder = new TextEncoder();
   const chunks: Uint8Array[] = [];
   encodeInto(parts, (chunk) => chunks.push(typeof chunk === 'string' ? encoder.encode(chunk) : chunk));
@@ -93,4 +91,32 @@ export async function contentId(...parts: unknown[]): Promise<string> {
   }
   const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes);
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/** Node's crypto once `contentId` or `preloadContentIdHash` has loaded it; null where there is none (browsers). */
+let loadedNodeCrypto: typeof NodeCrypto | null | undefined;
+
+function hashWith(nodeCrypto: typeof NodeCrypto, parts: unknown[]): string {
+  const hash = nodeCrypto.createHash('sha256');
+  encodeInto(parts, (chunk) => (typeof chunk === 'string' ? hash.update(chunk, 'utf8') : hash.update(chunk)));
+  return hash.digest('hex');
+}
+
+/** Loads the hash `contentIdSync` needs, so that it can answer. */
+export async function preloadContentIdHash(): Promise<void> {
+  loadedNodeCrypto = (await loadNodeCrypto()) ?? null;
+}
+
+/** Whether `contentIdSync` answers here and now. */
+export function hashesSynchronously(): boolean {
+  return Boolean(loadedNodeCrypto);
+}
+
+/**
+ * `contentId` computed at once, where Node's synchronous hash is loaded (after `contentId` or
+ * `preloadContentIdHash` ran); undefined where it is not (browsers, or before the load), for the
+ * caller to use `contentId`.
+ */
+export function contentIdSync(...parts: unknown[]): string | undefined {
+  return loadedNodeCrypto ? hashWith(loadedNodeCrypto, parts) : undefined;
 }

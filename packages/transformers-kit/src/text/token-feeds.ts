@@ -1,4 +1,5 @@
 import type { TensorLike } from '@accel/core';
+import { littleEndian } from '../math/little-endian.js';
 
 /**
  * Builds the int64 feeds a text encoder declares, from token id sequences of varying length:
@@ -63,9 +64,6 @@ export function buildTokenFeeds(
   if (wantsPositions) feeds.position_ids = { type: 'int64', data: positions, dims };
   return { feeds, mask, length };
 }
-
-/** Whether this machine stores integers little-endian (where an int64's low word comes first). */
-const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Cuts a sequence that is longer than `limit` tokens, keeping its last token (the closing
