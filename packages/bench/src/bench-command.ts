@@ -1,3 +1,4 @@
+import type { ReplicasSetting } from './subjects/accel-subject.js';
 import { resolve } from 'node:path';
 import { InvalidInputError } from '@accel/core';
 import type { ProgressOutput } from './progress-bar.js';
@@ -31,7 +32,7 @@ export const benchFlags = {
   scaling: { type: 'boolean' },
 } as const;
 
-export const benchUsage = 'accel bench [--quick] [--skills bert-tiny,minilm,…] [--backends cpu,wasm] [--replicas N] [--repeat N] [--cache-dir DIR] [--out DIR] [--json]\n       accel bench --server [--quick] [--replicas N] [--cache-dir DIR] [--out DIR] [--json]\n       accel bench --cluster [--quick] [--cache-dir DIR] [--out DIR] [--json]\n       accel bench --scaling [--quick] [--cache-dir DIR] [--out DIR] [--json]';
+export const benchUsage = 'accel bench [--quick] [--skills bert-tiny,minilm,…] [--backends cpu,wasm] [--replicas N|auto] [--repeat N] [--cache-dir DIR] [--out DIR] [--json]\n       accel bench --server [--quick] [--replicas N|auto] [--cache-dir DIR] [--out DIR] [--json]\n       accel bench --cluster [--quick] [--cache-dir DIR] [--out DIR] [--json]\n       accel bench --scaling [--quick] [--cache-dir DIR] [--out DIR] [--json]';
 
 /** `accel bench --help`. */
 export const benchHelp = `usage: ${benchUsage}
@@ -65,7 +66,7 @@ options:
                whisper-tiny (one 30 s window, 32 tokens) on cpu; two models
   --skills     bench profiles or skill names to run, e.g. bert-tiny,minilm,gpt2
   --backends   backends to measure, e.g. cpu,wasm; unavailable ones are listed as skipped with the reason
-  --replicas   copies of the model behind each accel endpoint (default 1): see @accel/core's replicas
+  --replicas   copies of the model behind each accel endpoint (default auto, the endpoint's default): see @accel/core's replicas
   --repeat     run the whole selection N times (default 1) and report min/median/max of each ratio; a goal is met only if met in the median
   --cache-dir  where the full-size forged models are written and reused (default .cache/models/full)
   --server     measure the HTTP server against in-process calls (see above); --skills and --backends do not apply
@@ -123,8 +124,8 @@ export async function runBenchCommand(flags: BenchCommandFlags, positionals: rea
   if (size !== 'full' && size !== 'tiny') throw new InvalidInputError({ reason: `--size must be full or tiny, got ${size}` });
   const interactive = process.stderr.isTTY === true;
   const progress: ProgressOutput = { interactive, write: interactive ? (text) => void process.stderr.write(text) : (text) => io.stderr(text.trimEnd()) };
-  const replicas = flags.replicas === undefined ? 1 : Number(flags.replicas);
-  if (!Number.isInteger(replicas) || replicas < 1) throw new InvalidInputError({ reason: `--replicas must be a positive integer, got ${flags.replicas}` });
+  const replicas: ReplicasSetting = flags.replicas === undefined || flags.replicas === 'auto' ? 'auto' : Number(flags.replicas);
+  if (replicas !== 'auto' && (!Number.isInteger(replicas) || replicas < 1)) throw new InvalidInputError({ reason: `--replicas must be a positive integer or auto, got ${flags.replicas}` });
   const repeat = flags.repeat === undefined ? 1 : Number(flags.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new InvalidInputError({ reason: `--repeat must be a positive integer, got ${flags.repeat}` });
   const skills = list(flags.skills);

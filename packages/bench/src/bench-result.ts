@@ -1,3 +1,4 @@
+import type { ReplicasSetting } from './subjects/accel-subject.js';
 import type { AgreementResult } from './agreement.js';
 import type { Summary } from './statistics.js';
 
@@ -141,6 +142,8 @@ export interface CellResult {
   readonly ratios: readonly RatioResult[];
   /** A quantized profile's agreement with fp32 on the same inputs (accel's outputs, untimed). */
   readonly agreement?: AgreementResult;
+  /** accel's preprocessing of one input, timed alone (see `PreparedProfile.preprocessing`). */
+  readonly preprocessing?: PreprocessingResult;
   /** Peak RSS of each subject, each in a child process of its own (after the timing rounds). */
   readonly memory?: CellMemoryResult;
 }
@@ -257,7 +260,7 @@ export interface BenchResult {
   readonly mode: 'quick' | 'full';
   readonly modelSize: 'tiny' | 'full';
   /** Replicas of each accel endpoint in this run (`--replicas`). */
-  readonly replicas: number;
+  readonly replicas: ReplicasSetting;
   readonly machine: MachineDescription;
   readonly versions: Readonly<Record<string, string>>;
   readonly durationSeconds: number;
@@ -268,4 +271,13 @@ export interface BenchResult {
   readonly goals: readonly GoalResult[];
   /** With `--repeat N` (N > 1): `cells` and `coServing` are run 1's; every run and every ratio's spread are here. */
   readonly repeat?: RepeatResult;
+}
+
+/** accel's preprocessing of one input timed by itself: what it covers, and the median of its samples. */
+export interface PreprocessingResult {
+  readonly what: string;
+  readonly status: 'measured' | 'failed';
+  readonly reason?: string;
+  readonly medianMs?: number;
+  readonly samples?: number;
 }

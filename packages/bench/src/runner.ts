@@ -1,9 +1,10 @@
+import type { ReplicasSetting } from './subjects/accel-subject.js';
 import { open, readdir } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, platform, totalmem, arch } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidInputError, type BackendV1, type SkillV1 } from '@accel/core';
 import type { AgreementResult } from './agreement.js';
-import type { BackendAvailability, BenchResult, CellResult, CoServingResult, MachineDescription, RunResult } from './bench-result.js';
+import type { BackendAvailability, BenchResult, CellResult, CoServingResult, MachineDescription, PreprocessingResult, RunResult } from './bench-result.js';
 import { fullSettings, quickSettings, smokeSettings, type BenchSettings } from './bench-settings.js';
 import { benchBackends, probeBackends } from './backends.js';
 import { measureCoServing } from './co-serving.js';
@@ -31,8 +32,8 @@ export interface BenchOptions {
   readonly size: ModelSize;
   /** The command line, for the report. */
   readonly command: string;
-  /** Replicas of each accel endpoint (`--replicas`); default 1. */
-  readonly replicas?: number;
+  /** Replicas of each accel endpoint (`--replicas`); default `auto`, the endpoint's default. */
+  readonly replicas?: ReplicasSetting;
   /** Runs of the whole selection (`--repeat`); default 1. With more, goals are taken on the median of the runs. */
   readonly repeat?: number;
   readonly log: (message: string) => void;
@@ -91,7 +92,7 @@ async function measureCell(
   const { log } = options;
   log(`${profile.id} on ${backend.name}`);
   try {
-    const subjects = [prepared.accel(skill, backend, { replicas: options.replicas ?? 1 }), ...(await prepared.peers(backend.name))];
+    const subjects = [prepared.accel(skill, backend, { replicas: options.replicas ?? 'auto' }), ...(await prepared.peers(backend.name))];
     const results = await measureSubjects(subjects, {
       measures: settings.mode === 'quick' ? (profile.quickMeasures ?? profile.measures) : profile.measures,
       settings,
@@ -119,6 +120,16 @@ async function agreementOf(prepared: PreparedProfile, skill: SkillV1, backend: B
     return await prepared.agreement!(skill, backend);
   } catch (error) {
     return { reference: 'fp32', measure: 'agreement with fp32', status: 'failed', reason: describeError(error) };
+  }
+}
+
+/** accel's preprocessing of one input, timed alone once per profile; a failure is reported, not thrown. */
+async function preprocessingOf(prepared: PreparedProfile, profile: BenchProfile, options: Pick<BenchOptions, 'log'>): Promise<PreprocessingResult> {
+  options.log(`  ${profile.id}: accel's preprocessing of one input, alone`);
+  try {
+    return await prepared.preprocessing!();
+  } catch (error) {
+    return { what: "accel's preprocessing of one input", status: 'failed', reason: describeError(error) };
   }
 }
 
@@ -173,7 +184,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     command: options.command,
     mode: options.quick ? 'quick' : 'full',
     modelSize: options.size,
-    replicas: options.replicas ?? 1,
+    replicas: options.replicas ?? 'auto',
     machine: describeMachine(loadAverageStart),
     versions,
     durationSeconds: (performance.now() - startedAt) / 1000,
@@ -229,7 +240,11 @@ async function measureRun(
       else {
         await readThrough(folders.get(profile.id)!);
         const measured = await measureCell(profile, prepared, skill, row.instance, settings, options);
-        cells.push(measured.status === 'measured' && prepared.agreement ? { ...measured, agreement: await agreementOf(prepared, skill, row.instance, profile, options) } : measured);
+        let cell = measured.status === 'measured' && prepared.agreement ? { ...measured, agreement: await agreementOf(prepared, skill, row.instance, profile, options) } : measured;
+        if (cell.status === 'measured' && prepared.preprocessing && !cells.some((other) => other.profile === profile.id && other.preprocessing !== undefined)) {
+          cell = { ...cell, preprocessing: await preprocessingOf(prepared, profile, options) };
+        }
+        cells.push(cell);
       }
     }
   }
@@ -267,7 +282,7 @@ async function probeMemory(
       continue;
     }
     try {
-      probed.push({ ...cell, memory: await probeCellMemory(cell, { profile, model, inputsDirectory, settings, replicas: options.replicas ?? 1, log: options.log }) });
+      probed.push({ ...cell, memory: await probeCellMemory(cell, { profile, model, inputsDirectory, settings, replicas: options.replicas ?? 'auto', log: options.log }) });
     } catch (error) {
       const reason = `memory probe failed: ${describeError(error)}`;
       probed.push({ ...cell, memory: { requests: '–', subjects: cell.subjects.map((subject) => ({ role: subject.role, label: subject.label, status: 'failed' as const, reason })) } });

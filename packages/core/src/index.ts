@@ -6,6 +6,7 @@ export * from './model-source/index.js';
 export { createLoadContext, type LoadContextOptions, type TrackedLoadContext } from './model-source/create-load-context.js';
 export type { FallbackStep, InferResult, Provenance, ProvenanceNote, ProvenanceTimings, TokenUsage } from './provenance/provenance.js';
 export { Accel, createAccel, type ModelsApi } from './registry/accel.js';
+export { autoReplicaMaxWeightBytes } from './registry/auto-replicas.js';
 export type { InferCallOptions } from './registry/infer-options.js';
 export type { InferStream } from './registry/text-channel.js';
 export { BatchQueue, type BatchQueueOptions, type QueuedRequestResult, type QueueTicket } from './scheduler/batch-queue.js';

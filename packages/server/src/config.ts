@@ -25,7 +25,7 @@ export const endpointConfigSchema = z
     maxBatchSize: positiveInteger.optional(),
     batchWaitMs: z.number().nonnegative().optional(),
     isolation: z.enum(['worker', 'inline']).optional(),
-    replicas: positiveInteger.optional(),
+    replicas: z.union([positiveInteger, z.literal('auto')]).optional().describe("Copies of the model, or 'auto' (the default): one per thread of the endpoint's share for weights of at most 32 MiB, else one"),
     deduplicate: z.boolean().optional(),
     preload: z.boolean().optional().describe("Load every session at start (CLIP: both towers), not each on the first request that needs it"),
   })

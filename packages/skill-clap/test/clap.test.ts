@@ -18,7 +18,8 @@ const labels = ['speech', 'music', 'a dog barking', 'rain'];
 beforeAll(async () => {
   const { directory } = await forgeModel('Xenova/clap-htsat-unfused', { root: modelRoot });
   accel = new Accel({ backends: [createCpuBackend({ threads: 1 })], skills: [clapSkill] });
-  accel.addEndpoint({ id: 'clap', skill: clapSkill, model: directory, batchWaitMs: 50 });
+  // One copy (`replicas: 'auto'` would load two of this small forged model): the tests check batch-mates.
+  accel.addEndpoint({ id: 'clap', skill: clapSkill, model: directory, batchWaitMs: 50, replicas: 1 });
   await accel.init();
 });
 afterAll(() => accel.dispose());

@@ -26,7 +26,8 @@ const paragraph = [
 beforeAll(async () => {
   const { directory } = await forgeModel('Xenova/wav2vec2-base-960h', { root: modelRoot });
   accel = new Accel({ backends: [createCpuBackend({ threads: 1 })], skills: [wav2vec2Skill] });
-  accel.addEndpoint({ id: 'batching', skill: wav2vec2Skill, model: directory, batchWaitMs: 50 });
+  // One copy (`replicas: 'auto'` would load two of this small forged model): the tests check batch-mates.
+  accel.addEndpoint({ id: 'batching', skill: wav2vec2Skill, model: directory, batchWaitMs: 50, replicas: 1 });
   await accel.init();
 });
 afterAll(() => accel.dispose());

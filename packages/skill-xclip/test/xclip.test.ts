@@ -39,7 +39,9 @@ beforeAll(async () => {
   ({ directory } = await forgeModel('microsoft/xclip-base-patch32', { root: modelRoot }));
   videos = await videoFolders();
   accel = new Accel({ backends: [createCpuBackend({ threads: 1 })], skills: [xclipSkill] });
-  accel.addEndpoint({ id: 'xclip', skill: xclipSkill, model: directory });
+  // One copy (`replicas: 'auto'` would load two of this small forged model): the tests compare items of one
+  // batch bit for bit and check batch-mates.
+  accel.addEndpoint({ id: 'xclip', skill: xclipSkill, model: directory, replicas: 1 });
   await accel.init();
 });
 

@@ -54,7 +54,9 @@ export async function loadForgedDecoder<Tokenizer, Model>(options: ForgedDecoder
   ((await loadTransformers()) as unknown as { env: { allowRemoteModels: boolean } }).env.allowRemoteModels = false;
   const { directory } = await forgeModel(options.id, { root: options.modelRoot });
   const accel = createAccel({ backends: [createCpuBackend({ threads: 1 })], skills: [options.skill] });
-  accel.addEndpoint({ ...options.endpoint, skill: options.skill, model: directory });
+  // One copy (a forged model is small enough for `replicas: 'auto'` to load two): the tests check what
+  // sharing a batch does to a prompt, so the prompts they send together must run as one batch.
+  accel.addEndpoint({ replicas: 1, ...options.endpoint, skill: options.skill, model: directory });
   await accel.init();
   const tokenizer = await options.tokenizer.from_pretrained(directory, { local_files_only: true });
   const reference = await options.model.from_pretrained(directory, { local_files_only: true, dtype: 'fp32', ...options.modelOptions });

@@ -1,3 +1,4 @@
+import type { ReplicasSetting } from '../subjects/accel-subject.js';
 import type { MemoryMeasurement, SubjectRole } from '../bench-result.js';
 import type { BenchSettings } from '../bench-settings.js';
 
@@ -16,7 +17,7 @@ export interface MemoryProbeSetup {
   /** The run's settings (the same first requests as the timing: batch size, measures by mode). */
   readonly settings: BenchSettings;
   /** Replicas of accel's endpoint (`--replicas`). */
-  readonly replicas: number;
+  readonly replicas: ReplicasSetting;
   /** RSS sampling interval. */
   readonly intervalMs: number;
 }

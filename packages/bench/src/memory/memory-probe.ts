@@ -1,3 +1,4 @@
+import type { ReplicasSetting } from '../subjects/accel-subject.js';
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -84,7 +85,7 @@ export async function probeCellMemory(
     readonly model: string;
     readonly inputsDirectory: string;
     readonly settings: BenchSettings;
-    readonly replicas: number;
+    readonly replicas: ReplicasSetting;
     readonly log: (message: string) => void;
   },
 ): Promise<CellMemoryResult> {

@@ -66,7 +66,7 @@ export function renderConsoleSummary(result: BenchResult, files: readonly string
     return [`${cell.profile} on ${cell.backend}: peak RSS added (own process): accel ${added('accel')}, raw ORT ${added('onnxruntime')} (${formatRatio(memoryRatio(cell.memory, 'onnxruntime'))}), pipeline ${added('pipeline')}`];
   });
   return [
-    `accel bench ${result.mode}${result.replicas > 1 ? `, ${result.replicas} replicas per endpoint` : ''}${runs === undefined ? '' : `, ${runs} runs (goals on the median)`}: ${result.durationSeconds.toFixed(0)} s on ${result.machine.cpu}, ${result.machine.cores} cores (load average ${result.machine.loadAverageStart.toFixed(1)} → ${result.machine.loadAverageEnd.toFixed(1)})`,
+    `accel bench ${result.mode}${result.replicas === 'auto' ? '' : `, ${result.replicas} replica${result.replicas === 1 ? '' : 's'} per endpoint`}${runs === undefined ? '' : `, ${runs} runs (goals on the median)`}: ${result.durationSeconds.toFixed(0)} s on ${result.machine.cpu}, ${result.machine.cores} cores (load average ${result.machine.loadAverageStart.toFixed(1)} → ${result.machine.loadAverageEnd.toFixed(1)})`,
     '',
     cells,
     '',

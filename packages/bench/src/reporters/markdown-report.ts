@@ -1,3 +1,4 @@
+import { describeReplicas } from '../subjects/accel-subject.js';
 import type { BenchResult, CellResult, ProfileFamily, SubjectMemoryResult, SubjectResult } from '../bench-result.js';
 import { memoryRatio } from '../memory/memory-probe.js';
 import { findRatio } from '../ratios.js';
@@ -227,7 +228,7 @@ export function renderMarkdownReport(result: BenchResult): string {
     ...reportHeaderLines({ ...result, title: `accel bench (${result.mode}${result.modelSize === 'tiny' ? ', tiny models' : ''})` }),
     '- models: random weights at real size from @accel/model-forge; medians over alternating rounds; ratios are accel ÷ peer in this run',
     ...(result.repeat ? [`- runs: ${result.repeat.runs.length} (--repeat); each goal is the median of the runs and is met only if the median meets it`] : []),
-    `- accel endpoints: ${result.replicas === 1 ? '1 replica (the default)' : `${result.replicas} replicas each (--replicas), the endpoint's threads split between them`}`,
+    `- accel endpoints: ${describeReplicas(result.replicas)}`,
     '',
     '## Backends',
     '',

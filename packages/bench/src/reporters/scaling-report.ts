@@ -109,7 +109,7 @@ function sweepSection(sweep: ScalingSweep, result: ScalingBenchResult): string[]
 export function renderScalingMarkdownReport(result: ScalingBenchResult): string {
   return [
     ...reportHeaderLines({ ...result, title: `accel bench --scaling (${result.mode}${result.modelSize === 'tiny' ? ', tiny models' : ''})` }),
-    `- models: random weights ${result.modelSize === 'tiny' ? 'at tiny size' : 'at real size'} from @accel/model-forge; backend cpu only (wasm, cuda and openvino are not part of this mode); one accel endpoint per sweep with the defaults (worker isolation, batching, one replica) against raw onnxruntime-node session.run with the backend's session options, in one process`,
+    `- models: random weights ${result.modelSize === 'tiny' ? 'at tiny size' : 'at real size'} from @accel/model-forge; backend cpu only (wasm, cuda and openvino are not part of this mode); one accel endpoint per sweep with the defaults (worker isolation, batching) and one replica, set explicitly (replicas 'auto' loads one too for these models, whose weights are over 32 MiB) against raw onnxruntime-node session.run with the backend's session options, in one process`,
     '- each point: warm-up, then accel and raw onnxruntime in alternating rounds (fewer at the big points; the side that goes first changes from round to round and point to point); costs are medians',
     '',
     '## Goals (issue 17 §3)',

@@ -1,3 +1,4 @@
+import { describeReplicas } from '../subjects/accel-subject.js';
 import type { ConcurrentSide, FirstTokenSide, ServerBenchResult } from '../server/server-bench-result.js';
 import { formatServerGoalMeasured } from '../server/server-goals.js';
 import type { TableRenderer } from './console-summary.js';
@@ -84,7 +85,7 @@ export function renderServerMarkdownReport(result: ServerBenchResult): string {
   return [
     ...reportHeaderLines({ ...result, title: `accel bench --server (${result.mode}${result.modelSize === 'tiny' ? ', tiny models' : ''})` }),
     `- models: random weights ${result.modelSize === 'tiny' ? 'at tiny size' : 'at real size'} from @accel/model-forge; in-process and HTTP take turns in alternating rounds against one endpoint; the server (\`@accel/server\`, 127.0.0.1, port 0) runs in the bench process, its HTTP clients in a worker thread of that process`,
-    `- accel endpoints: ${result.replicas === 1 ? '1 replica (the default)' : `${result.replicas} replicas each (--replicas)`}`,
+    `- accel endpoints: ${describeReplicas(result.replicas)}`,
     '',
     '## Goals (issue 14)',
     '',

@@ -15,7 +15,7 @@ import { describeMachine } from '../runner.js';
 import type { SamplingPlan } from '../sample-durations.js';
 import { sampleDurations } from '../sample-durations.js';
 import { percentile, summarize } from '../statistics.js';
-import { batchesFormed } from '../subjects/accel-subject.js';
+import { batchesFormed, type ReplicasSetting } from '../subjects/accel-subject.js';
 import { embeddingOptions, embeddingsRoute, type EmbeddingsRoute } from './embeddings-routes.js';
 import { HttpClients } from './http-clients.js';
 import { isMissingRoute, largestDifference, readErrorAnswer, readServerSentEvents, RequestLedger, sendBurst, type ErrorAnswer, type Outcome } from './requests.js';
@@ -30,8 +30,8 @@ export interface ServerBenchOptions {
   readonly size: ModelSize;
   /** The command line, for the report. */
   readonly command: string;
-  /** Replicas of each accel endpoint (`--replicas`); default 1. */
-  readonly replicas?: number;
+  /** Replicas of each accel endpoint (`--replicas`); default `auto`, the endpoint's default. */
+  readonly replicas?: ReplicasSetting;
   readonly log: (message: string) => void;
   readonly progress: ProgressOutput;
 }
@@ -342,7 +342,7 @@ export async function runServerBench(options: ServerBenchOptions): Promise<Serve
   const loadAverageStart = loadavg()[0] ?? 0;
   const settings = settingsFor(options);
   const { log } = options;
-  const replicas = options.replicas ?? 1;
+  const replicas = options.replicas ?? 'auto';
   const cacheDirectory = resolve(options.cacheDirectory);
   const versions: Record<string, string> = { node: process.version, '@accel/server': serverVersion() };
   const embeddingsBase = {

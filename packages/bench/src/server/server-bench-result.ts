@@ -1,3 +1,4 @@
+import type { ReplicasSetting } from '../subjects/accel-subject.js';
 import type { BenchRunHeader } from '../bench-result.js';
 import type { Summary } from '../statistics.js';
 
@@ -113,7 +114,7 @@ export interface ServerGoalResult {
 
 export interface ServerBenchResult extends BenchRunHeader {
   readonly kind: 'server';
-  readonly replicas: number;
+  readonly replicas: ReplicasSetting;
   readonly embeddings: ServerEmbeddingsResult;
   readonly streaming: ServerStreamingResult;
   readonly goals: readonly ServerGoalResult[];

@@ -7,9 +7,19 @@ export interface SkillRequest {
   readonly options?: Record<string, unknown>;
 }
 
+/** Replicas of an accel endpoint, as `EndpointOptions.replicas` takes them: a number, or `auto` (the endpoint's default). */
+export type ReplicasSetting = number | 'auto';
+
 /** How the bench configures accel's endpoint (`accel bench --replicas`). */
 export interface AccelEndpointSettings {
-  readonly replicas: number;
+  readonly replicas: ReplicasSetting;
+}
+
+/** What a report says of a run's replicas setting. */
+export function describeReplicas(replicas: ReplicasSetting): string {
+  return replicas === 'auto'
+    ? "replicas: 'auto' (the endpoint's default: one per thread of its share when the model's weights are at most 32 MiB, else one; each cell's notes say how many loaded)"
+    : `${replicas} replica${replicas === 1 ? '' : 's'} each (--replicas), the endpoint's threads split between them`;
 }
 
 export interface AccelSubjectOptions<Sample> {
@@ -47,7 +57,7 @@ export function batchesFormed(requestBatchSizes: readonly number[]): number[] {
 
 /**
  * accel serving the profile's model through one endpoint, with the registry's defaults (worker
- * isolation, batching, deduplication) and the replicas the run asks for (default 1).
+ * isolation, batching, deduplication) and the replicas the run asks for (default `auto`, the endpoint's).
  */
 export function createAccelSubject<Sample>(options: AccelSubjectOptions<Sample>): BenchSubject {
   const accel = new Accel({ backends: [options.backend], skills: [options.skill] });

@@ -88,6 +88,8 @@ export async function runSkill(options: RunOptions): Promise<RunResult> {
   try {
     accel.addEndpoint({
       skill,
+      // One request: a second copy (`replicas: 'auto'` loads two of a small model) would only add its load.
+      replicas: 1,
       backend: options.backend,
       dtype: options.dtype,
       ...(options.verify ? { verify: true } : {}),

@@ -33,7 +33,8 @@ async function smokeOne(skill: SkillV1, backend: BackendV1, model: string): Prom
   const accel = new Accel({ backends: [backend], skills: [skill] });
   const startedAt = performance.now();
   try {
-    accel.addEndpoint({ skill, model, backend: backend.name });
+    // One request: one copy of the model (`replicas: 'auto'` would load two of a small one).
+    accel.addEndpoint({ skill, model, backend: backend.name, replicas: 1 });
     const { provenance } = await accel.infer(skill, skill.example.input, skill.example.options as never);
     return { skill: skill.name, backend: backend.name, status: 'passed', milliseconds: performance.now() - startedAt, provenance };
   } catch (error) {

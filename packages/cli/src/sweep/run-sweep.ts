@@ -150,7 +150,8 @@ async function runCell(entry: { modelType: string; model: string }, skill: Skill
   });
   let cell: Omit<SweepCell, 'timings' | 'memory'> & { timings?: SweepCell['timings'] };
   try {
-    accel.addEndpoint({ skill, model: entry.model, backend: slot.name, dtype: options.dtype ?? 'fp32' });
+    // One request per cell: one copy of the model (`replicas: 'auto'` would load two of a small one).
+    accel.addEndpoint({ skill, model: entry.model, backend: slot.name, dtype: options.dtype ?? 'fp32', replicas: 1 });
     const { output, provenance } = await accel.infer(skill, skill.example.input, skill.example.options as never);
     const ran: CellProvenance = {
       backend: provenance.backend,

@@ -50,9 +50,12 @@ export interface EndpointOptions {
    * endpoint's thread share (at least one thread each, so a share of 2 threads holds at most 2
    * copies). Queued items are split evenly between free copies, so batches run side by side:
    * more throughput for small models, lower latency for large batches, at the cost of memory
-   * and of batch-1 latency on fewer threads. Default 1. Needs worker isolation.
+   * and of batch-1 latency on fewer threads. A number needs worker isolation. Default `'auto'`:
+   * one copy per thread of the share (at most one per pool worker) when the model's weights —
+   * the ONNX files the skill loads for the dtype — are at most 32 MiB (`autoReplicaMaxWeightBytes`),
+   * where threads gain little inside one copy, else one; one when the endpoint runs inline.
    */
-  readonly replicas?: number;
+  readonly replicas?: number | 'auto';
   /** Merge identical in-flight requests (same content id) into one run. Default true. Streams are never merged. */
   readonly deduplicate?: boolean;
   /**

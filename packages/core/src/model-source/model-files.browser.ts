@@ -90,3 +90,8 @@ export async function openSessionFile(model: ResolvedModel, relativePath: string
   const objectUrl = URL.createObjectURL(await response.blob());
   return { file: objectUrl, release: () => URL.revokeObjectURL(objectUrl) };
 }
+
+/** Sizes are not looked up in browsers, where an endpoint has no replicas: always undefined. */
+export async function modelFileSize(_model: ResolvedModel, _relativePath: string): Promise<number | undefined> {
+  return undefined;
+}

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedModel } from './resolved-model.js';
 import { exists } from './file-exists.js';
@@ -17,6 +17,15 @@ export function modelFilePath(model: ResolvedModel, relativePath: string): strin
 /** True when the model folder holds the file. */
 export function modelFileExists(model: ResolvedModel, relativePath: string): Promise<boolean> {
   return exists(modelFilePath(model, relativePath));
+}
+
+/** The file's size in bytes, or undefined when the folder lacks it. */
+export async function modelFileSize(model: ResolvedModel, relativePath: string): Promise<number | undefined> {
+  try {
+    return (await stat(modelFilePath(model, relativePath))).size;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The file's text; rejects when the folder lacks it. */

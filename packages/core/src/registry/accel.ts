@@ -125,11 +125,13 @@ export class Accel {
     if (options.contextLength !== undefined && (!Number.isInteger(options.contextLength) || options.contextLength < 1)) {
       throw new InvalidInputError({ reason: 'contextLength must be a positive integer' });
     }
-    const replicas = options.replicas ?? 1;
-    if (!Number.isInteger(replicas) || replicas < 1) throw new InvalidInputError({ reason: `replicas must be a positive integer, got ${String(replicas)}` });
+    const replicas = options.replicas ?? 'auto';
+    if (replicas !== 'auto' && (!Number.isInteger(replicas) || replicas < 1)) {
+      throw new InvalidInputError({ reason: `replicas must be a positive integer or 'auto', got ${String(replicas)}` });
+    }
     const isolation =
       options.isolation ?? (workerThreadsExist() && skillSource(skill) !== undefined && stages.every((stage) => stage.backend.source !== undefined) ? 'worker' : 'inline');
-    if (replicas > 1 && isolation !== 'worker') {
+    if (replicas !== 'auto' && replicas > 1 && isolation !== 'worker') {
       throw new InvalidInputError({
         reason: `replicas > 1 needs worker isolation; this endpoint runs inline (${options.isolation === 'inline' ? 'as asked' : `skill ${skill.name} or a backend of its chain names no module to load in a worker`})`,
       });

@@ -38,8 +38,8 @@ export interface EndpointRuntimeOptions {
   readonly batchWaitMs: number;
   readonly deduplicate: boolean;
   readonly isolation: 'worker' | 'inline';
-  /** Copies of the model to load, each in its own worker, at most one per thread of the endpoint's share. */
-  readonly replicas: number;
+  /** Copies of the model to load, each in its own worker, at most one per thread of the endpoint's share; `auto`: see `autoReplicas`. */
+  readonly replicas: number | 'auto';
   /** The endpoint's share of the registry's thread budget and the pool size, asked when it loads. */
   readonly resources: () => Promise<{ threads: number | undefined; workers: number }>;
   readonly models: ModelSourceOptions;
@@ -224,7 +224,8 @@ export class EndpointRuntime {
     const source = skillSource(skill);
     if (this.options.isolation === 'worker' && source !== undefined && backend.source !== undefined) {
       // Each replica gets at least one of the endpoint's threads, so a smaller share loads fewer copies.
-      const replicas = Math.max(1, Math.min(this.options.replicas, share ?? this.options.replicas));
+      const wanted = this.options.replicas === 'auto' ? await (await import('./auto-replicas.js')).autoReplicas({ skill, dtype, model, threads: share, workers }) : this.options.replicas;
+      const replicas = Math.max(1, Math.min(wanted, share ?? wanted));
       const threads = share === undefined ? undefined : Math.max(1, Math.floor(share / replicas));
       const { workerPool } = await import('../worker/worker-pool.js');
       const { loaded, files } = await workerPool(workers).load(
@@ -365,7 +366,7 @@ export class EndpointRuntime {
       state: this.state,
       isolation: active?.isolation ?? this.options.isolation,
       ...(active?.threads === undefined ? {} : { threads: active.threads }),
-      replicas: active?.replicas.length ?? this.options.replicas,
+      replicas: active?.replicas.length ?? (this.options.replicas === 'auto' ? 1 : this.options.replicas),
       chain: this.options.stages.map((stage) => stage.label),
       fallbacks: [...this.trail],
       ...(group ? { group } : {}),
