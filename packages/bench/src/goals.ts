@@ -24,6 +24,21 @@ function measurementsOf(target: CellResult | undefined, role: SubjectRole): Subj
   return target?.subjects.find((subject) => subject.role === role && subject.status === 'measured')?.measurements;
 }
 
+/**
+ * `2 replicas × 1 intra-op thread` when accel's endpoint in the cell loaded more than one copy
+ * (`replicas: 'auto'` does for small models), from its notes; else undefined.
+ */
+function replicaSetup(target: CellResult | undefined): string | undefined {
+  const notes = target?.subjects.find((subject) => subject.role === 'accel')?.notes ?? [];
+  return notes.map((note) => /\d+ replicas × [^,;]*/.exec(note)?.[0]).find((match) => match !== undefined);
+}
+
+/** `; accel: 2 replicas × 1 intra-op thread` when accel loaded more than one copy, else nothing. */
+function replicaNote(target: CellResult | undefined): string {
+  const setup = replicaSetup(target);
+  return setup === undefined ? '' : `; accel: ${setup}`;
+}
+
 const format = (value: number | undefined, digits = 2) => (value === undefined ? 'not measured' : value.toFixed(digits));
 
 function missing(profile: string): string {
@@ -45,7 +60,7 @@ function batchGoal(id: string, profile: string, model: string, threshold: number
       const pipeline = measurementsOf(target, 'pipeline')?.batch?.milliseconds.median;
       const measured = findRatio(target.ratios, 'batch-time/onnxruntime');
       const pipelineRatio = raw !== undefined && pipeline !== undefined ? pipeline / raw : undefined;
-      return { ...(measured === undefined ? {} : { measured }), note: `pipeline ÷ raw: ${format(pipelineRatio)} here (issue: ${issuePipeline})` };
+      return { ...(measured === undefined ? {} : { measured }), note: `pipeline ÷ raw: ${format(pipelineRatio)} here (issue: ${issuePipeline})${replicaNote(target)}` };
     },
   };
 }
@@ -71,7 +86,9 @@ function quantizedSpeedupGoal(id: string, profile: string, baseline: string, mea
       const agreement = quantized.agreement;
       const agreementNote =
         agreement === undefined ? 'agreement not taken' : agreement.status === 'measured' ? `${agreement.measure} with fp32: ${format(agreement.value, 4)} (${agreement.detail ?? ''})` : `agreement failed: ${agreement.reason ?? ''}`;
-      return { ...(measured === undefined ? {} : { measured }), note: `accel q8 ${format(quantizedRate, 1)} ${unit}, fp32 ${format(floatRate, 1)} ${unit}; ${agreementNote}` };
+      const [quantizedSetup, floatSetup] = [replicaSetup(quantized) ?? '1 replica', replicaSetup(float) ?? '1 replica'];
+      const setups = quantizedSetup === floatSetup ? '' : `; accel's defaults loaded q8 as ${quantizedSetup}, fp32 as ${floatSetup}`;
+      return { ...(measured === undefined ? {} : { measured }), note: `accel q8 ${format(quantizedRate, 1)} ${unit}, fp32 ${format(floatRate, 1)} ${unit}; ${agreementNote}${setups}` };
     },
   };
 }
@@ -93,7 +110,7 @@ function quantizedOverheadGoal(id: string, profile: string, measure: string, rat
       const target = cell(result, profile);
       if (target === undefined) return { note: missing(profile) };
       const measured = findRatio(target.ratios, ratio);
-      return { ...(measured === undefined ? {} : { measured }), note: `${target.dtype ?? 'fp32'} file for both (onnx/model_quantized.onnx)` };
+      return { ...(measured === undefined ? {} : { measured }), note: `${target.dtype ?? 'fp32'} file for both (onnx/model_quantized.onnx)${replicaNote(target)}` };
     },
   };
 }
@@ -159,7 +176,9 @@ function memoryGoals(cells: readonly CellResult[]): GoalDefinition[] {
       if (accel === undefined || accel.status !== 'measured') return { note: `accel ${accel?.status ?? 'not measured'}: ${accel?.reason ?? ''}` };
       const measured = memoryRatio(memory, 'onnxruntime');
       const towers = target.family === 'vision' ? '; images only, so accel opens the vision tower only, like raw' : '';
-      const values = `accel +${formatMegabytes(memoryAddedBytes(memory, 'accel'))}, raw ORT +${formatMegabytes(memoryAddedBytes(memory, 'onnxruntime'))}${towers}`;
+      const setup = replicaSetup(target);
+      const copies = setup === undefined ? '' : `; accel's default loaded ${setup}, a copy of the model in each, raw ORT one`;
+      const values = `accel +${formatMegabytes(memoryAddedBytes(memory, 'accel'))}, raw ORT +${formatMegabytes(memoryAddedBytes(memory, 'onnxruntime'))}${towers}${copies}`;
       return { ...(measured === undefined ? {} : { measured }), note: values };
     },
   }));
@@ -238,7 +257,15 @@ export const goalDefinitions: readonly GoalDefinition[] = [
       const raw = measurementsOf(target, 'onnxruntime')?.latency?.milliseconds.median;
       const pipeline = measurementsOf(target, 'pipeline')?.latency?.milliseconds.median;
       const pipelineRatio = raw !== undefined && pipeline !== undefined ? pipeline / raw : undefined;
-      return { ...(measured === undefined ? {} : { measured }), note: `pipeline ÷ raw: ${format(pipelineRatio)} here (issue: ~1.4)` };
+      const accel = measurementsOf(target, 'accel')?.latency?.milliseconds.median;
+      const alone = target.preprocessing;
+      const preprocessing =
+        alone === undefined
+          ? ''
+          : alone.status === 'measured' && alone.medianMs !== undefined && raw !== undefined
+            ? `; accel ${format(accel, 1)} ms, raw ORT ${format(raw, 1)} ms on prepared pixel values; decoding and preprocessing one image alone (accel's reader, median of ${alone.samples}): ${format(alone.medianMs, 1)} ms, so raw ORT + that = ${format(raw + alone.medianMs, 1)} ms`
+            : `; preprocessing alone not measured: ${alone.reason ?? 'no raw ORT time'}`;
+      return { ...(measured === undefined ? {} : { measured }), note: `pipeline ÷ raw: ${format(pipelineRatio)} here (issue: ~1.4)${preprocessing}` };
     },
   },
   {

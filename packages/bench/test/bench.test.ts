@@ -247,6 +247,29 @@ describe('q8 goals, agreement and --repeat', () => {
     expect(withoutFloat.get('gpt2-q8-vs-fp32')).toMatchObject({ status: 'not measured', note: 'no measured gpt2 cell on cpu in this run' });
   });
 
+  it("says how many replicas accel's defaults loaded on each side, and what CLIP's preprocessing costs alone", () => {
+    const withReplicas = (entry: CellResult): CellResult => ({
+      ...entry,
+      subjects: entry.subjects.map((one) => (one.role === 'accel' ? { ...one, notes: ['worker isolation, 2 replicas × 1 intra-op thread'] } : one)),
+    });
+    const byId = new Map(evaluateGoals({ cells: q8Cells.map((entry) => (entry.profile === 'minilm-q8' ? withReplicas(entry) : entry)) }).map((goal) => [goal.id, goal]));
+    expect(byId.get('minilm-q8-vs-fp32')?.note).toContain("accel's defaults loaded q8 as 2 replicas × 1 intra-op thread, fp32 as 1 replica");
+    expect(byId.get('minilm-q8-batch')?.note).toContain('; accel: 2 replicas × 1 intra-op thread');
+    expect(byId.get('gpt2-q8-vs-fp32')?.note).not.toContain('replica');
+    const clip: CellResult = {
+      ...cell('clip', 'vision', 'cpu', [
+        subject('accel', 'accel', { latency: { milliseconds: summary(60) } }),
+        subject('onnxruntime', 'onnxruntime-node session.run', { latency: { milliseconds: summary(50) } }),
+      ]),
+      preprocessing: { what: 'decoding one image', status: 'measured', medianMs: 8, samples: 24 },
+    };
+    const clipGoal = evaluateGoals({ cells: [clip] }).find((entry) => entry.id === 'clip-image');
+    expect(clipGoal).toMatchObject({ status: 'not met', measured: expect.closeTo(1.2, 10) });
+    expect(clipGoal?.note).toContain("decoding and preprocessing one image alone (accel's reader, median of 24): 8.0 ms, so raw ORT + that = 58.0 ms");
+    const failed = evaluateGoals({ cells: [{ ...clip, preprocessing: { what: 'decoding one image', status: 'failed', reason: 'no sharp' } }] }).find((entry) => entry.id === 'clip-image');
+    expect(failed?.note).toContain('preprocessing alone not measured: no sharp');
+  });
+
   it('measures agreement: 1 for identical outputs, in [0, 1] otherwise', () => {
     expect(embeddingAgreement([[1, 0], [0, 1]], [[1, 0], [1, 1]])).toEqual({ mean: expect.closeTo((1 + Math.SQRT1_2) / 2, 12), lowest: expect.closeTo(Math.SQRT1_2, 12) });
     expect(tokenAgreement([5, 6, 7], [5, 6, 7])).toEqual({ agreeing: 3, positions: 3, share: 1 });

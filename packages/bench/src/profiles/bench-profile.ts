@@ -1,6 +1,6 @@
 import type { BackendV1, Dtype, SkillV1 } from '@accel/core';
 import type { AgreementResult } from '../agreement.js';
-import type { ProfileFamily } from '../bench-result.js';
+import type { PreprocessingResult, ProfileFamily } from '../bench-result.js';
 import type { BenchSettings } from '../bench-settings.js';
 import type { AccelEndpointSettings } from '../subjects/accel-subject.js';
 import type { BenchSubject, SkippedSubject } from '../subjects/bench-subject.js';
@@ -31,6 +31,12 @@ export interface PreparedProfile {
   readonly audioSeconds?: number;
   /** A quantized profile: how closely accel's output with its dtype follows accel's fp32 output on the same inputs (run once, untimed). */
   agreement?(skill: SkillV1, backend: BackendV1): Promise<AgreementResult>;
+  /**
+   * How long accel's preprocessing of one input takes by itself, on the bench's thread, after the
+   * cell's rounds (a profile whose raw peer is timed on prepared inputs: what accel's time includes
+   * and the peer's does not).
+   */
+  preprocessing?(): Promise<PreprocessingResult>;
 }
 
 /**

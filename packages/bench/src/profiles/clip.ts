@@ -1,10 +1,13 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ImageProcessorConfig, TransformersImageProcessor } from '@accel/transformers-kit/encoders';
 import type { SkillV1 } from '@accel/core';
 import { writeTestImages } from '../inputs/test-image.js';
 import { createAccelSubject } from '../subjects/accel-subject.js';
 import { onnxRuntimeFor } from '../subjects/onnx-runtime.js';
 import { createClipVisionPipelineSubject } from '../subjects/pipeline-clip-vision.js';
 import { createRawClipVisionSubject } from '../subjects/raw-clip-vision.js';
+import { loadTransformers } from '../subjects/transformers-library.js';
 import type { BenchProfile } from './bench-profile.js';
 
 /**
@@ -25,6 +28,31 @@ export const clipProfile: BenchProfile = {
     const images = await writeTestImages(join(inputsDirectory, 'images'), 4);
     return {
       accel: (skill, backend, endpoint) => createAccelSubject({ skill, backend, endpoint, model, samples: images, request: (samples) => ({ input: { images: samples } }) }),
+      async preprocessing() {
+        // The reader accel's CLIP skill builds from the same preprocessor_config.json (the fast route
+        // for CLIP's settings; transformers.js's processor for anything else), on the same images.
+        const { createPixelValuesReaderFromConfig } = await import('@accel/transformers-kit/encoders');
+        const config = JSON.parse(await readFile(join(model, 'preprocessor_config.json'), 'utf8')) as ImageProcessorConfig;
+        const read = await createPixelValuesReaderFromConfig(config, async () => {
+          const { CLIPImageProcessor } = await loadTransformers();
+          return new CLIPImageProcessor(config as ConstructorParameters<typeof CLIPImageProcessor>[0]) as unknown as TransformersImageProcessor;
+        });
+        const samples = 24;
+        for (let index = 0; index < 4; index += 1) await read(images[index % images.length]!);
+        const durations: number[] = [];
+        for (let index = 0; index < samples; index += 1) {
+          const startedAt = performance.now();
+          await read(images[index % images.length]!);
+          durations.push(performance.now() - startedAt);
+        }
+        durations.sort((left, right) => left - right);
+        return {
+          what: 'decoding and preprocessing one of the 640 × 480 PNG files (resize, centre crop, normalise), as accel does it, alone on the bench\'s thread',
+          status: 'measured',
+          medianMs: (durations[(samples - 1) >> 1]! + durations[samples >> 1]!) / 2,
+          samples,
+        };
+      },
       async peers(backend) {
         const runtime = onnxRuntimeFor(backend);
         return [
