@@ -76,7 +76,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): BackendV1 {
     specificationVersion: 'v1',
     name: 'wasm',
     packageName: '@accel/backend-wasm',
-    source: { module: '@accel/backend-wasm', exportName: 'createWasmBackend', options: { ...options } },
+    // onnxruntime-web starts WebAssembly with env.wasm.numThreads once per JavaScript thread.
+    source: { module: '@accel/backend-wasm', exportName: 'createWasmBackend', options: { ...options }, threadsFixedPerThread: true },
     probe: () => (probed ??= probe()),
     async doCreateSession({ file, device }: CreateSessionOptions) {
       if (device !== 'wasm') throw new BackendUnavailableError({ backend: 'wasm', reason: `device ${device} is not a WebAssembly device label (use "wasm")` });

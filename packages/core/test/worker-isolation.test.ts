@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type * as Core from '../src/index.js';
@@ -50,6 +53,33 @@ describe('worker isolation', () => {
       console.log(status.state);`;
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
     expect(stdout.trim()).toBe('failed');
+  });
+
+  it('gives an endpoint no worker whose runtime started with another thread count, where the backend fixes the count per thread', async () => {
+    // A fresh process, so that its pool holds only these workers: two replicas on one thread each,
+    // then an endpoint on two threads, which must not land in either of their workers.
+    const script = `
+      const { createAccel } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
+      const { createFixtureBackend, fixtureSkill } = await import(${JSON.stringify(new URL('./fixtures/worker-fixture.mjs', import.meta.url).href)});
+      const model = ${JSON.stringify(await makeModelFolder())};
+      const split = createAccel({ backends: [createFixtureBackend({ threadsFixedPerThread: true })], threads: 2, workers: 2 });
+      split.addEndpoint({ skill: fixtureSkill, model, backend: 'fixture', replicas: 2 });
+      await split.init();
+      const whole = createAccel({ backends: [createFixtureBackend({ threadsFixedPerThread: true })], threads: 2, workers: 2 });
+      whole.addEndpoint({ skill: fixtureSkill, model, backend: 'fixture', replicas: 1 });
+      await whole.init();
+      const { output } = await whole.infer(fixtureSkill, [1, 2]);
+      console.log(JSON.stringify({ output, sessions: process.env.ACCEL_WORKER_FIXTURE_SESSIONS }));
+      await Promise.all([split.dispose(), whole.dispose()]);`;
+    // A file, not --input-type with -e: worker threads inherit the process's flags, and that one refuses them.
+    const file = join(await mkdtemp(join(tmpdir(), 'accel-worker-threads-')), 'threads.mjs');
+    await writeFile(file, script);
+    const { stdout } = await promisify(execFile)(process.execPath, [file], { timeout: 20_000 });
+    const { output, sessions } = JSON.parse(stdout.trim()) as { output: number[]; sessions: string };
+    expect(output).toEqual([2, 4]);
+    const opened = sessions.split(' ').map((entry) => entry.split(':') as [string, string]);
+    expect(opened.map(([, threads]) => threads).sort()).toEqual(['1', '1', '2']);
+    expect(new Set(opened.map(([thread]) => thread)).size).toBe(3);
   });
 
   it('runs a lone request alone and requests made together as one batch, listing the files the worker loaded', async () => {

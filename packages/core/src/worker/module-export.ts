@@ -10,4 +10,10 @@ export interface ModuleExport {
 
 export interface BackendSource extends ModuleExport {
   readonly options?: Readonly<Record<string, unknown>>;
+  /**
+   * True when the runtime takes its thread count once per JavaScript thread, for every session
+   * it opens later (onnxruntime-web's `env.wasm.numThreads`): a worker that loaded it with one
+   * count then hosts no endpoint of it that asks for another.
+   */
+  readonly threadsFixedPerThread?: boolean;
 }

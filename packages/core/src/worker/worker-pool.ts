@@ -23,6 +23,8 @@ function cancellable(control: ItemControl): control is CancellableItemControl {
 /** One worker thread and the endpoints and batches it holds. */
 class PooledWorker {
   endpoints = 0;
+  /** The thread count each backend module whose count is fixed per thread was loaded with here (see `BackendSource.threadsFixedPerThread`). */
+  readonly fixedThreads = new Map<string, number | undefined>();
   private readonly loads = new Map<string, { resolve(files: readonly string[]): void; reject(error: Error): void }>();
   private readonly unloads = new Map<string, () => void>();
   private readonly batches = new Map<number, PendingBatch>();
@@ -196,8 +198,12 @@ export class WorkerPool {
    * every worker is excluded (replicas of one endpoint never share a worker, or they would
    * queue behind each other).
    */
-  private async acquire(exclude: ReadonlySet<PooledWorker>): Promise<PooledWorker> {
+  private async acquire(taken: ReadonlySet<PooledWorker>, message: LoadMessage): Promise<PooledWorker> {
     for (let index = this.workers.length - 1; index >= 0; index -= 1) if (!this.workers[index]!.alive) this.workers.splice(index, 1);
+    // A worker whose runtime started with another thread count cannot give this endpoint its own.
+    const { backend, threads } = message;
+    const conflicting = this.workers.filter((worker) => backend.threadsFixedPerThread === true && worker.fixedThreads.has(backend.module) && worker.fixedThreads.get(backend.module) !== threads);
+    const exclude = new Set([...taken, ...conflicting]);
     const candidates = this.workers.filter((worker) => !exclude.has(worker));
     if (this.startsWorker(exclude)) {
       const worker = takeSpare() ?? startWorker(await import('node:worker_threads'));
@@ -222,8 +228,9 @@ export class WorkerPool {
   async load(message: LoadMessage, replicas = 1): Promise<{ loaded: LoadedSkillV1<unknown, unknown>[]; files: readonly (readonly string[])[] }> {
     const workers = new Set<PooledWorker>();
     for (let replica = 0; replica < replicas; replica += 1) {
-      const worker = await this.acquire(workers);
+      const worker = await this.acquire(workers, message);
       worker.endpoints += 1;
+      if (message.backend.threadsFixedPerThread === true && !worker.fixedThreads.has(message.backend.module)) worker.fixedThreads.set(message.backend.module, message.threads);
       workers.add(worker);
     }
     const loads = await Promise.allSettled(
