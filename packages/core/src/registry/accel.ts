@@ -286,13 +286,12 @@ export class Accel {
 
   /** Records a shareable run as open on its endpoint until it settles; with its id, identical requests find it at once. */
   private openRun(endpoint: EndpointRuntime, ticket: QueueTicket<unknown, BatchContext>, parts: readonly unknown[], id: string | undefined): SharedRequest {
-    const run: SharedRequest = { ticket, holders: 0, parts, id, settled: false };
+    const run: SharedRequest = { ticket, holders: 0, parts, id };
     let open = this.openRuns.get(endpoint);
     if (open === undefined) this.openRuns.set(endpoint, (open = new Set()));
     open.add(run);
     if (id !== undefined) this.inFlight.set(`${endpoint.id}\u0000${id}`, run);
     const close = () => {
-      run.settled = true;
       open.delete(run);
       if (open.size === 0 && this.openRuns.get(endpoint) === open) this.openRuns.delete(endpoint);
       if (run.id !== undefined && this.inFlight.get(`${endpoint.id}\u0000${run.id}`) === run) this.inFlight.delete(`${endpoint.id}\u0000${run.id}`);
@@ -306,7 +305,8 @@ export class Accel {
     if (run.id === undefined) {
       run.id = contentIdSync(...run.parts)!;
       const key = `${endpoint.id}\u0000${run.id}`;
-      if (!run.settled && !this.inFlight.has(key)) this.inFlight.set(key, run);
+      // Only while it is open (a run that settled is no longer shared).
+      if (this.openRuns.get(endpoint)?.has(run) && !this.inFlight.has(key)) this.inFlight.set(key, run);
     }
     return run.id;
   }
@@ -571,7 +571,6 @@ interface SharedRequest {
   readonly parts: readonly unknown[];
   /** Its content id, once computed (a lone request's is computed after its batch has started). */
   id: string | undefined;
-  settled: boolean;
 }
 
 function endpointLoad(endpoint: EndpointRuntime): number {

@@ -1,5 +1,4 @@
 import { InvalidInputError } from '@accel/core';
-import { littleEndian } from './little-endian.js';
 
 /** A row-major float tensor `[batch, sequence, hidden]`, e.g. `last_hidden_state`. */
 export interface HiddenStates {
@@ -16,18 +15,6 @@ function hiddenShape(states: HiddenStates): [number, number, number] {
 }
 
 /**
- * Whether a mask keeps each position (non-zero). An int64 mask (`BigInt64Array`, as the feeds hold
- * it) is read through its two 32-bit words: reading its elements would make a BigInt for each.
- */
-function maskReader(mask: ArrayLike<number | bigint>): (index: number) => boolean {
-  if (mask instanceof BigInt64Array && littleEndian) {
-    const words = new Int32Array(mask.buffer, mask.byteOffset, mask.length * 2);
-    return (index) => (words[index * 2]! | words[index * 2 + 1]!) !== 0;
-  }
-  return (index) => Boolean(mask[index]);
-}
-
-/**
  * Average of each row's hidden vectors over the positions where `mask` is 1, summed in float64
  * (as transformers.js's mean pooling sums). Four units at a time are summed in registers over a
  * row's kept positions, which measured about twice as fast as adding each position's vector into
@@ -38,12 +25,11 @@ export function meanPool(states: HiddenStates, mask: ArrayLike<number | bigint>)
   const { data } = states;
   const rows: Float32Array[] = [];
   const kept = new Int32Array(sequence);
-  const isKept = maskReader(mask);
   for (let row = 0; row < batch; row += 1) {
-    // Offsets of the row's kept positions.
+    // Offsets of the row's kept positions; 0 and 0n are both falsy (no BigInt conversion).
     let count = 0;
     for (let position = 0; position < sequence; position += 1) {
-      if (isKept(row * sequence + position)) kept[count++] = (row * sequence + position) * hidden;
+      if (mask[row * sequence + position]) kept[count++] = (row * sequence + position) * hidden;
     }
     const divisor = Math.max(count, 1e-9);
     const pooled = new Float32Array(hidden);

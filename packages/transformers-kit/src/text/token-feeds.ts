@@ -1,5 +1,4 @@
 import type { TensorLike } from '@accel/core';
-import { littleEndian } from '../math/little-endian.js';
 
 /**
  * Builds the int64 feeds a text encoder declares, from token id sequences of varying length:
@@ -64,6 +63,9 @@ export function buildTokenFeeds(
   if (wantsPositions) feeds.position_ids = { type: 'int64', data: positions, dims };
   return { feeds, mask, length };
 }
+
+/** Whether this machine stores integers little-endian (where an int64's low word comes first). */
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Cuts a sequence that is longer than `limit` tokens, keeping its last token (the closing
