@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { UnsupportedError } from '../errors/unsupported-error.js';
+import type { PngCodec } from './png-rows.js';
 
 /**
  * The browser build of `media-io.js`. A page has no file paths, audio-decode or sharp: it
@@ -11,6 +12,10 @@ import { UnsupportedError } from '../errors/unsupported-error.js';
 
 export async function readFileBytes(path: string): Promise<Uint8Array> {
   throw new InvalidInputError({ reason: `${path}: file paths cannot be read in a browser; pass decoded samples or pixels` });
+}
+
+export async function readFileBytesToDecode(path: string): Promise<Uint8Array> {
+  return readFileBytes(path);
 }
 
 export async function isDirectory(_path: string): Promise<boolean> {
@@ -30,3 +35,6 @@ export async function loadSharp(): Promise<never> {
     message: 'image files and encoded bytes are not decoded in a browser build; decode them on the page (createImageBitmap, OffscreenCanvas getImageData) and pass raw pixels { data, width, height, channels }',
   });
 }
+
+/** No PNG row decoder in a browser: encoded images are not decoded there (see `loadSharp`). */
+export const pngCodec: PngCodec | undefined = undefined;

@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { isMainThread } from 'node:worker_threads';
+import { crc32, createInflate } from 'node:zlib';
 import type Sharp from 'sharp';
+import type { PngCodec } from './png-rows.js';
 
 /**
  * What media decoding needs from the platform: files, audio-decode and sharp. This is the Node
@@ -10,6 +14,16 @@ import type Sharp from 'sharp';
 /** The file's bytes (rejects with Node's error, whose `code` callers report). */
 export async function readFileBytes(path: string): Promise<Uint8Array> {
   return readFile(path);
+}
+
+/**
+ * The bytes of a file about to be decoded on this thread. In a worker thread, one synchronous read:
+ * `fs.promises.readFile` makes about five thread-pool round trips (open, stat, reads, close), which
+ * cost more than the read itself for an image, and a worker's event loop serves only the endpoints
+ * placed in it, whose work is on the same thread anyway. On the main thread, `readFileBytes`.
+ */
+export async function readFileBytesToDecode(path: string): Promise<Uint8Array> {
+  return isMainThread ? readFile(path) : readFileSync(path);
 }
 
 /** True when `path` names a directory (false when it names anything else, or nothing). */
@@ -30,3 +44,52 @@ export async function decodeAudioBytes(bytes: Uint8Array): Promise<{ channelData
 export async function loadSharp(): Promise<typeof Sharp> {
   return (await import('sharp')).default;
 }
+
+/**
+ * The PNG row decoder's zlib: `node:zlib`'s streaming inflate, whose pieces inflate on the thread
+ * pool. Each piece is handed to the caller in a later turn (`setImmediate`) than the one zlib
+ * delivered it in, so the stream has already asked the thread pool for the next piece: the
+ * caller's work on this one and the inflating of the next run side by side.
+ */
+export const pngCodec: PngCodec | undefined = {
+  crc32: (bytes) => crc32(bytes),
+  inflate: (parts, pieceBytes, onOutput) =>
+    new Promise<void>((resolve, reject) => {
+      const inflater = createInflate({ chunkSize: pieceBytes });
+      const pending: Uint8Array[] = [];
+      let [scheduled, ended, failed] = [false, false, false];
+      const fail = (error: unknown): void => {
+        if (failed) return;
+        failed = true;
+        inflater.destroy();
+        reject(error);
+      };
+      const hand = (): void => {
+        scheduled = false;
+        if (failed) return;
+        try {
+          for (let piece = pending.shift(); piece !== undefined; piece = pending.shift()) onOutput(piece);
+        } catch (error) {
+          fail(error);
+          return;
+        }
+        if (ended) resolve();
+      };
+      const schedule = (): void => {
+        if (scheduled) return;
+        scheduled = true;
+        setImmediate(hand);
+      };
+      inflater.on('data', (piece: Buffer) => {
+        pending.push(piece);
+        schedule();
+      });
+      inflater.on('end', () => {
+        ended = true;
+        schedule();
+      });
+      inflater.on('error', fail);
+      for (const part of parts) inflater.write(part);
+      inflater.end();
+    }),
+};

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import { isDirectory, loadSharp } from './media-io.js';
+import { isDirectory, loadSharp, pngCodec, readFileBytesToDecode } from './media-io.js';
+import { decodePngRows, type ImageRowsListener } from './png-rows.js';
 import { describeSource, type ImageInput, type RawPixels, type RgbImage } from './media-source.js';
 
 /** Checks raw pixels and makes them RGB; 3-channel bytes are copied unless `copy` is false. */
@@ -19,26 +20,67 @@ function fromRawPixels(pixels: RawPixels, copy = true): RgbImage {
   return { data: rgb, width, height, channels: 3 };
 }
 
-/**
- * Decodes an image to RGB with `sharp` (imported on first use): a path, encoded bytes, or raw
- * pixels. A missing, empty, corrupt or unsupported file, or a directory, is an `InvalidInputError` naming it.
- */
-export async function readImage(input: ImageInput): Promise<RgbImage> {
-  if (typeof input === 'object' && !(input instanceof Uint8Array)) return fromRawPixels(input);
+/** Decodes encoded bytes or a file with sharp; errors name the input as `name`. */
+async function decodeWithSharp(source: string | Uint8Array, name: string): Promise<RgbImage> {
+  const sharp = await loadSharp();
+  try {
+    const { data, info } = await sharp(source).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 3 };
+  } catch (error) {
+    throw new InvalidInputError({ reason: `cannot decode ${name} as an image: ${error instanceof Error ? error.message : String(error)}`, cause: error });
+  }
+}
+
+/** Checks that the input is an image input, not empty and not a directory; returns its name for messages. */
+async function checkEncodedInput(input: unknown): Promise<string> {
   if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
     throw new InvalidInputError({ reason: `expected an image path, bytes or raw pixels, got ${input === null ? 'null' : typeof input}` });
   }
   const name = describeSource(input);
   if (input instanceof Uint8Array && input.byteLength === 0) throw new InvalidInputError({ reason: `${name} is empty` });
   if (typeof input === 'string' && (await isDirectory(input))) throw new InvalidInputError({ reason: `${name} is a directory, not an image file` });
-  const sharp = await loadSharp();
-  try {
-    const { data, info } = await sharp(input).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 3 };
-  } catch (error) {
-    throw new InvalidInputError({ reason: `cannot decode ${name} as an image: ${error instanceof Error ? error.message : String(error)}`, cause: error });
+  return name;
+}
+
+/**
+ * Decodes an image to RGB with `sharp` (imported on first use): a path, encoded bytes, or raw
+ * pixels. A missing, empty, corrupt or unsupported file, or a directory, is an `InvalidInputError` naming it.
+ */
+export async function readImage(input: ImageInput): Promise<RgbImage> {
+  if (typeof input === 'object' && !(input instanceof Uint8Array)) return fromRawPixels(input);
+  const name = await checkEncodedInput(input);
+  return decodeWithSharp(input, name);
+}
+
+/**
+ * Decodes an image as `readImage` does (the same pixels and errors), calling `onRows` as rows
+ * become final so a caller can process the top of the image while the rest decodes: 8-bit RGB
+ * and RGBA PNGs without interlacing, colour profiles, orientation or transparency chunks decode
+ * in accel's own row decoder (`decodePngRows`: zlib inflates on the thread pool while finished
+ * rows go to `onRows`, several times per image); every other input — other formats, other PNGs,
+ * raw pixels (3-channel bytes are not copied) — is decoded whole and reported once, with all its
+ * rows. Reported rows never change, and the last call reports every row of the image returned.
+ * (A PNG found corrupt after some rows is decoded again by sharp, which fails or reports its
+ * image — whose rows equal the ones already reported — once more, whole.) In a worker thread the
+ * file is read synchronously (see `readFileBytesToDecode`).
+ */
+export async function readImageRows(input: ImageInput, onRows: ImageRowsListener): Promise<RgbImage> {
+  let image: RgbImage | undefined;
+  if (typeof input === 'object' && !(input instanceof Uint8Array)) image = fromRawPixels(input, false);
+  else if (pngCodec !== undefined && (typeof input === 'string' || input instanceof Uint8Array)) {
+    // A file is read once; one that cannot be read goes to readImage, whose errors name it.
+    const bytes = typeof input === 'string' ? await readFileBytesToDecode(input).catch(() => undefined) : input;
+    if (bytes !== undefined && bytes.byteLength > 0) {
+      const decoded = await decodePngRows(bytes, pngCodec, onRows);
+      if (decoded !== undefined) return decoded;
+      // Not a PNG the row decoder takes, or a corrupt one (after some rows, perhaps): sharp decodes the same bytes, or reports what is wrong.
+      image = await decodeWithSharp(bytes, describeSource(input));
+    }
   }
+  image ??= await readImage(input);
+  onRows(image, image.height);
+  return image;
 }
 
 /** A size to resize to, and the interpolator of sharp's `affine` (as transformers.js's Node `RawImage.resize` calls it). */

@@ -1,8 +1,9 @@
 import { UnsupportedError } from '@accel/core';
-import { readImageResized, type ImageInput, type ImageResizeTarget, type RgbImage } from '@accel/core/media';
+import { readImageResized, readImageRows, type ImageInput, type ImageResizeTarget, type RgbImage } from '@accel/core/media';
 import type { ImageProcessor, RawImage } from '@huggingface/transformers';
 import { loadTransformersBuild } from './load-transformers.js';
-import { loadRgbResizer, type RgbResizer } from './resize-rgb.js';
+import { createBicubicResizer, type BicubicResizer } from './bicubic-resize.js';
+import { loadRgbResizer, resizesWithSharpAffine, type RgbResizer } from './resize-rgb.js';
 import type { TransformersImageProcessor } from './transformers-types.js';
 
 /** One preprocessed image: `data` in channel-first order, `dims` [3, height, width]. */
@@ -95,6 +96,7 @@ function fastRouteSettings(processor: ImageProcessor, Base: typeof ImageProcesso
 /** What the fast route does to an image: the resize's target size (from the decoded size), the centre crop, and a value per byte per channel. */
 interface FastRoute {
   readonly resize: ((width: number, height: number) => ImageResizeTarget) | undefined;
+  readonly interpolator: ImageResizeTarget['interpolator'] | undefined;
   readonly crop: readonly [width: number, height: number] | undefined;
   readonly tables: readonly [Float32Array, Float32Array, Float32Array];
 }
@@ -121,19 +123,51 @@ function fastRoute(
           return { width: targetWidth, height: targetHeight, interpolator };
         }
       : undefined;
-  return { resize, crop, tables };
+  return { resize, interpolator: resize === undefined ? undefined : interpolator, crop, tables };
+}
+
+/** Model input of `width` × `height`, written a row of RGB bytes at a time through the lookup tables (rescale, normalise, channel-first layout). */
+function channelFirstWriter(route: FastRoute, width: number, height: number): { values: PixelValues; row(y: number, bytes: Uint8Array | Uint8ClampedArray, offset: number): void } {
+  const [red, green, blue] = route.tables;
+  const plane = width * height;
+  const output = new Float32Array(3 * plane);
+  return {
+    values: { data: output, dims: [3, height, width] },
+    row(y, bytes, offset) {
+      for (let x = 0, source = offset, target = y * width; x < width; x += 1, source += 3, target += 1) {
+        output[target] = red[bytes[source]!]!;
+        output[plane + target] = green[bytes[source + 1]!]!;
+        output[2 * plane + target] = blue[bytes[source + 2]!]!;
+      }
+    },
+  };
+}
+
+/** The crop, rescale, normalisation and channel-first layout of a decoded image. */
+function toChannelFirst(route: FastRoute, data: Uint8Array, width: number, left: number, top: number, cropWidth: number, cropHeight: number): PixelValues {
+  const writer = channelFirstWriter(route, cropWidth, cropHeight);
+  for (let y = 0; y < cropHeight; y += 1) writer.row(y, data, ((top + y) * width + left) * 3);
+  return writer.values;
+}
+
+/** The centre crop's offsets in an image of this size (transformers.js's `center_crop` rounding). */
+function centreCrop(crop: readonly [number, number], width: number, height: number): [left: number, top: number] {
+  return [Math.floor((width - crop[0]) / 2), Math.floor((height - crop[1]) / 2)];
 }
 
 /**
- * The reader of a fast route: decode and resize in one sharp pipeline (`readImageResized`), or, for
- * raw pixels and images sharp's pipeline cannot resize as transformers.js does, decode and then resize
- * with one sharp `affine` call; then the crop, rescale, normalisation and channel-first layout in one
- * pass through the lookup tables. Images smaller than the crop (padded by transformers.js) and, without
- * sharp, images that need a resize go to `viaTransformers`, with the image as decoded.
+ * The reader of a fast route. Bicubic resizes (CLIP's, most ViT processors') are computed here as
+ * rows decode (`readImageRows`: PNG rows inflate on the thread pool while this thread resizes the
+ * rows already there) and for the centre crop only, with `createBicubicResizer`, which equals the
+ * sharp `affine` call transformers.js makes byte for byte. Other resizes decode and resize in one
+ * sharp pipeline (`readImageResized`), or, for raw pixels and images sharp's pipeline cannot
+ * resize as transformers.js does, decode and then resize with one sharp `affine` call. Then the
+ * crop, rescale, normalisation and channel-first layout in one pass through the lookup tables.
+ * Images smaller than the crop (padded by transformers.js) and, without sharp (the browser
+ * build), images that need a resize go to `viaTransformers`, with the image as decoded.
  */
 function fastReader(route: FastRoute, resizeRgb: RgbResizer | undefined, viaTransformers: (image: RgbImage) => Promise<PixelValues>): PixelValuesReader {
   const { crop } = route;
-  const [red, green, blue] = route.tables;
   const fits = (target: ImageResizeTarget) => crop === undefined || (crop[0] <= target.width && crop[1] <= target.height);
   // Resized inside the decode only when sharp is there, and when the result can be cropped here.
   const resizeInDecode =
@@ -143,38 +177,54 @@ function fastReader(route: FastRoute, resizeRgb: RgbResizer | undefined, viaTran
           const target = route.resize!(width, height);
           return fits(target) ? target : undefined;
         };
+
+  /** The bicubic route: resize and crop as the rows decode. */
+  const readBicubic = async (input: ImageInput, resize: (width: number, height: number) => ImageResizeTarget): Promise<PixelValues> => {
+    let target: ImageResizeTarget | undefined;
+    let resizer: BicubicResizer | undefined;
+    let values: PixelValues | undefined;
+    const image = await readImageRows(input, ({ data, width, height }, rows) => {
+      if (target === undefined) {
+        target = resize(width, height);
+        if ((target.width !== width || target.height !== height) && fits(target)) {
+          const [cropWidth, cropHeight] = crop ?? [target.width, target.height];
+          const [left, top] = crop === undefined ? [0, 0] : centreCrop(crop, target.width, target.height);
+          const writer = channelFirstWriter(route, cropWidth, cropHeight);
+          values = writer.values;
+          resizer = createBicubicResizer(width, height, target.width, target.height, { left, top, width: cropWidth, height: cropHeight }, (y, row) => writer.row(y, row, 0));
+        }
+      }
+      resizer?.advance(data, rows);
+    });
+    if (values !== undefined) return values;
+    // Already the target size, or resized to less than the crop (transformers.js then pads it).
+    return target!.width === image.width && target!.height === image.height ? cropAndNormalise(image) : viaTransformers(image);
+  };
+
+  const cropAndNormalise = (image: RgbImage): Promise<PixelValues> | PixelValues => {
+    const { data, width, height } = image;
+    if (crop === undefined) return toChannelFirst(route, data, width, 0, 0, width, height);
+    // An image smaller than the crop is padded by transformers.js; that case keeps its route.
+    if (crop[0] > width || crop[1] > height) return viaTransformers(image);
+    return toChannelFirst(route, data, width, ...centreCrop(crop, width, height), crop[0], crop[1]);
+  };
+
   return async (input) => {
+    if (route.resize !== undefined && route.interpolator === 'bicubic' && resizesWithSharpAffine) return readBicubic(input, route.resize);
     const decoded = await readImageResized(input, resizeInDecode);
-    let { data, width, height } = decoded.image;
+    let image = decoded.image;
     if (!decoded.resized && route.resize !== undefined) {
+      const { width, height } = image;
       const target = route.resize(width, height);
       if (target.width !== width || target.height !== height) {
         // No sharp (the browser build), or an image smaller than the crop: transformers.js's own route.
         if (resizeRgb === undefined || !fits(target)) return viaTransformers(decoded.image);
-        const resized = await resizeRgb({ data, width, height }, target.width, target.height, target.interpolator);
+        const resized = await resizeRgb(image, target.width, target.height, target.interpolator);
         if (resized === undefined) return viaTransformers(decoded.image);
-        ({ data, width, height } = resized);
+        image = { ...resized, channels: 3 };
       }
     }
-    let [cropWidth, cropHeight, left, top] = [width, height, 0, 0];
-    if (crop !== undefined) {
-      [cropWidth, cropHeight] = crop;
-      // An image smaller than the crop is padded by transformers.js; that case keeps its route.
-      if (cropWidth > width || cropHeight > height) return viaTransformers(decoded.image);
-      [left, top] = [Math.floor((width - cropWidth) / 2), Math.floor((height - cropHeight) / 2)];
-    }
-    const plane = cropWidth * cropHeight;
-    const output = new Float32Array(3 * plane);
-    for (let y = 0; y < cropHeight; y += 1) {
-      let source = ((top + y) * width + left) * 3;
-      let target = y * cropWidth;
-      for (let x = 0; x < cropWidth; x += 1, source += 3, target += 1) {
-        output[target] = red[data[source]!]!;
-        output[plane + target] = green[data[source + 1]!]!;
-        output[2 * plane + target] = blue[data[source + 2]!]!;
-      }
-    }
-    return { data: output, dims: [3, cropHeight, cropWidth] };
+    return cropAndNormalise(image);
   };
 }
 

@@ -4,3 +4,6 @@ import type { RgbResizer } from './resize-rgb.js';
 export async function loadRgbResizer(): Promise<RgbResizer | undefined> {
   return undefined;
 }
+
+/** The browser build of transformers.js resizes on a canvas, not with sharp's `affine`. */
+export const resizesWithSharpAffine = false;

@@ -9,6 +9,12 @@ export interface RgbPixels {
 export type RgbResizer = (image: RgbPixels, width: number, height: number, interpolator: 'nearest' | 'bilinear' | 'bicubic') => Promise<RgbPixels | undefined>;
 
 /**
+ * Whether transformers.js resizes with sharp's `affine` in this build (Node: yes), so that
+ * `createBicubicResizer`, which equals that call byte for byte, may stand in for it.
+ */
+export const resizesWithSharpAffine = true;
+
+/**
  * The resize of the fast pixel-values route: one sharp `affine` call (sharp imported on first
  * use). The kit's browser build (`resize-rgb.browser.js`) has none, and images that need a resize
  * go through transformers.js's own preprocessing there.
