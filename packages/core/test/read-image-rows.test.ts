@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readImage, readImageRows, type ImageInput, type RgbImage } from '../src/media/index.js';
 
@@ -118,6 +119,41 @@ describe('readImageRows', () => {
       }
     });
   }
+
+  it('reads files synchronously in a worker thread, reusing one array for files one after another, with the same pixels', async () => {
+    // The built module, as a worker thread of an installed package runs it.
+    const paths: string[] = [];
+    for (const [index, [width, height]] of [[210, 150], [200, 150], [40, 30]].entries()) {
+      paths.push(join(folder, `worker-${index}.png`));
+      await writeFile(paths[index]!, encodePng(noise(width! * height! * 3, index + 3), width!, height!, 3));
+    }
+    const source = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      import(workerData.module).then(async ({ readImageRows, ByteShelf }) => {
+        const shelf = new ByteShelf();
+        const results = [];
+        for (const path of [...workerData.paths, workerData.paths[0]]) {
+          let reports = 0;
+          const image = await readImageRows(path, () => { reports += 1; }, { shelf });
+          results.push({ data: Buffer.from(image.data).toString('base64'), width: image.width, height: image.height, reports, buffer: image.data.buffer });
+          shelf.put(image.data);
+        }
+        parentPort.postMessage(results.map(({ buffer, ...rest }, index) => ({ ...rest, reused: index > 0 && buffer === results[index - 1].buffer })));
+      });`;
+    const worker = new Worker(source, { eval: true, workerData: { module: new URL('../dist/media/index.js', import.meta.url).href, paths } });
+    const results = await new Promise<Array<{ data: string; width: number; height: number; reports: number; reused: boolean }>>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    for (const [index, path] of [...paths, paths[0]!].entries()) {
+      const expected = await readImage(path);
+      expect(Buffer.from(results[index]!.data, 'base64').equals(Buffer.from(expected.data))).toBe(true);
+      expect([results[index]!.width, results[index]!.height]).toEqual([expected.width, expected.height]);
+    }
+    // 200 × 150 takes the 210 × 150 image's array (long enough, and at most twice as long as needed); 40 × 30 gets its own, and so does the next 210 × 150.
+    expect(results.map((result) => result.reused)).toEqual([false, true, false, false]);
+  });
 
   it('leaves PNGs it does not decode exactly as sharp does to sharp, reporting every row once', async () => {
     const source = noise(120 * 90 * 3, 5);

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { UnsupportedError } from '../errors/unsupported-error.js';
+import type { ByteShelf } from './byte-shelf.js';
 import type { PngCodec } from './png-rows.js';
 
 /**
@@ -14,7 +15,7 @@ export async function readFileBytes(path: string): Promise<Uint8Array> {
   throw new InvalidInputError({ reason: `${path}: file paths cannot be read in a browser; pass decoded samples or pixels` });
 }
 
-export async function readFileBytesToDecode(path: string): Promise<Uint8Array> {
+export async function readFileBytesToDecode(path: string, _shelf: ByteShelf): Promise<Uint8Array> {
   return readFileBytes(path);
 }
 

@@ -120,14 +120,15 @@ function unfilter(filter: number, line: Uint8Array, previous: Uint8Array, pixelB
  * caller that resizes rows as they come works alongside the inflating. Returns undefined, having
  * reported nothing, for a PNG it does not decode exactly as sharp does (see `parsePlainPng`); a
  * PNG whose data turns out corrupt or short also returns undefined, possibly after some rows were
- * reported: the caller then decodes it with sharp, which reports the error.
+ * reported: the caller then decodes it with sharp, which reports the error. The image's array comes
+ * from `allocate` (its contents are overwritten).
  */
-export async function decodePngRows(bytes: Uint8Array, codec: PngCodec, onRows: ImageRowsListener): Promise<RgbImage | undefined> {
+export async function decodePngRows(bytes: Uint8Array, codec: PngCodec, onRows: ImageRowsListener, allocate: (length: number) => Uint8Array = (length) => new Uint8Array(length)): Promise<RgbImage | undefined> {
   const png = parsePlainPng(bytes, codec.crc32);
   if (png === undefined) return undefined;
   const { width, height, channels } = png;
   const lineBytes = width * channels;
-  const image: RgbImage = { data: new Uint8Array(width * height * 3), width, height, channels: 3 };
+  const image: RgbImage = { data: allocate(width * height * 3), width, height, channels: 3 };
   let previous = new Uint8Array(lineBytes);
   let line = new Uint8Array(lineBytes);
   let row = 0;

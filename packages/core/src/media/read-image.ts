@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { isDirectory, loadSharp, pngCodec, readFileBytesToDecode } from './media-io.js';
+import { ByteShelf } from './byte-shelf.js';
 import { decodePngRows, type ImageRowsListener } from './png-rows.js';
 import { describeSource, type ImageInput, type RawPixels, type RgbImage } from './media-source.js';
 
@@ -65,23 +66,40 @@ export async function readImage(input: ImageInput): Promise<RgbImage> {
  * image — whose rows equal the ones already reported — once more, whole.) In a worker thread the
  * file is read synchronously (see `readFileBytesToDecode`).
  */
-export async function readImageRows(input: ImageInput, onRows: ImageRowsListener): Promise<RgbImage> {
+export async function readImageRows(input: ImageInput, onRows: ImageRowsListener, options: ReadImageRowsOptions = {}): Promise<RgbImage> {
   let image: RgbImage | undefined;
   if (typeof input === 'object' && !(input instanceof Uint8Array)) image = fromRawPixels(input, false);
   else if (pngCodec !== undefined && (typeof input === 'string' || input instanceof Uint8Array)) {
     // A file is read once; one that cannot be read goes to readImage, whose errors name it.
-    const bytes = typeof input === 'string' ? await readFileBytesToDecode(input).catch(() => undefined) : input;
+    const bytes = typeof input === 'string' ? await readFileBytesToDecode(input, fileShelf).catch(() => undefined) : input;
     if (bytes !== undefined && bytes.byteLength > 0) {
-      const decoded = await decodePngRows(bytes, pngCodec, onRows);
-      if (decoded !== undefined) return decoded;
-      // Not a PNG the row decoder takes, or a corrupt one (after some rows, perhaps): sharp decodes the same bytes, or reports what is wrong.
-      image = await decodeWithSharp(bytes, describeSource(input));
+      try {
+        const decoded = await decodePngRows(bytes, pngCodec, onRows, options.shelf === undefined ? undefined : (length) => options.shelf!.take(length));
+        if (decoded !== undefined) return decoded;
+        // Not a PNG the row decoder takes, or a corrupt one (after some rows, perhaps): sharp decodes the same bytes, or reports what is wrong.
+        image = await decodeWithSharp(bytes, describeSource(input));
+      } finally {
+        if (bytes !== input) fileShelf.put(bytes);
+      }
     }
   }
   image ??= await readImage(input);
   onRows(image, image.height);
   return image;
 }
+
+/** Options of `readImageRows`. */
+export interface ReadImageRowsOptions {
+  /**
+   * Where the row decoder takes the decoded image's array from (images sharp decodes and raw pixels
+   * keep their own): a caller that is done with an image before it reads the next can put the
+   * array back for the next one.
+   */
+  readonly shelf?: ByteShelf;
+}
+
+/** Arrays for image files read in this thread, one at a time (see `readFileBytesToDecode`). */
+const fileShelf = new ByteShelf();
 
 /** A size to resize to, and the interpolator of sharp's `affine` (as transformers.js's Node `RawImage.resize` calls it). */
 export interface ImageResizeTarget {

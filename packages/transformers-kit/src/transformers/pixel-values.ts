@@ -1,5 +1,5 @@
 import { UnsupportedError } from '@accel/core';
-import { readImageResized, readImageRows, type ImageInput, type ImageResizeTarget, type RgbImage } from '@accel/core/media';
+import { ByteShelf, readImageResized, readImageRows, type ImageInput, type ImageResizeTarget, type RgbImage } from '@accel/core/media';
 import type { ImageProcessor, RawImage } from '@huggingface/transformers';
 import { loadTransformersBuild } from './load-transformers.js';
 import { createBicubicResizer, type BicubicResizer } from './bicubic-resize.js';
@@ -178,6 +178,8 @@ function fastReader(route: FastRoute, resizeRgb: RgbResizer | undefined, viaTran
           return fits(target) ? target : undefined;
         };
 
+  const decodedImages = new ByteShelf();
+
   /** The bicubic route: resize and crop as the rows decode. */
   const readBicubic = async (input: ImageInput, resize: (width: number, height: number) => ImageResizeTarget): Promise<PixelValues> => {
     let target: ImageResizeTarget | undefined;
@@ -195,8 +197,12 @@ function fastReader(route: FastRoute, resizeRgb: RgbResizer | undefined, viaTran
         }
       }
       resizer?.advance(data, rows);
-    });
-    if (values !== undefined) return values;
+    }, { shelf: decodedImages });
+    if (values !== undefined) {
+      // Resized: the decoded image's array can take the next image.
+      decodedImages.put(image.data);
+      return values;
+    }
     // Already the target size, or resized to less than the crop (transformers.js then pads it).
     return target!.width === image.width && target!.height === image.height ? cropAndNormalise(image) : viaTransformers(image);
   };
