@@ -1,9 +1,10 @@
 import type { RgbImage } from './media-source.js';
 
 /**
- * Inflates zlib data (a PNG's IDAT chunks, in order) and hands the output over in pieces as it
- * comes: `onOutput` runs while the next piece inflates elsewhere (Node: on the thread pool), so
- * the caller's work on one piece overlaps the inflating of the next. Rejects on corrupt data.
+ * Inflates zlib data given as consecutive parts (each written to the inflater on its own) and
+ * hands the output over in pieces as it comes, at most `pieceBytes` each, a piece ending where a
+ * part's output ends: `onOutput` runs while the next piece inflates elsewhere (Node: on the thread
+ * pool), so the caller's work on one piece overlaps the inflating of the next. Rejects on corrupt data.
  */
 export type ProgressiveInflate = (parts: readonly Uint8Array[], pieceBytes: number, onOutput: (piece: Uint8Array) => void) => Promise<void>;
 
@@ -76,6 +77,16 @@ function parsePlainPng(bytes: Uint8Array, crc32: PngCodec['crc32']): PlainPng | 
   // Each IDAT's 4 type bytes precede its data, and its CRC follows it.
   const dataIntact = () => data.every((part) => new DataView(part.buffer, part.byteOffset + part.byteLength, 4).getUint32(0) === crc32(new Uint8Array(part.buffer, part.byteOffset - 4, part.byteLength + 4)));
   return { ...header, data, dataIntact };
+}
+
+function joinParts(parts: readonly Uint8Array[]): Uint8Array {
+  const joined = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.length;
+  }
+  return joined;
 }
 
 /** The Paeth predictor of the PNG specification. */
@@ -174,12 +185,19 @@ export async function decodePngRows(bytes: Uint8Array, codec: PngCodec, onRows: 
     }
     onRows(image, row);
   };
-  // Pieces of about an eighth of the image: enough of them to overlap, few enough that their hand-overs stay cheap.
-  const pieceBytes = Math.min(Math.max(((lineBytes + 1) * height) >> 3, 1 << 15), 1 << 18);
+  // How the inflated data arrives: each hand-over between the thread pool and this thread costs
+  // wake-ups, and the rows of the last piece are handled after the inflating ended. So pieces of
+  // about a quarter of the image, and a last one of about a sixteenth: the zlib data goes in as two
+  // writes, all but its last sixteenth and then that (each write's output ends a piece). The IDAT
+  // chunks are joined first (encoders often write 8 KiB chunks, which would make as many pieces).
+  const pieceBytes = Math.min(Math.max(((lineBytes + 1) * height) >> 2, 1 << 15), 1 << 20);
+  const compressed = png.data.length === 1 ? png.data[0]! : joinParts(png.data);
+  const tail = compressed.length >> 4;
+  const writes = tail === 0 ? [compressed] : [compressed.subarray(0, compressed.length - tail), compressed.subarray(compressed.length - tail)];
   try {
     // Inflating starts on the thread pool (pieces reach `take` in later turns); meanwhile this
     // thread checks the data's CRCs, and a mismatch leaves the file to sharp before any row.
-    const inflated = codec.inflate(png.data, pieceBytes, take);
+    const inflated = codec.inflate(writes, pieceBytes, take);
     if (!png.dataIntact()) broken = true;
     await inflated;
   } catch {
