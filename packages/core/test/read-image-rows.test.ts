@@ -194,6 +194,19 @@ describe('readImageRows', () => {
     }
   });
 
+  it("rejects with the listener's own error, without decoding the file again", async () => {
+    const bytes = new Uint8Array(encodePng(noise(300 * 200 * 3, 4), 300, 200, 3));
+    let calls = 0;
+    const failure = new Error('the caller failed');
+    await expect(
+      readImageRows(bytes, () => {
+        calls += 1;
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(calls).toBe(1);
+  });
+
   it('fails as readImage does for empty, missing and directory inputs, and passes raw pixels through uncopied', async () => {
     await expect(readImageRows(new Uint8Array(0), () => undefined)).rejects.toMatchObject({ code: 'ACCEL_INVALID_INPUT', message: expect.stringMatching(/empty/) });
     await expect(readImageRows(folder, () => undefined)).rejects.toThrow(/is a directory/);

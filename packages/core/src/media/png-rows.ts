@@ -131,8 +131,9 @@ function unfilter(filter: number, line: Uint8Array, previous: Uint8Array, pixelB
  * caller that resizes rows as they come works alongside the inflating. Returns undefined, having
  * reported nothing, for a PNG it does not decode exactly as sharp does (see `parsePlainPng`); a
  * PNG whose data turns out corrupt or short also returns undefined, possibly after some rows were
- * reported: the caller then decodes it with sharp, which reports the error. The image's array comes
- * from `allocate` (its contents are overwritten).
+ * reported: the caller then decodes it with sharp, which reports the error. An error thrown by
+ * `onRows` rejects the call once the inflating stopped. The image's array comes from `allocate`
+ * (its contents are overwritten).
  */
 export async function decodePngRows(bytes: Uint8Array, codec: PngCodec, onRows: ImageRowsListener, allocate: (length: number) => Uint8Array = (length) => new Uint8Array(length)): Promise<RgbImage | undefined> {
   const png = parsePlainPng(bytes, codec.crc32);
@@ -146,6 +147,9 @@ export async function decodePngRows(bytes: Uint8Array, codec: PngCodec, onRows: 
   let filter = -1;
   let filled = 0;
   let broken = false;
+  // An error of `onRows` is the caller's, thrown from here once the inflating has stopped (not a
+  // reason to decode the file again with sharp).
+  let listenerFailed: { error: unknown } | undefined;
   const take = (piece: Uint8Array): void => {
     if (broken) return;
     let index = 0;
@@ -183,7 +187,12 @@ export async function decodePngRows(bytes: Uint8Array, codec: PngCodec, onRows: 
       row += 1;
       filter = -1;
     }
-    onRows(image, row);
+    try {
+      onRows(image, row);
+    } catch (error) {
+      listenerFailed = { error };
+      broken = true;
+    }
   };
   // How the inflated data arrives: each hand-over between the thread pool and this thread costs
   // wake-ups, and the rows of the last piece are handled after the inflating ended. So pieces of
@@ -194,14 +203,14 @@ export async function decodePngRows(bytes: Uint8Array, codec: PngCodec, onRows: 
   const compressed = png.data.length === 1 ? png.data[0]! : joinParts(png.data);
   const tail = compressed.length >> 4;
   const writes = tail === 0 ? [compressed] : [compressed.subarray(0, compressed.length - tail), compressed.subarray(compressed.length - tail)];
-  try {
-    // Inflating starts on the thread pool (pieces reach `take` in later turns); meanwhile this
-    // thread checks the data's CRCs, and a mismatch leaves the file to sharp before any row.
-    const inflated = codec.inflate(writes, pieceBytes, take);
-    if (!png.dataIntact()) broken = true;
-    await inflated;
-  } catch {
-    return undefined;
-  }
-  return broken || row !== height ? undefined : image;
+  // Inflating starts on the thread pool (pieces reach `take` in later turns); meanwhile this
+  // thread checks the data's CRCs, and a mismatch leaves the file to sharp before any row.
+  const inflated = codec.inflate(writes, pieceBytes, take).then(
+    () => true,
+    () => false,
+  );
+  if (!png.dataIntact()) broken = true;
+  const complete = await inflated;
+  if (listenerFailed !== undefined) throw listenerFailed.error;
+  return !complete || broken || row !== height ? undefined : image;
 }
