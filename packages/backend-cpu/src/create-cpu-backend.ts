@@ -12,7 +12,8 @@ import {
   InvalidModelError,
 } from '@accel/core';
 import { availableParallelism } from 'node:os';
-import type { CpuBackendOptions } from './cpu-backend-options.js';
+import type { InferenceSession } from 'onnxruntime-node';
+import type { CpuBackendOptions, CpuSpinning } from './cpu-backend-options.js';
 import { describeCpu } from './cpu-description.js';
 
 const cpuDtypes: readonly Dtype[] = ['fp32', 'q8', 'int8', 'uint8', 'q4'];
@@ -21,7 +22,34 @@ const loadOnnxRuntime = memoizeAsync(() => {
   return import('onnxruntime-node');
 });
 
+const spinningModes: readonly CpuSpinning[] = ['during-runs', 'always', 'never'];
+
+/**
+ * The onnxruntime-node session options the CPU backend creates every session with, for
+ * `intraOpNumThreads` threads: exported so a comparison with raw onnxruntime (accel bench) runs
+ * the runtime with exactly these.
+ */
+export function cpuSessionOptions(options: CpuBackendOptions, intraOpNumThreads: number) {
+  const spinning = options.spinning ?? 'during-runs';
+  return {
+    executionProviders: ['cpu'],
+    intraOpNumThreads,
+    interOpNumThreads: options.interOpThreads ?? 1,
+    graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
+    // `extra` nests onnxruntime's dotted session configuration keys.
+    extra: {
+      session: {
+        intra_op: { allow_spinning: spinning === 'never' ? '0' : '1' },
+        ...(spinning === 'during-runs' ? { force_spinning_stop: '1' } : {}),
+      },
+    },
+  } satisfies InferenceSession.SessionOptions;
+}
+
 function validateOptions(options: CpuBackendOptions): void {
+  if (options.spinning !== undefined && !spinningModes.includes(options.spinning)) {
+    throw new InvalidInputError({ reason: `spinning must be one of ${spinningModes.join(', ')}, got ${String(options.spinning)}` });
+  }
   for (const key of ['threads', 'interOpThreads'] as const) {
     const value = options[key];
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
@@ -70,13 +98,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): BackendV1 {
       // Only the core count: describeCpu's model name and /proc/cpuinfo read are for the probe.
       const cores = availableParallelism();
       try {
-        const session = await runtime.InferenceSession.create(file, {
-          executionProviders: ['cpu'],
-          intraOpNumThreads: Math.min(threads ?? cores, options.threads ?? cores, cores),
-          interOpNumThreads: options.interOpThreads ?? 1,
-          graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
-          extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
-        });
+        const session = await runtime.InferenceSession.create(file, cpuSessionOptions(options, Math.min(threads ?? cores, options.threads ?? cores, cores)));
         return adaptRuntimeSession(session, runtime.Tensor);
       } catch (error) {
         const fault = classifyRuntimeError(error, 'cpu');

@@ -1,2 +1,2 @@
-export type { CpuBackendOptions } from './cpu-backend-options.js';
-export { createCpuBackend } from './create-cpu-backend.js';
+export type { CpuBackendOptions, CpuSpinning } from './cpu-backend-options.js';
+export { cpuSessionOptions, createCpuBackend } from './create-cpu-backend.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { BackendUnavailableError, InvalidInputError, InvalidModelError } from '@accel/core';
 import { forgeModel } from '@accel/model-forge';
 import { describe, expect, it } from 'vitest';
-import { createCpuBackend } from '../src/index.js';
+import { cpuSessionOptions, createCpuBackend, type CpuSpinning } from '../src/index.js';
 
 const modelRoot = new URL('../../../.cache/models/tiny', import.meta.url).pathname;
 
@@ -29,6 +29,32 @@ describe('cpu backend', () => {
   it('refuses a thread budget that is not a positive integer', () => {
     expect(() => createCpuBackend({ threads: 0 })).toThrow(InvalidInputError);
     expect(() => createCpuBackend({ threads: 1.5 })).toThrow(/positive integer/);
+  });
+
+  it('spins intra-op threads during runs only by default, and takes the other modes', () => {
+    expect(cpuSessionOptions({}, 2)).toMatchObject({ intraOpNumThreads: 2, extra: { session: { intra_op: { allow_spinning: '1' }, force_spinning_stop: '1' } } });
+    expect(cpuSessionOptions({ spinning: 'always' }, 2).extra.session).toEqual({ intra_op: { allow_spinning: '1' } });
+    expect(cpuSessionOptions({ spinning: 'never' }, 2).extra.session).toEqual({ intra_op: { allow_spinning: '0' } });
+    expect(() => createCpuBackend({ spinning: 'sometimes' as CpuSpinning })).toThrow('spinning must be one of during-runs, always, never, got sometimes');
+  });
+
+  it('gives the same outputs whichever way its threads wait', async () => {
+    const { directory } = await forgeModel('onnx-community/bert-tiny-ONNX', { root: modelRoot });
+    const dims = [1, 4];
+    const feeds = {
+      input_ids: { type: 'int64' as const, dims, data: BigInt64Array.from([2n, 10n, 11n, 3n]) },
+      attention_mask: { type: 'int64' as const, dims, data: BigInt64Array.from([1n, 1n, 1n, 1n]) },
+      token_type_ids: { type: 'int64' as const, dims, data: new BigInt64Array(4) },
+    };
+    const outputs: Float32Array[] = [];
+    for (const spinning of ['during-runs', 'always', 'never'] as const) {
+      const session = await createCpuBackend({ threads: 2, spinning }).doCreateSession({ file: join(directory, 'onnx/model.onnx'), device: 'cpu', dtype: 'fp32' });
+      outputs.push((await session.run(feeds)).last_hidden_state!.data as Float32Array);
+      await session.release();
+    }
+    expect(outputs[0]!.length).toBe(4 * 32);
+    expect(outputs[1]).toEqual(outputs[0]);
+    expect(outputs[2]).toEqual(outputs[0]);
   });
 
   it('runs a model and accepts plain tensor-shaped feeds', async () => {

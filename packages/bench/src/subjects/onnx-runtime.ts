@@ -72,17 +72,12 @@ async function importAsSeenBy(backendPackage: string, runtimePackage: string): P
 async function loadNodeRuntime(): Promise<OnnxRuntime> {
   const module = await importAsSeenBy('@accel/backend-cpu', 'onnxruntime-node');
   const threads = availableParallelism();
+  const { cpuSessionOptions } = await import('@accel/backend-cpu');
   return wrap(
     module,
     `onnxruntime-node ${module.env.versions.node ?? module.env.versions.common ?? ''}`.trim(),
-    {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    },
-    `cpu provider with the cpu backend's session options: ${threads} intra-op threads, spinning off`,
+    cpuSessionOptions({}, threads),
+    `cpu provider with the cpu backend's default session options (cpuSessionOptions): ${threads} intra-op threads, spinning during runs only`,
   );
 }
 
