@@ -1,3 +1,5 @@
+import { bicubicKernelsWasm } from './bicubic-kernels-wasm.js';
+
 /** A rectangle of the resized image: the part a `BicubicResizer` computes. */
 export interface ResizeCrop {
   readonly left: number;
@@ -44,6 +46,99 @@ function tableRow(coordinate: number): number {
   return (((Math.trunc(coordinate * positions * 2) & (positions * 2 - 1)) + 1) >> 1) * 4;
 }
 
+/** Where a resizer's arrays live in its kernels' memory (byte offsets), and how big that is. */
+interface Layout {
+  readonly taps: number;
+  readonly weights: number;
+  readonly line: number;
+  readonly slots: number;
+  readonly slotBytes: number;
+  readonly black: number;
+  readonly output: number;
+  readonly size: number;
+}
+
+/** The two inner loops, on a resizer's memory (see bicubic-kernels.wat for the arguments). */
+interface Kernels {
+  readonly memory: { readonly buffer: ArrayBuffer; grow?(pages: number): number };
+  horizontal(line: number, taps: number, weights: number, columns: number, result: number): void;
+  vertical(r0: number, r1: number, r2: number, r3: number, c0: number, c1: number, c2: number, c3: number, out: number, length: number): void;
+}
+
+const align = (bytes: number) => (bytes + 15) & ~15;
+
+function layoutFor(sourceWidth: number, columns: number): Layout {
+  const lineLength = columns * 3;
+  const taps = 0;
+  const weights = align(taps + columns * 4);
+  const line = weights + columns * 16;
+  // Room the kernels read or write past a row's end (see bicubic-kernels.wat).
+  const slots = align(line + (sourceWidth + 4) * 3 + 16);
+  const slotBytes = align(lineLength * 4 + 32);
+  const black = slots + 8 * slotBytes;
+  const output = black + slotBytes;
+  return { taps, weights, line, slots, slotBytes, black, output, size: output + align(lineLength + 16) };
+}
+
+/** The JavaScript kernels, on an ArrayBuffer laid out as the WebAssembly ones' memory. */
+function javaScriptKernels(size: number): Kernels {
+  const buffer = new ArrayBuffer(size);
+  const bytes = new Uint8Array(buffer);
+  const ints = new Int32Array(buffer);
+  const shorts = new Int16Array(buffer);
+  const clamped = new Uint8ClampedArray(buffer);
+  return {
+    memory: { buffer },
+    horizontal(line, taps, weights, columns, result) {
+      for (let column = 0, tap = taps >> 2, weight = weights >> 1, out = result >> 2; column < columns; column += 1, tap += 1, weight += 8, out += 3) {
+        // (Plain locals rather than destructuring: this loop runs for every source row.)
+        const p = line + ints[tap]!;
+        const c0 = shorts[weight]!;
+        const c1 = shorts[weight + 1]!;
+        const c2 = shorts[weight + 2]!;
+        const c3 = shorts[weight + 3]!;
+        ints[out] = (c0 * bytes[p]! + c1 * bytes[p + 3]! + c2 * bytes[p + 6]! + c3 * bytes[p + 9]! + half) >> shift;
+        ints[out + 1] = (c0 * bytes[p + 1]! + c1 * bytes[p + 4]! + c2 * bytes[p + 7]! + c3 * bytes[p + 10]! + half) >> shift;
+        ints[out + 2] = (c0 * bytes[p + 2]! + c1 * bytes[p + 5]! + c2 * bytes[p + 8]! + c3 * bytes[p + 11]! + half) >> shift;
+      }
+    },
+    vertical(r0, r1, r2, r3, c0, c1, c2, c3, out, length) {
+      const [i0, i1, i2, i3] = [r0 >> 2, r1 >> 2, r2 >> 2, r3 >> 2];
+      // Clamped: storing the rounded sum clamps it to 0–255, as libvips's VIPS_CLIP does.
+      for (let index = 0; index < length; index += 1) clamped[out + index] = (c0 * ints[i0 + index]! + c1 * ints[i1 + index]! + c2 * ints[i2 + index]! + c3 * ints[i3 + index]! + half) >> shift;
+    },
+  };
+}
+
+/** What the resizer uses of the WebAssembly API (the package's TypeScript libs do not declare it). */
+interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Instance: new (module: object) => { readonly exports: unknown };
+}
+
+let compiled: object | null | undefined;
+/** Instances of the WebAssembly kernels not in use: a resizer takes one and puts it back when done. */
+const idle: Kernels[] = [];
+
+/** An instance of the WebAssembly kernels with at least `size` bytes of memory, or undefined without WebAssembly SIMD. */
+function webAssemblyKernels(size: number): Kernels | undefined {
+  if (compiled === undefined) {
+    const bytes = Uint8Array.from(atob(bicubicKernelsWasm), (character) => character.charCodeAt(0));
+    const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+    compiled = api?.validate(bytes) ? new api.Module(bytes) : null;
+  }
+  if (compiled === null) return undefined;
+  const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly!;
+  const kernels = idle.pop() ?? (new api.Instance(compiled).exports as Kernels);
+  const missing = size - kernels.memory.buffer.byteLength;
+  if (missing > 0) kernels.memory.grow!(Math.ceil(missing / 65536));
+  return kernels;
+}
+
+/** Which kernels `createBicubicResizer` runs: `auto` (WebAssembly SIMD where the runtime has it) or one of them, for tests. */
+export type BicubicKernels = 'auto' | 'webassembly' | 'javascript';
+
 /**
  * The resize transformers.js's Node build makes in `RawImage.resize` with bicubic resampling —
  * sharp's `affine([width / sourceWidth, 0, 0, height / sourceHeight], { interpolator: 'bicubic' })`
@@ -55,9 +150,19 @@ function tableRow(coordinate: number): number {
  * which makes it separable: each source row's horizontal sums are computed once, for the crop's
  * columns, and each output row combines 4 of them. Pixels outside the source are black, as in
  * libvips's background-extended border. The package's tests compare the result with sharp's on
- * random images, sizes and crops.
+ * random images, sizes and crops. The two inner loops run in WebAssembly SIMD
+ * (bicubic-kernels.wat) where the runtime has it, with the same integer arithmetic as their
+ * JavaScript twins here, which run otherwise (`kernels` chooses, for tests).
  */
-export function createBicubicResizer(sourceWidth: number, sourceHeight: number, width: number, height: number, crop: ResizeCrop, onRow: ResizedRowListener): BicubicResizer {
+export function createBicubicResizer(
+  sourceWidth: number,
+  sourceHeight: number,
+  width: number,
+  height: number,
+  crop: ResizeCrop,
+  onRow: ResizedRowListener,
+  kernels: BicubicKernels = 'auto',
+): BicubicResizer {
   const a = width / sourceWidth;
   const d = height / sourceHeight;
   const inverse = 1 / (a * d - 0 * 0);
@@ -65,75 +170,64 @@ export function createBicubicResizer(sourceWidth: number, sourceHeight: number, 
   const id = inverse * a;
   const columns = crop.width;
   const lineLength = columns * 3;
+  const layout = layoutFor(sourceWidth, columns);
+  const webAssembly = kernels === 'javascript' ? undefined : webAssemblyKernels(layout.size);
+  if (kernels === 'webassembly' && webAssembly === undefined) throw new Error('this runtime has no WebAssembly SIMD');
+  const run = webAssembly ?? javaScriptKernels(layout.size);
+  const { buffer } = run.memory;
+  // A reused instance holds an earlier resize's values.
+  new Uint8Array(buffer, 0, layout.size).fill(0);
   // Per output column: the byte offset of its first tap in a copy of the source row with one black
-  // pixel before it and three after (for taps outside the source), and its 4 weights. In libvips's
-  // padded space (2-pixel border) the coordinate starts at 2, and the first tap is 1 left of its
-  // integer part.
-  const taps = new Int32Array(columns);
-  const weights = new Int32Array(columns * 4);
+  // pixel before it and three after (for taps outside the source), and its 4 weights (twice, as
+  // the SIMD kernel reads them). In libvips's padded space (2-pixel border) the coordinate starts
+  // at 2, and the first tap is 1 left of its integer part.
+  const taps = new Int32Array(buffer, layout.taps, columns);
+  const weights = new Int16Array(buffer, layout.weights, columns * 8);
   let x = ia * 0 + 1 + 1;
   for (let column = 0; column < crop.left + columns; column += 1, x += ia) {
     if (column < crop.left) continue;
-    const at = (column - crop.left) * 4;
+    const at = (column - crop.left) * 8;
     // (x < sourceWidth + 2 for any scale, so first is in [-1, sourceWidth - 2].)
     const first = Math.trunc(x) - 3;
     taps[column - crop.left] = (first + 1) * 3;
     const row = tableRow(x);
-    for (let tap = 0; tap < 4; tap += 1) weights[at + tap] = coefficients[row + tap]!;
+    for (let tap = 0; tap < 4; tap += 1) weights[at + tap] = weights[at + 4 + tap] = coefficients[row + tap]!;
   }
-  const line = new Uint8Array((sourceWidth + 4) * 3);
-  const black = new Int32Array(lineLength);
-  // Horizontal sums of the source rows in use, in 8 reused slots (row r in slot r % 8): an output
-  // row uses 4 consecutive source rows, and the next one the same or later rows, so a row's slot
-  // is taken over only once the row is no longer needed. No allocation per row (allocating them
-  // made V8 collect garbage several times per image).
+  const line = new Uint8Array(buffer, layout.line + 3, sourceWidth * 3);
+  const output = new Uint8ClampedArray(buffer, layout.output, lineLength);
+  // Horizontal sums of the source rows in use, in 8 slots (row r in slot r % 8): an output row uses
+  // 4 consecutive source rows, and the next one the same or later rows, so a row's slot is taken
+  // over only once the row is no longer needed.
   const slotRows = new Int32Array(8).fill(-1);
-  const slots = Array.from({ length: 8 }, () => new Int32Array(lineLength));
-  // Clamped: storing the rounded sum clamps it to 0–255, as libvips's VIPS_CLIP does.
-  const output = new Uint8ClampedArray(lineLength);
-  let source: Uint8Array = line;
 
-  const horizontal = (row: number): Int32Array => {
-    if (row < 0 || row >= sourceHeight) return black;
+  const horizontal = (source: Uint8Array, row: number): number => {
+    if (row < 0 || row >= sourceHeight) return layout.black;
     const slot = row & 7;
-    const result = slots[slot]!;
-    if (slotRows[slot] === row) return result;
+    const at = layout.slots + slot * layout.slotBytes;
+    if (slotRows[slot] === row) return at;
     slotRows[slot] = row;
-    line.set(source.subarray(row * sourceWidth * 3, (row + 1) * sourceWidth * 3), 3);
-    for (let column = 0, at = 0, out = 0; column < columns; column += 1, at += 4, out += 3) {
-      // (Plain locals rather than destructuring: this loop runs for every source row.)
-      const p = taps[column]!;
-      const c0 = weights[at]!;
-      const c1 = weights[at + 1]!;
-      const c2 = weights[at + 2]!;
-      const c3 = weights[at + 3]!;
-      result[out] = (c0 * line[p]! + c1 * line[p + 3]! + c2 * line[p + 6]! + c3 * line[p + 9]! + half) >> shift;
-      result[out + 1] = (c0 * line[p + 1]! + c1 * line[p + 4]! + c2 * line[p + 7]! + c3 * line[p + 10]! + half) >> shift;
-      result[out + 2] = (c0 * line[p + 2]! + c1 * line[p + 5]! + c2 * line[p + 8]! + c3 * line[p + 11]! + half) >> shift;
-    }
-    return result;
+    line.set(source.subarray(row * sourceWidth * 3, (row + 1) * sourceWidth * 3));
+    run.horizontal(layout.line, layout.taps, layout.weights, columns, at);
+    return at;
   };
 
   let next = crop.top;
   const end = crop.top + crop.height;
   return {
-    advance(image, rows) {
-      source = image;
+    advance(source, rows) {
       for (; next < end; next += 1) {
         const y = id * next + 1 + 1;
         const first = Math.trunc(y) - 3;
         if (Math.min(first + 3, sourceHeight - 1) >= rows) return false;
         const row = tableRow(y);
-        const c0 = coefficients[row]!;
-        const c1 = coefficients[row + 1]!;
-        const c2 = coefficients[row + 2]!;
-        const c3 = coefficients[row + 3]!;
-        const r0 = horizontal(first);
-        const r1 = horizontal(first + 1);
-        const r2 = horizontal(first + 2);
-        const r3 = horizontal(first + 3);
-        for (let index = 0; index < lineLength; index += 1) output[index] = (c0 * r0[index]! + c1 * r1[index]! + c2 * r2[index]! + c3 * r3[index]! + half) >> shift;
+        const r0 = horizontal(source, first);
+        const r1 = horizontal(source, first + 1);
+        const r2 = horizontal(source, first + 2);
+        const r3 = horizontal(source, first + 3);
+        run.vertical(r0, r1, r2, r3, coefficients[row]!, coefficients[row + 1]!, coefficients[row + 2]!, coefficients[row + 3]!, layout.output, lineLength);
         onRow(next - crop.top, output);
+        // The last row: the instance can take the next resize.
+        if (next === end - 1 && webAssembly !== undefined) idle.push(webAssembly);
       }
       return true;
     },
