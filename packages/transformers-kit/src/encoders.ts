@@ -31,7 +31,7 @@ export {
   type TextInput,
 } from './text/text-embedding-skill.js';
 // Images.
-export { createPixelValuesReader, createPixelValuesReaderFromConfig, type ImageProcessorConfig, type PixelValues, type PixelValuesReader } from './transformers/pixel-values.js';
+export { concurrentReads, createPixelValuesReader, createPixelValuesReaderFromConfig, type ImageProcessorConfig, type PixelValues, type PixelValuesReader } from './transformers/pixel-values.js';
 export { createBicubicResizer, type BicubicResizer, type ResizeCrop, type ResizedRowListener } from './transformers/bicubic-resize.js';
 // Schemas several skills share (zod 4): texts, media and labels.
 export { describeValue, nonEmptyTextSchema, textsSchema } from './schemas/text-schemas.js';

@@ -1,6 +1,7 @@
 import { UnsupportedError } from '@accel/core';
 import { ByteShelf, readImageResized, readImageRows, type ImageInput, type ImageResizeTarget, type RgbImage } from '@accel/core/media';
 import type { ImageProcessor, RawImage } from '@huggingface/transformers';
+import pLimit from 'p-limit';
 import { loadTransformersBuild } from './load-transformers.js';
 import { createBicubicResizer, type BicubicResizer } from './bicubic-resize.js';
 import { loadRgbResizer, resizesWithSharpAffine, type RgbResizer } from './resize-rgb.js';
@@ -166,6 +167,9 @@ function centreCrop(crop: readonly [number, number], width: number, height: numb
  * Images smaller than the crop (padded by transformers.js) and, without sharp (the browser
  * build), images that need a resize go to `viaTransformers`, with the image as decoded.
  */
+/** Images one fast reader decodes at once (Node's thread pool has 4 threads; the other calls wait their turn). */
+export const concurrentReads = 4;
+
 function fastReader(route: FastRoute, resizeRgb: RgbResizer | undefined, viaTransformers: (image: RgbImage) => Promise<PixelValues>): PixelValuesReader {
   const { crop } = route;
   const fits = (target: ImageResizeTarget) => crop === undefined || (crop[0] <= target.width && crop[1] <= target.height);
@@ -215,7 +219,7 @@ function fastReader(route: FastRoute, resizeRgb: RgbResizer | undefined, viaTran
     return toChannelFirst(route, data, width, ...centreCrop(crop, width, height), crop[0], crop[1]);
   };
 
-  return async (input) => {
+  const read = async (input: ImageInput): Promise<PixelValues> => {
     if (route.resize !== undefined && route.interpolator === 'bicubic' && resizesWithSharpAffine) return readBicubic(input, route.resize);
     const decoded = await readImageResized(input, resizeInDecode);
     let image = decoded.image;
@@ -232,6 +236,11 @@ function fastReader(route: FastRoute, resizeRgb: RgbResizer | undefined, viaTran
     }
     return cropAndNormalise(image);
   };
+  // A batch's images are read a few at a time, not all at once: more in flight would not decode
+  // faster (the inflating runs on the thread pool's threads, sharp on its own), but each holds its
+  // file, decoded image and model input at once.
+  const limit = pLimit(concurrentReads);
+  return (input) => limit(read, input);
 }
 
 /** transformers.js's `preprocess` of an RGB image with this processor (its Node build). */
