@@ -123,12 +123,21 @@ export async function loadClipModel(context: SkillLoadContext): Promise<LoadedSk
       const imageLength = ready[0]!.data.length;
       // One image is the batch as it is; more are copied into one tensor.
       let pixels = ready[0]!.data;
+      const dims = [ready.length, ...ready[0]!.dims];
       if (ready.length > 1) {
         pixels = new Float32Array(ready.length * imageLength);
-        ready.forEach((entry, row) => pixels.set(entry.data, row * imageLength));
+        ready.forEach((entry, row) => {
+          pixels.set(entry.data, row * imageLength);
+          toPixelValues.release?.(entry);
+        });
       }
-      const outputs = await session.run({ pixel_values: { type: 'float32', data: pixels, dims: [ready.length, ...ready[0]!.dims] } });
-      embeddings = rows(outputs.image_embeds!.data as Float32Array, ready.length);
+      try {
+        const outputs = await session.run({ pixel_values: { type: 'float32', data: pixels, dims } });
+        embeddings = rows(outputs.image_embeds!.data as Float32Array, ready.length);
+      } finally {
+        // The reader writes the next image into the same array (one array turned over per image starts frequent full collections).
+        if (ready.length === 1) toPixelValues.release?.(ready[0]!);
+      }
     }
     let next = 0;
     return decoded.map((entry) => (entry instanceof Error ? { ok: false, error: entry } : { ok: true, value: embeddings[next++]! }));

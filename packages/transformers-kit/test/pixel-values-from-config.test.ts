@@ -62,6 +62,21 @@ describe('createPixelValuesReaderFromConfig (no transformers.js unless needed)',
   });
   afterAll(async () => rm(folder, { recursive: true, force: true }));
 
+  it('writes the next image into values handed back with release, and gives the same values as a fresh array', async () => {
+    const { read } = await readerOf(clipConfig);
+    const [first, second] = [files['landscape PNG, as a path']!, files['portrait JPEG, as bytes']!];
+    const fresh = await (await readerOf(clipConfig)).read(second);
+    const firstValues = await read(first);
+    const kept = await read(second);
+    // Not handed back: a new array each time.
+    expect(kept.data.buffer).not.toBe(firstValues.data.buffer);
+    read.release!(firstValues);
+    const reused = await read(second);
+    expect(reused.data.buffer).toBe(firstValues.data.buffer);
+    expect(reused.dims).toEqual(fresh.dims);
+    expect(Buffer.from(reused.data.buffer, reused.data.byteOffset, reused.data.byteLength).equals(Buffer.from(fresh.data.buffer, fresh.data.byteOffset, fresh.data.byteLength))).toBe(true);
+  });
+
   const configs: Record<string, ImageProcessorConfig> = {
     'CLIP (bicubic, shortest edge 224, crop 224)': clipConfig,
     'bilinear, integer size (max_size), integer crop, scalar mean/std': { ...clipConfig, resample: 2, size: 180, max_size: 400, crop_size: 140, image_mean: 0.5, image_std: 0.5 },

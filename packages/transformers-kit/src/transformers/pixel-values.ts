@@ -14,7 +14,17 @@ export interface PixelValues {
 }
 
 /** Reads an image (a path, encoded bytes, or raw pixels such as `readImage`'s result) into model input. */
-export type PixelValuesReader = (image: ImageInput) => Promise<PixelValues>;
+export interface PixelValuesReader {
+  (image: ImageInput): Promise<PixelValues>;
+  /**
+   * Hands back values this reader returned, once nothing reads them any more (the model has run on
+   * them, or they were copied into a batch): the reader may write the next image's values into the
+   * same array. Arrays of this size live outside V8's heap, and turning one over per image starts a
+   * full garbage collection every few images. Optional to call; readers without a fast route do
+   * not have it.
+   */
+  release?(values: PixelValues): void;
+}
 
 /**
  * The `preprocessor_config.json` fields of transformers.js's `ImageProcessor` (its constructor's
@@ -128,10 +138,11 @@ function fastRoute(
 }
 
 /** Model input of `width` × `height`, written a row of RGB bytes at a time through the lookup tables (rescale, normalise, channel-first layout). */
-function channelFirstWriter(route: FastRoute, width: number, height: number): { values: PixelValues; row(y: number, bytes: Uint8Array | Uint8ClampedArray, offset: number): void } {
+function channelFirstWriter(route: FastRoute, width: number, height: number, shelf: ByteShelf): { values: PixelValues; row(y: number, bytes: Uint8Array | Uint8ClampedArray, offset: number): void } {
   const [red, green, blue] = route.tables;
   const plane = width * height;
-  const output = new Float32Array(3 * plane);
+  // Every value is written (each row covers the width, all rows are written), so a reused array's old contents never show.
+  const output = new Float32Array(shelf.take(3 * plane * 4).buffer, 0, 3 * plane);
   return {
     values: { data: output, dims: [3, height, width] },
     row(y, bytes, offset) {
@@ -145,8 +156,8 @@ function channelFirstWriter(route: FastRoute, width: number, height: number): { 
 }
 
 /** The crop, rescale, normalisation and channel-first layout of a decoded image. */
-function toChannelFirst(route: FastRoute, data: Uint8Array, width: number, left: number, top: number, cropWidth: number, cropHeight: number): PixelValues {
-  const writer = channelFirstWriter(route, cropWidth, cropHeight);
+function toChannelFirst(route: FastRoute, shelf: ByteShelf, data: Uint8Array, width: number, left: number, top: number, cropWidth: number, cropHeight: number): PixelValues {
+  const writer = channelFirstWriter(route, cropWidth, cropHeight, shelf);
   for (let y = 0; y < cropHeight; y += 1) writer.row(y, data, ((top + y) * width + left) * 3);
   return writer.values;
 }
@@ -183,6 +194,8 @@ function fastReader(route: FastRoute, resizeRgb: RgbResizer | undefined, viaTran
         };
 
   const decodedImages = new ByteShelf();
+  // The model input's array, handed back through `release` (a shelf takes back only arrays it made).
+  const valueShelf = new ByteShelf();
 
   /** The bicubic route: resize and crop as the rows decode. */
   const readBicubic = async (input: ImageInput, resize: (width: number, height: number) => ImageResizeTarget): Promise<PixelValues> => {
@@ -195,7 +208,7 @@ function fastReader(route: FastRoute, resizeRgb: RgbResizer | undefined, viaTran
         if ((target.width !== width || target.height !== height) && fits(target)) {
           const [cropWidth, cropHeight] = crop ?? [target.width, target.height];
           const [left, top] = crop === undefined ? [0, 0] : centreCrop(crop, target.width, target.height);
-          const writer = channelFirstWriter(route, cropWidth, cropHeight);
+          const writer = channelFirstWriter(route, cropWidth, cropHeight, valueShelf);
           values = writer.values;
           resizer = createBicubicResizer(width, height, target.width, target.height, { left, top, width: cropWidth, height: cropHeight }, (y, row) => writer.row(y, row, 0));
         }
@@ -213,10 +226,10 @@ function fastReader(route: FastRoute, resizeRgb: RgbResizer | undefined, viaTran
 
   const cropAndNormalise = (image: RgbImage): Promise<PixelValues> | PixelValues => {
     const { data, width, height } = image;
-    if (crop === undefined) return toChannelFirst(route, data, width, 0, 0, width, height);
+    if (crop === undefined) return toChannelFirst(route, valueShelf, data, width, 0, 0, width, height);
     // An image smaller than the crop is padded by transformers.js; that case keeps its route.
     if (crop[0] > width || crop[1] > height) return viaTransformers(image);
-    return toChannelFirst(route, data, width, ...centreCrop(crop, width, height), crop[0], crop[1]);
+    return toChannelFirst(route, valueShelf, data, width, ...centreCrop(crop, width, height), crop[0], crop[1]);
   };
 
   const read = async (input: ImageInput): Promise<PixelValues> => {
@@ -240,7 +253,9 @@ function fastReader(route: FastRoute, resizeRgb: RgbResizer | undefined, viaTran
   // faster (the inflating runs on the thread pool's threads, sharp on its own), but each holds its
   // file, decoded image and model input at once.
   const limit = pLimit(concurrentReads);
-  return (input) => limit(read, input);
+  return Object.assign((input: ImageInput) => limit(read, input), {
+    release: (values: PixelValues) => valueShelf.put(new Uint8Array(values.data.buffer)),
+  });
 }
 
 /** transformers.js's `preprocess` of an RGB image with this processor (its Node build). */
