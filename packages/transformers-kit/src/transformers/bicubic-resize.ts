@@ -117,7 +117,8 @@ interface WebAssemblyApi {
   readonly Instance: new (module: object) => { readonly exports: unknown };
 }
 
-let compiled: object | null | undefined;
+/** The compiled kernels and the API that instantiates them; null without WebAssembly SIMD. */
+let compiled: { readonly api: WebAssemblyApi; readonly module: object } | null | undefined;
 /** Instances of the WebAssembly kernels not in use: a resizer takes one and puts it back when done. */
 const idle: Kernels[] = [];
 
@@ -126,11 +127,10 @@ function webAssemblyKernels(size: number): Kernels | undefined {
   if (compiled === undefined) {
     const bytes = Uint8Array.from(atob(bicubicKernelsWasm), (character) => character.charCodeAt(0));
     const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
-    compiled = api?.validate(bytes) ? new api.Module(bytes) : null;
+    compiled = api?.validate(bytes) ? { api, module: new api.Module(bytes) } : null;
   }
   if (compiled === null) return undefined;
-  const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly!;
-  const kernels = idle.pop() ?? (new api.Instance(compiled).exports as Kernels);
+  const kernels = idle.pop() ?? (new compiled.api.Instance(compiled.module).exports as Kernels);
   const missing = size - kernels.memory.buffer.byteLength;
   if (missing > 0) kernels.memory.grow!(Math.ceil(missing / 65536));
   return kernels;
@@ -142,7 +142,7 @@ export type BicubicKernels = 'auto' | 'webassembly' | 'javascript';
 /**
  * The resize transformers.js's Node build makes in `RawImage.resize` with bicubic resampling —
  * sharp's `affine([width / sourceWidth, 0, 0, height / sourceHeight], { interpolator: 'bicubic' })`
- * — computed in JavaScript, byte for byte as libvips 8.18 computes it, for the `crop` of the
+ * — computed here, byte for byte as libvips 8.18 computes it, for the `crop` of the
  * result only. libvips's affine (resample/affine.c) maps output pixel x to source x · ia, with ia
  * the inverse matrix's entry computed as `vips__transform_calc_inverse` does, accumulated by
  * addition along each full-width output row; its 4 × 4 Catmull-Rom sums 4 taps per source row

@@ -167,6 +167,9 @@ function centreCrop(crop: readonly [number, number], width: number, height: numb
   return [Math.floor((width - crop[0]) / 2), Math.floor((height - crop[1]) / 2)];
 }
 
+/** Images one fast reader decodes at once (Node's thread pool has 4 threads; the other calls wait their turn). */
+export const concurrentReads = 4;
+
 /**
  * The reader of a fast route. Bicubic resizes (CLIP's, most ViT processors') are computed here as
  * rows decode (`readImageRows`: PNG rows inflate on the thread pool while this thread resizes the
@@ -178,9 +181,6 @@ function centreCrop(crop: readonly [number, number], width: number, height: numb
  * Images smaller than the crop (padded by transformers.js) and, without sharp (the browser
  * build), images that need a resize go to `viaTransformers`, with the image as decoded.
  */
-/** Images one fast reader decodes at once (Node's thread pool has 4 threads; the other calls wait their turn). */
-export const concurrentReads = 4;
-
 function fastReader(route: FastRoute, resizeRgb: RgbResizer | undefined, viaTransformers: (image: RgbImage) => Promise<PixelValues>): PixelValuesReader {
   const { crop } = route;
   const fits = (target: ImageResizeTarget) => crop === undefined || (crop[0] <= target.width && crop[1] <= target.height);
