@@ -6,6 +6,20 @@ import sharp from 'sharp';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readImage, readImageRows, type ImageInput, type RgbImage } from '../src/media/index.js';
+import { pngCodec } from '../src/media/media-io.js';
+import { decodePngRows, type PngCodec } from '../src/media/png-rows.js';
+
+/** Node's codec without the whole-image decoder: the row decoder inflates progressively. */
+const progressiveCodec: PngCodec = { ...pngCodec!, decode: undefined };
+
+/** decodePngRows with the given codec, recording what it reported. */
+async function decodeRecording(bytes: Uint8Array, codec: PngCodec): Promise<{ image: RgbImage | undefined; reports: number[] }> {
+  const reports: number[] = [];
+  const image = await decodePngRows(bytes, codec, (_, count) => {
+    reports.push(count);
+  });
+  return { image, reports };
+}
 
 /** Same size and bytes (Buffer.compare: vitest's deep equality walks typed arrays element by element). */
 function expectSameImage(actual: RgbImage, expected: RgbImage): void {
@@ -105,18 +119,24 @@ describe('readImageRows', () => {
     ['RGBA, a single pixel', 1, 1, 4, { filters: [3] }],
   ];
   for (const [name, width, height, channels, options] of cases) {
-    it(`decodes in rows, equal to readImage (sharp) byte for byte: ${name}`, async () => {
+    it(`decodes equal to readImage (sharp) byte for byte, whole with @napi-rs/image and in rows with zlib: ${name}`, async () => {
       const bytes = encodePng(noise(width * height * channels, width * 31 + height), width, height, channels, options);
       const path = join(folder, `${width}x${height}.png`);
       await writeFile(path, bytes);
+      const expected = await readImage(path);
       for (const input of [path, new Uint8Array(bytes)]) {
+        // @napi-rs/image is installed here: readImageRows decodes the whole file with it and reports every row once.
         const { image, reports } = await readRecording(input);
-        expectSameImage(image, await readImage(input));
-        expect(reports.at(-1)).toBe(height);
-        expect([...reports].sort((left, right) => left - right)).toEqual(reports);
-        // A large image arrives in several pieces (the decoder's own route: sharp reports once).
-        if (width * height * channels > 1 << 18) expect(reports.length).toBeGreaterThan(4);
+        expectSameImage(image, expected);
+        expect(reports).toEqual([height]);
       }
+      // Without it, the rows come as they inflate.
+      const { image, reports } = await decodeRecording(new Uint8Array(bytes), progressiveCodec);
+      expectSameImage(image!, expected);
+      expect(reports.at(-1)).toBe(height);
+      expect([...reports].sort((left, right) => left - right)).toEqual(reports);
+      // A large image arrives in several pieces.
+      if (width * height * channels > 1 << 18) expect(reports.length).toBeGreaterThan(4);
     });
   }
 
@@ -191,7 +211,47 @@ describe('readImageRows', () => {
       await writeFile(path, damaged);
       await expect(readImageRows(path, () => undefined)).rejects.toMatchObject({ code: 'ACCEL_INVALID_INPUT', message: expect.stringContaining(path) });
       await expect(readImage(path)).rejects.toMatchObject({ code: 'ACCEL_INVALID_INPUT' });
+      // Neither decoder's route returns an image for it (the caller then hands the file to sharp).
+      for (const codec of [pngCodec!, progressiveCodec]) expect((await decodeRecording(new Uint8Array(damaged), codec)).image).toBeUndefined();
     }
+  });
+
+  it('uses the whole-image decoder when it answers, inflates in rows when it has none, and leaves files it rejects to sharp', async () => {
+    const [width, height] = [200, 100];
+    const bytes = new Uint8Array(encodePng(noise(width * height * 4, 2), width, height, 4));
+    const expected = await readImage(bytes);
+    const decoded: string[] = [];
+    const decoders: Record<string, PngCodec['decode']> = {
+      // The file's RGBA pixels, as @napi-rs/image returns them: alpha is dropped.
+      answers: async (input) => {
+        decoded.push('answers');
+        return (await sharp(input).raw().toBuffer()) as Uint8Array;
+      },
+      'has none': async () => {
+        decoded.push('has none');
+        return undefined;
+      },
+      rejects: async () => {
+        decoded.push('rejects');
+        throw new Error('not a PNG it takes');
+      },
+      'answers with the wrong size': async () => {
+        decoded.push('answers with the wrong size');
+        return new Uint8Array(width * height * 3);
+      },
+    };
+    const outcomes: Record<string, string> = {};
+    for (const [name, decode] of Object.entries(decoders)) {
+      const { image, reports } = await decodeRecording(bytes, { ...pngCodec!, decode });
+      if (image === undefined) outcomes[name] = 'undefined';
+      else {
+        expectSameImage(image, expected);
+        expect(reports.at(-1)).toBe(height);
+        outcomes[name] = reports.length === 1 ? 'whole' : 'rows';
+      }
+    }
+    expect(decoded).toEqual(Object.keys(decoders));
+    expect(outcomes).toEqual({ answers: 'whole', 'has none': 'rows', rejects: 'undefined', 'answers with the wrong size': 'undefined' });
   });
 
   it("rejects with the listener's own error, without decoding the file again", async () => {

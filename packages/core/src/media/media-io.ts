@@ -2,6 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { isMainThread } from 'node:worker_threads';
 import { crc32, createInflate } from 'node:zlib';
+import type * as NapiImage from '@napi-rs/image';
 import type Sharp from 'sharp';
 import type { ByteShelf } from './byte-shelf.js';
 import type { PngCodec } from './png-rows.js';
@@ -60,6 +61,36 @@ export async function loadSharp(): Promise<typeof Sharp> {
   return (await import('sharp')).default;
 }
 
+/** `@napi-rs/image`: its import, started on first use, and the module once imported (null when it is not installed: an optional peer). */
+let napiImageImport: Promise<void> | undefined;
+let napiImage: typeof NapiImage | null | undefined;
+
+/**
+ * A plain PNG's pixels decoded by `@napi-rs/image` (Rust's png crate, whose inflating is faster
+ * than zlib's) on the thread pool, or undefined when the package is not installed. Once the
+ * package is imported the decode starts synchronously, so the caller's work until its first
+ * `await` overlaps it.
+ */
+function decodeWithNapiImage(bytes: Uint8Array): Promise<Uint8Array | undefined> {
+  if (napiImage === null) return Promise.resolve(undefined);
+  if (napiImage !== undefined) {
+    try {
+      return new napiImage.Transformer(bytes).rawPixels();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+  napiImageImport ??= import('@napi-rs/image').then(
+    (module) => {
+      napiImage = module;
+    },
+    () => {
+      napiImage = null;
+    },
+  );
+  return napiImageImport.then(() => decodeWithNapiImage(bytes));
+}
+
 /**
  * The PNG row decoder's zlib: `node:zlib`'s streaming inflate, whose pieces inflate on the thread
  * pool. Each piece is handed to the caller in a later turn (`setImmediate`) than the one zlib
@@ -68,6 +99,7 @@ export async function loadSharp(): Promise<typeof Sharp> {
  */
 export const pngCodec: PngCodec | undefined = {
   crc32: (bytes) => crc32(bytes),
+  decode: decodeWithNapiImage,
   inflate: (parts, pieceBytes, onOutput) =>
     new Promise<void>((resolve, reject) => {
       const inflater = createInflate({ chunkSize: pieceBytes });

@@ -8,10 +8,21 @@ import type { RgbImage } from './media-source.js';
  */
 export type ProgressiveInflate = (parts: readonly Uint8Array[], pieceBytes: number, onOutput: (piece: Uint8Array) => void) => Promise<void>;
 
-/** What the row decoder needs from the platform: progressive inflating and CRC-32 (Node: `node:zlib`). */
+/**
+ * A whole-image decoder for the PNGs the row decoder takes: the file's pixels, 8-bit, with as many
+ * channels as the file has (3 or 4), or undefined when the platform has none (the row decoder then
+ * inflates progressively). Rejects on corrupt data.
+ */
+export type WholePngDecoder = (bytes: Uint8Array) => Promise<Uint8Array | undefined>;
+
+/**
+ * What the row decoder needs from the platform: progressive inflating and CRC-32 (Node:
+ * `node:zlib`), and optionally a faster decoder of whole images (Node: `@napi-rs/image`, when installed).
+ */
 export interface PngCodec {
   readonly inflate: ProgressiveInflate;
   readonly crc32: (bytes: Uint8Array) => number;
+  readonly decode?: WholePngDecoder;
 }
 
 /** Called as rows of a decoded image become complete: `rows` rows of `image.data` (from the top) are final. */
@@ -37,7 +48,7 @@ interface PlainPng {
   /** 3 (RGB) or 4 (RGBA) bytes per pixel. */
   readonly channels: 3 | 4;
   readonly data: readonly Uint8Array[];
-  /** Whether the IDAT chunks' CRCs are right: checked while the first piece inflates. */
+  /** Whether the IDAT chunks' CRCs are right (computed once): checked while the data inflates or decodes. */
   readonly dataIntact: () => boolean;
 }
 
@@ -75,8 +86,22 @@ function parsePlainPng(bytes: Uint8Array, crc32: PngCodec['crc32']): PlainPng | 
   }
   if (header === undefined || data.length === 0 || !ended) return undefined;
   // Each IDAT's 4 type bytes precede its data, and its CRC follows it.
-  const dataIntact = () => data.every((part) => new DataView(part.buffer, part.byteOffset + part.byteLength, 4).getUint32(0) === crc32(new Uint8Array(part.buffer, part.byteOffset - 4, part.byteLength + 4)));
+  let intact: boolean | undefined;
+  const dataIntact = () => (intact ??= data.every((part) => new DataView(part.buffer, part.byteOffset + part.byteLength, 4).getUint32(0) === crc32(new Uint8Array(part.buffer, part.byteOffset - 4, part.byteLength + 4))));
   return { ...header, data, dataIntact };
+}
+
+/** Copies decoded pixels (3 or 4 bytes each) into an RGB image, dropping alpha as sharp's `removeAlpha` does. */
+function copyRgb(pixels: Uint8Array, channels: 3 | 4, target: Uint8Array): void {
+  if (channels === 3) {
+    target.set(pixels);
+    return;
+  }
+  for (let source = 0, at = 0; source < pixels.length; source += 4, at += 3) {
+    target[at] = pixels[source]!;
+    target[at + 1] = pixels[source + 1]!;
+    target[at + 2] = pixels[source + 2]!;
+  }
 }
 
 function joinParts(parts: readonly Uint8Array[]): Uint8Array {
@@ -133,13 +158,31 @@ function unfilter(filter: number, line: Uint8Array, previous: Uint8Array, pixelB
  * PNG whose data turns out corrupt or short also returns undefined, possibly after some rows were
  * reported: the caller then decodes it with sharp, which reports the error. An error thrown by
  * `onRows` rejects the call once the inflating stopped. The image's array comes from `allocate`
- * (its contents are overwritten).
+ * (its contents are overwritten). When the codec has a whole-image decoder that is available, it
+ * decodes the file instead (the same pixels: the format is lossless and the decoder applies no
+ * gamma or colour conversion) and every row is reported once, at the end; a file it rejects
+ * returns undefined. (One difference from sharp there: a file whose chunk CRCs are right but whose
+ * zlib stream's Adler-32 is wrong decodes, where libpng refuses it; the pixels are the data's.)
  */
 export async function decodePngRows(bytes: Uint8Array, codec: PngCodec, onRows: ImageRowsListener, allocate: (length: number) => Uint8Array = (length) => new Uint8Array(length)): Promise<RgbImage | undefined> {
   const png = parsePlainPng(bytes, codec.crc32);
   if (png === undefined) return undefined;
   const { width, height, channels } = png;
   const lineBytes = width * channels;
+  if (codec.decode !== undefined) {
+    // The decoder starts (on the thread pool in Node) while this thread checks the data's CRCs.
+    const decoding = codec.decode(bytes).catch(() => null);
+    const intact = png.dataIntact();
+    const pixels = await decoding;
+    if (pixels !== undefined) {
+      // A file the decoder rejects, or one with a wrong CRC, is left to sharp, which reports what is wrong.
+      if (!intact || pixels === null || pixels.length !== lineBytes * height) return undefined;
+      const image: RgbImage = { data: allocate(width * height * 3), width, height, channels: 3 };
+      copyRgb(pixels, channels, image.data);
+      onRows(image, height);
+      return image;
+    }
+  }
   const image: RgbImage = { data: allocate(width * height * 3), width, height, channels: 3 };
   let previous = new Uint8Array(lineBytes);
   let line = new Uint8Array(lineBytes);

@@ -55,11 +55,13 @@ export async function readImage(input: ImageInput): Promise<RgbImage> {
 }
 
 /**
- * Decodes an image as `readImage` does (the same pixels and errors), calling `onRows` as rows
+ * Decodes an image as `readImage` does (the same pixels and errors, but see `decodePngRows` on a
+ * wrong Adler-32), calling `onRows` as rows
  * become final so a caller can process the top of the image while the rest decodes: 8-bit RGB
  * and RGBA PNGs without interlacing, colour profiles, orientation or transparency chunks decode
- * in accel's own row decoder (`decodePngRows`: zlib inflates on the thread pool while finished
- * rows go to `onRows`, several times per image); every other input — other formats, other PNGs,
+ * in accel's own PNG route (`decodePngRows`: with `@napi-rs/image` installed, it decodes the whole
+ * file on the thread pool and the rows are reported once; without it, zlib inflates on the thread
+ * pool while finished rows go to `onRows`, several times per image); every other input — other formats, other PNGs,
  * raw pixels (3-channel bytes are not copied) — is decoded whole and reported once, with all its
  * rows. Reported rows never change, and the last call reports every row of the image returned.
  * (A PNG found corrupt after some rows is decoded again by sharp, which fails or reports its

@@ -172,8 +172,8 @@ export const concurrentReads = 4;
 
 /**
  * The reader of a fast route. Bicubic resizes (CLIP's, most ViT processors') are computed here as
- * rows decode (`readImageRows`: PNG rows inflate on the thread pool while this thread resizes the
- * rows already there) and for the centre crop only, with `createBicubicResizer`, which equals the
+ * rows decode (`readImageRows`: a PNG decodes on the thread pool, whole with `@napi-rs/image` when
+ * it is installed, else in rows that this thread resizes while the rest inflates) and for the centre crop only, with `createBicubicResizer`, which equals the
  * sharp `affine` call transformers.js makes byte for byte. Other resizes decode and resize in one
  * sharp pipeline (`readImageResized`), or, for raw pixels and images sharp's pipeline cannot
  * resize as transformers.js does, decode and then resize with one sharp `affine` call. Then the
