@@ -254,6 +254,22 @@ describe('readImageRows', () => {
     expect(outcomes).toEqual({ answers: 'whole', 'has none': 'rows', rejects: 'undefined', 'answers with the wrong size': 'undefined' });
   });
 
+  it('decodes a file whose zlib Adler-32 alone is wrong with @napi-rs/image, which libpng (sharp) and the zlib route refuse (the documented difference)', async () => {
+    const [width, height] = [64, 48];
+    const pixels = noise(width * height * 3, 11);
+    const bytes = encodePng(pixels, width, height, 3, { filters: [0] });
+    const idat = bytes.indexOf('IDAT', 0, 'latin1');
+    const idatLength = bytes.readUInt32BE(idat - 4);
+    // The Adler-32 is the zlib stream's last 4 bytes; the chunk's CRC is recomputed over the change.
+    const damaged = Buffer.from(bytes);
+    damaged[idat + 4 + idatLength - 1] = damaged[idat + 4 + idatLength - 1]! ^ 0xff;
+    damaged.writeUInt32BE(crc32(damaged.subarray(idat, idat + 4 + idatLength)) >>> 0, idat + 4 + idatLength);
+    await expect(readImage(new Uint8Array(damaged))).rejects.toMatchObject({ code: 'ACCEL_INVALID_INPUT' });
+    expect((await decodeRecording(new Uint8Array(damaged), progressiveCodec)).image).toBeUndefined();
+    const { image } = await readRecording(new Uint8Array(damaged));
+    expect(Buffer.compare(Buffer.from(image.data), Buffer.from(pixels))).toBe(0);
+  });
+
   it("rejects with the listener's own error, without decoding the file again", async () => {
     const bytes = new Uint8Array(encodePng(noise(300 * 200 * 3, 4), 300, 200, 3));
     let calls = 0;
