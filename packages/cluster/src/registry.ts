@@ -12,8 +12,9 @@ import type { WorkerIdentity } from './protocol.js';
  * - `accel_workers` (bucket ttl = 3 × heartbeatMs, history 1): one key per live worker, put every
  *   `heartbeatMs`, deleted when the worker stops. nats-server 2.9 has no per-key TTL and sends no
  *   watch event when a key expires, so a gateway judges liveness on its own clock: a worker is live
- *   while the gateway has seen a PUT of its key within the last 3 × heartbeatMs (no clock of another
- *   machine is compared), and gone at once when its key is deleted.
+ *   while the gateway has seen a PUT of its key within the last 3 × the worker's own heartbeatMs
+ *   (which its heartbeat carries; no clock of another machine is compared), and gone at once when
+ *   its key is deleted.
  * - `accel_endpoints` (no ttl): one key per endpoint name, so that a gateway still knows an endpoint
  *   whose last worker died and answers 503 with the reason instead of 404.
  */
@@ -53,6 +54,12 @@ export interface WorkerHeartbeat {
   readonly load: readonly number[];
   /** True once `stop()` was called: the worker answers what it holds and pulls no more, so it serves nothing new. */
   readonly draining?: boolean;
+  /**
+   * The worker's heartbeat interval (`startHeartbeat` adds it): a gateway judges this worker dead
+   * after 3 × it without a heartbeat. Heartbeats without it (workers of 0.1.x) are judged by the
+   * gateway's own interval.
+   */
+  readonly heartbeatMs?: number;
 }
 
 /** The value of an endpoint's key in `accel_endpoints` (JSON). */
@@ -104,10 +111,10 @@ export interface HeartbeatOptions {
   /** The worker's connection; the heartbeat does not close it. */
   readonly connection: NatsConnection;
   readonly identity: WorkerIdentity;
-  /** Interval of the PUTs. Default 1000 ms; gateways must use the same value. */
+  /** Interval of the PUTs, carried in each heartbeat (gateways judge the worker by it). Default 1000 ms. */
   readonly heartbeatMs?: number;
   /** The heartbeat's value, read at each beat. */
-  readonly describe: () => WorkerHeartbeat;
+  readonly describe: () => Omit<WorkerHeartbeat, 'heartbeatMs'>;
   /** Receives a failed PUT (e.g. while the broker restarts); the next beat tries again. */
   readonly onError?: (error: unknown) => void;
 }
@@ -149,7 +156,7 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
     );
   };
   const beat = async () => {
-    const heartbeat = describe();
+    const heartbeat: WorkerHeartbeat = { ...describe(), heartbeatMs };
     await workers.put(key, JSON.stringify(heartbeat), { timeout });
     await writeEndpoints(heartbeat, false);
   };
@@ -176,7 +183,7 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
         clearInterval(timer);
         await beating;
         if (connection.isClosed()) return;
-        await writeEndpoints(describe(), true);
+        await writeEndpoints({ ...describe(), heartbeatMs }, true);
         await workers.delete(key);
       })();
       return stopped;
@@ -188,8 +195,10 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
 export interface ClusterWorkerDescription {
   readonly worker: WorkerIdentity;
   readonly startedAt: string;
-  /** False once no heartbeat was seen for 3 × heartbeatMs (kept a while for this description). */
+  /** False once no heartbeat was seen for 3 × its heartbeatMs (kept a while for this description). */
   readonly live: boolean;
+  /** The worker's heartbeat interval, as its heartbeat gives it (else the gateway's). */
+  readonly heartbeatMs: number;
   readonly draining: boolean;
   /** When this gateway last saw the worker's heartbeat (this gateway's clock). */
   readonly lastHeartbeat: string;
@@ -211,8 +220,9 @@ export interface ClusterWorkerDescription {
 
 /** The cluster as a gateway sees it: `GET /v1/accel/status`'s `cluster`. */
 export interface ClusterDescription {
+  /** The gateway's heartbeat interval, for heartbeats that carry none (workers of 0.1.x); each worker's own is in `workers`. */
   readonly heartbeatMs: number;
-  /** A worker without a heartbeat for this long is dead. */
+  /** 3 × `heartbeatMs`: a worker whose heartbeat carries no interval is dead after this long without one. */
   readonly livenessMs: number;
   readonly workers: readonly ClusterWorkerDescription[];
   readonly endpoints: readonly { readonly id: string; readonly state: string; readonly workers: readonly string[]; readonly error?: { readonly code: string; readonly message: string } }[];
@@ -235,7 +245,10 @@ export interface RegistryView {
 
 export interface WatchRegistryOptions {
   readonly connection: NatsConnection;
-  /** The workers' heartbeat interval. Default 1000 ms. When the bucket exists, its ttl decides (ttl / 3). */
+  /**
+   * The heartbeat interval of workers whose heartbeats carry none (0.1.x); each newer worker is
+   * judged by its own. Default 1000 ms. When the bucket exists, its ttl decides (ttl / 3).
+   */
   readonly heartbeatMs?: number;
 }
 
@@ -333,14 +346,19 @@ export async function watchRegistry(options: WatchRegistryOptions): Promise<Regi
   await Promise.all([watch(workersKv, applyWorker), watch(endpointsKv, applyRecord)]);
   await readBoth();
 
-  const isLive = (seen: SeenWorker, now: number) => now - seen.seenAt <= livenessMs;
+  /** The worker's own heartbeat interval when its heartbeat carries a sensible one, else the gateway's. */
+  const intervalOf = (seen: SeenWorker) => {
+    const advertised = seen.heartbeat.heartbeatMs;
+    return typeof advertised === 'number' && Number.isFinite(advertised) && advertised >= 50 ? advertised : heartbeatMs;
+  };
+  const isLive = (seen: SeenWorker, now: number) => now - seen.seenAt <= heartbeatsToDeath * intervalOf(seen);
   const serving = (endpoint: string, now = performance.now()) =>
     [...workers.values()].filter((seen) => isLive(seen, now) && seen.heartbeat.draining !== true && seen.heartbeat.endpoints.some((served) => served.id === endpoint));
 
   // Forget workers long dead (their keys have expired on the broker by then), so the map stays small.
   const sweep = setInterval(() => {
     const now = performance.now();
-    for (const [key, seen] of workers) if (now - seen.seenAt > 10 * livenessMs) workers.delete(key);
+    for (const [key, seen] of workers) if (now - seen.seenAt > 10 * Math.max(livenessMs, heartbeatsToDeath * intervalOf(seen))) workers.delete(key);
   }, livenessMs);
   sweep.unref();
 
@@ -411,6 +429,7 @@ export async function watchRegistry(options: WatchRegistryOptions): Promise<Regi
           worker: seen.heartbeat.worker,
           startedAt: seen.heartbeat.startedAt,
           live: isLive(seen, now),
+          heartbeatMs: intervalOf(seen),
           draining: seen.heartbeat.draining === true,
           lastHeartbeat: seen.seenAtIso,
           sinceHeartbeatMs: Math.round(now - seen.seenAt),

@@ -137,4 +137,28 @@ natsSuite('cluster registry on nats-server', () => {
     expect((await kv.status()).ttl).toBe(livenessMs);
     await restored.stop();
   });
+
+  it("a worker beating slower than the gateway's heartbeatMs is judged by its own interval: it never flaps, and fails 3 of its beats after its last", async () => {
+    // 3 × the gateway's 200 ms is shorter than this worker's interval: judged by the gateway's, it would fail between beats.
+    const slowMs = 800;
+    const connection = await natsConnection();
+    await advertiseEndpoint(connection, 'slow-beat', harness.reference, slowMs);
+    const state = () => harness.client.endpoints().find((endpoint) => endpoint.id === 'slow-beat')?.state;
+    await until(() => state() === 'ready', 'the slow worker in the view');
+    const states = new Set<string | undefined>();
+    for (const end = performance.now() + 4 * slowMs; performance.now() < end; ) {
+      states.add(state());
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect([...states]).toEqual(['ready']);
+    expect(harness.client.describe().workers.find((entry) => entry.worker.id === 'advertiser-slow-beat')).toMatchObject({ live: true, heartbeatMs: slowMs });
+    // Its connection dies without stop(): the last beat was at most one interval before, so it fails after 2 to 3 of its intervals.
+    await connection.close();
+    const took = await until(() => state() === 'failed', 'the slow worker to fail', 5000);
+    expect(took).toBeGreaterThan(2 * slowMs - 100);
+    expect(took).toBeLessThanOrEqual(3 * slowMs + 200);
+    // The bucket's ttl back to this suite's (the slow worker raised it).
+    const restored = await advertiseEndpoint(await natsConnection(), 'slow-beat-restore', harness.reference, heartbeatMs);
+    await restored.stop();
+  });
 });

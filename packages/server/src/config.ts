@@ -73,7 +73,7 @@ export const clusterSectionSchema = z
       .describe('The broker, e.g. nats://10.0.0.5:4222 (several, comma-separated, for a NATS cluster)'),
     ackWaitMs: z.number().int().min(100).optional().describe("How long a silent worker's jobs wait before JetStream redelivers them (workers)"),
     maxDeliver: positiveInteger.optional().describe('Deliveries of one job before JetStream gives up on it (workers)'),
-    heartbeatMs: z.number().int().min(50).optional().describe("Workers' heartbeat period; a worker is dead after 3 heartbeats without one"),
+    heartbeatMs: z.number().int().min(50).optional().describe("Heartbeat period for workers whose heartbeats carry none (0.1.x); each newer worker is dead after 3 of its own heartbeat periods without one"),
     maxQueuedPerEndpoint: positiveInteger.optional().describe("Jobs one endpoint's queue holds before publishes are refused (429)"),
     timeoutMs: positiveInteger.optional().describe('How long the gateway waits for a worker to answer a request (504 after)'),
   })

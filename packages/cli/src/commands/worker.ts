@@ -48,8 +48,8 @@ config (JSON): the same file as accel serve's (accel serve --help); the "server"
 every endpoint loads at start ("lazy" is ignored), and an optional "cluster" section sets:
   { "nats": "nats://host:4222", "ackWaitMs": 5000, "maxDeliver": 5, "heartbeatMs": 1000,
     "maxQueuedPerEndpoint": 1024 }
-Every worker and gateway of one cluster should use the same ackWaitMs, maxDeliver, heartbeatMs and
-maxQueuedPerEndpoint. An endpoint's "name" is what clients of the gateway send as "model".
+Every worker and gateway of one cluster should use the same ackWaitMs, maxDeliver and
+maxQueuedPerEndpoint; heartbeatMs may differ (each heartbeat carries its worker's). An endpoint's "name" is what clients of the gateway send as "model".
 
 options:
   --config      the config file
