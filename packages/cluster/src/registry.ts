@@ -79,8 +79,13 @@ export function registryKey(name: string): string {
   return name.replace(/[^A-Za-z0-9-]/g, (char) => `_${char.codePointAt(0)!.toString(16)}_`);
 }
 
+/** Whether `heartbeatMs` is a usable interval: a finite number of at least 50 ms. */
+function isHeartbeatMs(heartbeatMs: unknown): heartbeatMs is number {
+  return typeof heartbeatMs === 'number' && Number.isFinite(heartbeatMs) && heartbeatMs >= 50;
+}
+
 function checkHeartbeatMs(heartbeatMs: number): number {
-  if (!Number.isFinite(heartbeatMs) || heartbeatMs < 50) throw new InvalidInputError({ reason: `heartbeatMs must be at least 50, got ${heartbeatMs}` });
+  if (!isHeartbeatMs(heartbeatMs)) throw new InvalidInputError({ reason: `heartbeatMs must be at least 50, got ${heartbeatMs}` });
   return heartbeatMs;
 }
 
@@ -347,10 +352,7 @@ export async function watchRegistry(options: WatchRegistryOptions): Promise<Regi
   await readBoth();
 
   /** The worker's own heartbeat interval when its heartbeat carries a sensible one, else the gateway's. */
-  const intervalOf = (seen: SeenWorker) => {
-    const advertised = seen.heartbeat.heartbeatMs;
-    return typeof advertised === 'number' && Number.isFinite(advertised) && advertised >= 50 ? advertised : heartbeatMs;
-  };
+  const intervalOf = (seen: SeenWorker) => (isHeartbeatMs(seen.heartbeat.heartbeatMs) ? seen.heartbeat.heartbeatMs : heartbeatMs);
   const isLive = (seen: SeenWorker, now: number) => now - seen.seenAt <= heartbeatsToDeath * intervalOf(seen);
   const serving = (endpoint: string, now = performance.now()) =>
     [...workers.values()].filter((seen) => isLive(seen, now) && seen.heartbeat.draining !== true && seen.heartbeat.endpoints.some((served) => served.id === endpoint));
